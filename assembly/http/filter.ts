@@ -1,0 +1,31 @@
+// The shape every feature takes, so the proxy-wasm adapter can run them in one loop without knowing what
+// they do. A Feature is built once per VM from its validated settings; it makes one StreamFilter per
+// HTTP stream. Filters see pure HeaderMaps and byte chunks; they never call the host themselves.
+import { HeaderMap } from "./headers";
+import { Services } from "./services";
+
+export abstract class StreamFilter {
+  /** Request headers, before routing: a filter may rewrite `:path` (Envoy then re-selects the route). */
+  onRequestHeaders(request: HeaderMap): void {}
+  /** Response headers, including those of local replies and upstream errors. */
+  onResponseHeaders(response: HeaderMap): void {}
+  /** True when this filter will rewrite the response body; asked after onResponseHeaders. */
+  rewritesResponseBody(): bool { return false; }
+  /**
+   * One chunk of the response body (only when rewritesResponseBody()). Returns the bytes to send on in
+   * its place; a filter may hold back bytes (an incomplete tag) and emit them with a later chunk. With
+   * `endOfStream` everything held back must be emitted.
+   */
+  onResponseBody(chunk: Uint8Array, endOfStream: bool): Uint8Array { return chunk; }
+  /** The stream is over (Envoy's access-log phase). */
+  onLog(): void {}
+}
+
+export abstract class Feature {
+  /** A filter for a new stream, or null when this feature has nothing to do for streams. */
+  abstract newStream(services: Services): StreamFilter | null;
+  /** Periodic work (expiry sweeps); called from on_tick with the VM's services. */
+  onTick(services: Services): void {}
+  /** How often onTick wants to run, in milliseconds; 0 for never. */
+  tickPeriodMillis(): u32 { return 0; }
+}

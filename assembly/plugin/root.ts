@@ -1,0 +1,42 @@
+// A plugin (root context): its validated configuration and the features built from it. Envoy creates one
+// per VM per plugin; every HTTP stream of that plugin gets one StreamFilter from each enabled feature.
+import { parseConfig } from "../config";
+import { Feature } from "../http/filter";
+import { LogLevel } from "../http/services";
+import { HostServices } from "./services";
+import { buildFeatures } from "./features";
+import * as host from "./host";
+
+export class Plugin {
+  features: Feature[] = [];
+  services: HostServices = new HostServices(LogLevel.Info);
+  configured: bool = false;
+
+  constructor(public id: u32) {}
+
+  /** on_configure: false refuses the configuration (Envoy then rejects the listener update). */
+  configure(size: u32): bool {
+    const bytes = Uint8Array.wrap(host.getBuffer(host.BufferType.PluginConfiguration, 0, size));
+    const result = parseConfig(bytes);
+    const config = result.config;
+    if (config == null) {
+      for (let i = 0; i < result.errors.length; i++) {
+        host.log(LogLevel.Error, "clicktrail: invalid configuration: " + result.errors[i]);
+      }
+      return false;
+    }
+    this.features = buildFeatures(config, this.services);
+    let period: u32 = 0;
+    for (let i = 0; i < this.features.length; i++) {
+      const p = this.features[i].tickPeriodMillis();
+      if (p != 0 && (period == 0 || p < period)) period = p;
+    }
+    if (period != 0) host.setTickPeriod(period);
+    this.configured = true;
+    return true;
+  }
+
+  tick(): void {
+    for (let i = 0; i < this.features.length; i++) this.features[i].onTick(this.services);
+  }
+}

@@ -1,0 +1,136 @@
+// Services (assembly/http/services.ts) implemented with host calls.
+import { clock_time_get, random_get } from "@assemblyscript/wasi-shim/assembly/bindings/wasi_snapshot_preview1";
+import { LogLevel, Services, SharedEntry, SharedWrite } from "../http/services";
+import { byteStringFromBuffer } from "../http/bytes";
+import * as host from "./host";
+
+const timeSlot = memory.data(8);
+
+// random_get is a host call; one call fills a pool that serves many small requests (a usertrack id
+// needs 4 bytes, a session key 16).
+const POOL_SIZE = 256;
+const pool = new Uint8Array(POOL_SIZE);
+let poolUsed = POOL_SIZE;
+
+function drawRandom(out: Uint8Array): void {
+  let filled = 0;
+  while (filled < out.length) {
+    if (poolUsed == POOL_SIZE) {
+      if (random_get(pool.dataStart, POOL_SIZE) != 0) {
+        // No CSPRNG: fail safe by refusing to hand out predictable bytes silently.
+        host.log(LogLevel.Critical, "clicktrail: random_get failed; ids cannot be generated safely");
+      }
+      poolUsed = 0;
+    }
+    const take = min(out.length - filled, POOL_SIZE - poolUsed);
+    memory.copy(out.dataStart + <usize>filled, pool.dataStart + <usize>poolUsed, <usize>take);
+    // Bytes handed out are wiped from the pool so they cannot be handed out twice.
+    memory.fill(pool.dataStart + <usize>poolUsed, 0, <usize>take);
+    poolUsed += take;
+    filled += take;
+  }
+}
+
+let workerNumber: u32 = 0;
+
+/** A number for this VM, drawn once: Envoy does not tell a filter which worker thread runs it. */
+function vmNumber(): u32 {
+  if (workerNumber == 0) {
+    const b = new Uint8Array(2);
+    drawRandom(b);
+    workerNumber = ((<u32>b[0] << 8) | <u32>b[1]) | 1;
+  }
+  return workerNumber;
+}
+
+export class HostServices extends Services {
+  private connection: u64 = 0;
+  private connectionRead: bool = false;
+  private source: string | null = null;
+
+  constructor(public minLogLevel: LogLevel) { super(); }
+
+  nowMicros(): i64 {
+    if (clock_time_get(0, 1000, timeSlot) != 0) return 0;
+    return <i64>(load<u64>(timeSlot) / 1000);
+  }
+
+  fillRandom(out: Uint8Array): void { drawRandom(out); }
+
+  log(level: LogLevel, message: string): void {
+    if (level >= this.minLogLevel) host.log(level, message);
+  }
+
+  logs(level: LogLevel): bool { return level >= this.minLogLevel; }
+
+  defineCounter(name: string): u32 { return host.defineMetric(0, name); }
+  defineGauge(name: string): u32 { return host.defineMetric(1, name); }
+  count(metric: u32, delta: i64): void { host.incrementMetric(metric, delta); }
+  setGauge(metric: u32, value: i64): void { host.recordMetric(metric, <u64>value); }
+
+  setFilterState(name: string, value: string): void { host.setProperty(name, value); }
+
+  sharedGet(key: string): SharedEntry | null {
+    const r = host.getSharedData(key);
+    if (r.status != host.Status.Ok) return null;
+    return new SharedEntry(r.value, r.cas);
+  }
+
+  sharedSet(key: string, value: ArrayBuffer, cas: u32): SharedWrite {
+    const status = host.setSharedData(key, value, cas);
+    if (status == host.Status.Ok) return SharedWrite.Ok;
+    if (status == host.Status.CasMismatch) return SharedWrite.CasMismatch;
+    return SharedWrite.Failed;
+  }
+
+  connectionId(): u64 {
+    if (!this.connectionRead) {
+      this.connectionRead = true;
+      const v = host.getProperty("connection\0id");
+      if (v != null) this.connection = decodeUintProperty(v);
+    }
+    return this.connection;
+  }
+
+  sourceAddress(): string {
+    let s = this.source;
+    if (s == null) {
+      const v = host.getProperty("source\0address");
+      s = v == null ? "" : stripPort(byteStringFromBuffer(v));
+      this.source = s;
+    }
+    return s;
+  }
+
+  workerId(): u32 { return vmNumber(); }
+}
+
+/**
+ * Envoy encodes integer properties as 8 bytes little-endian; ngx_wasm_module returns decimal text. Eight
+ * ASCII digits read as binary would be an id above 0x3030303030303030, which no connection counter reaches.
+ */
+export function decodeUintProperty(v: ArrayBuffer): u64 {
+  const p = changetype<usize>(v);
+  const n = v.byteLength;
+  let digits = n > 0;
+  for (let i = 0; i < n; i++) {
+    const b = load<u8>(p + <usize>i);
+    if (b < 0x30 || b > 0x39) { digits = false; break; }
+  }
+  if (n == 8 && !digits) return load<u64>(p);
+  if (!digits || n > 19) return 0;
+  let x: u64 = 0;
+  for (let i = 0; i < n; i++) x = x * 10 + <u64>(load<u8>(p + <usize>i) - 0x30);
+  return x;
+}
+
+/** "1.2.3.4:80" → "1.2.3.4"; "[::1]:80" → "::1"; an address without a port is returned as it is. */
+export function stripPort(address: string): string {
+  if (address.startsWith("[")) {
+    const close = address.indexOf("]");
+    return close > 0 ? address.substring(1, close) : address;
+  }
+  const colon = address.indexOf(":");
+  if (colon >= 0 && address.indexOf(":", colon + 1) < 0) return address.substring(0, colon);
+  return address;
+}
