@@ -5,6 +5,8 @@ import { SessionBackend } from "./backend";
 import { CookieBackend } from "./cookie-backend";
 import { SessionFeature } from "./feature";
 import { SessionSealer } from "./sealer";
+import { ApacheSealer } from "./crypto-apache";
+import { AeadSealer } from "./crypto-aead";
 import { CryptoFormat, SessionSettings } from "./settings";
 
 export function buildSessionFeature(settings: SessionSettings, services: Services): SessionFeature {
@@ -16,5 +18,6 @@ export function buildSessionFeature(settings: SessionSettings, services: Service
 export function buildSealer(settings: SessionSettings): SessionSealer | null {
   const crypto = settings.crypto;
   if (crypto == null || crypto.format == CryptoFormat.None) return null;
-  return null;
+  if (crypto.format == CryptoFormat.Apache) return new ApacheSealer(crypto.passphrases, crypto.cipher);
+  return new AeadSealer(crypto.passphrases, crypto.cipher);
 }

@@ -4,7 +4,9 @@
 // logging anybody out, so every rule below is Apache 2.4's (spec/apache-originals.md §3.1), including
 // the odd ones; the two places we depart are marked "departs" and listed in docs/compat.md.
 //
-// Strings here are byte strings (http/bytes.ts): one code unit per byte.
+// Strings here are byte strings (http/bytes.ts): one code unit per byte. The escaping itself is
+// http/percent.ts (ap_escape_urlencoded / ap_unescape_urlencoded).
+import { escapeUrlencoded, unescapeUrlencoded } from "../http/percent";
 
 /** Apache's reserved key: absolute expiry, decimal microseconds since the epoch. */
 export const EXPIRY_KEY = "expiry";
@@ -116,16 +118,18 @@ function decodePair(session: Session, pair: string, reserveCreated: bool, truste
   if (eq == 0) return;
   const rawKey = eq < 0 ? pair : pair.substring(0, eq);
   const rawValue = eq < 0 ? "" : pair.substring(eq + 1);
-  const key = unescapeUrlencoded(rawKey);
-  if (key == null || key.length == 0) return;
+  const k = unescapeUrlencoded(rawKey);
+  if (!k.ok || k.value.length == 0) return;
+  const key = k.value;
   if (rawValue.length == 0) {
     // `expiry=` only drops a table copy of the expiry (Apache's unset); the session keeps its expiry.
     if (key == CREATED_KEY && reserveCreated) return;
     session.entries.unset(key);
     return;
   }
-  const value = unescapeUrlencoded(rawValue);
-  if (value == null) return;
+  const v = unescapeUrlencoded(rawValue);
+  if (!v.ok) return;
+  const value = v.value;
   if (key == EXPIRY_KEY) {
     session.expiry = atoi64(value);
     return;
@@ -152,59 +156,6 @@ export function encodeSession(session: Session, reserveCreated: bool): string {
     out += escapeUrlencoded(entries.keys[i]) + "=" + escapeUrlencoded(entries.values[i]);
   }
   return out;
-}
-
-const HEX = "0123456789abcdef";
-
-/** ap_escape_urlencoded: alphanumerics and `.-*_` stay, space becomes `+`, every other byte `%xx` (lower-case). */
-export function escapeUrlencoded(s: string): string {
-  const n = s.length;
-  let plain = true;
-  for (let i = 0; i < n; i++) {
-    if (!isUnreserved(s.charCodeAt(i))) { plain = false; break; }
-  }
-  if (plain) return s;
-  const parts = new Array<string>();
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i) & 0xff;
-    if (isUnreserved(c)) parts.push(String.fromCharCode(c));
-    else if (c == 0x20) parts.push("+");
-    else parts.push(String.fromCharCodes([0x25, HEX.charCodeAt(c >> 4), HEX.charCodeAt(c & 15)]));
-  }
-  return parts.join("");
-}
-
-/** ap_unescape_urlencoded: `+` is a space, `%xx` a byte; null on a malformed escape or `%00`. */
-export function unescapeUrlencoded(s: string): string | null {
-  const n = s.length;
-  if (s.indexOf("%") < 0 && s.indexOf("+") < 0) return s;
-  const codes = new Array<i32>();
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c == 0x2b) { codes.push(0x20); continue; }
-    if (c != 0x25) { codes.push(c); continue; }
-    if (i + 2 >= n) return null;
-    const hi = hexValue(s.charCodeAt(i + 1));
-    const lo = hexValue(s.charCodeAt(i + 2));
-    if (hi < 0 || lo < 0) return null;
-    const b = (hi << 4) | lo;
-    if (b == 0) return null;
-    codes.push(b);
-    i += 2;
-  }
-  return String.fromCharCodes(codes);
-}
-
-function isUnreserved(c: i32): bool {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) ||
-    c == 0x2e || c == 0x2d || c == 0x2a || c == 0x5f;
-}
-
-function hexValue(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
 }
 
 /** apr_atoi64 (strtoll base 10): leading blanks, a sign, digits up to the first non-digit; clamps on overflow; 0 when none. */

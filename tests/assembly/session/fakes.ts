@@ -57,3 +57,34 @@ export function response(extra: string[]): HeaderMap {
 export function all(h: HeaderMap, name: string): string {
   return h.getAll(name).join(" | ");
 }
+
+import { SessionSettings } from "../../../assembly/session/settings";
+import { buildSessionFeature } from "../../../assembly/session/build";
+import { SessionFeature } from "../../../assembly/session/feature";
+
+export class Exchange {
+  constructor(public request: HeaderMap, public response: HeaderMap) {}
+  /** Set-Cookie headers joined by " | ". */
+  get setCookies(): string { return all(this.response, "set-cookie"); }
+}
+
+/** One request through a fresh stream of `feature`: request headers, then a response with `extra` headers. */
+export function exchange(feature: SessionFeature, services: FakeServices, path: string, cookies: string[], extra: string[]): Exchange {
+  const f = feature.newStream(services)!;
+  const req = request(path, cookies);
+  f.onRequestHeaders(req);
+  const resp = response(extra);
+  f.onResponseHeaders(resp);
+  return new Exchange(req, resp);
+}
+
+export function feature(s: SessionSettings, services: FakeServices): SessionFeature {
+  return buildSessionFeature(s, services);
+}
+
+/** The cookie value of `name` in a Set-Cookie line, "" when it is not that cookie. */
+export function cookieValue(setCookie: string, name: string): string {
+  if (!setCookie.startsWith(name + "=")) return "";
+  const end = setCookie.indexOf(";");
+  return setCookie.substring(name.length + 1, end < 0 ? setCookie.length : end);
+}
