@@ -92,6 +92,12 @@ export abstract class SessionDelta {
    * cannot be decoded and should be left alone); an empty array to delete the session.
    */
   abstract apply(stored: Uint8Array): Uint8Array | null;
+  /**
+   * Whether a new payload from `apply` carries changed data, which gives the session a new token. False
+   * for a payload rewritten only to move the expiry it encodes (mod_session re-saves `expiry=` on every
+   * request with a max age): that keeps the token, as mod_session_dbd keeps the key of an unchanged session.
+   */
+  modifiesData(): bool { return true; }
 }
 
 export const enum LoadStatus {
@@ -376,9 +382,9 @@ export class SharedSessionStore {
 
   /**
    * Re-applies `delta` (null: no change of data) to the stored session and saves it with the session's
-   * expiry `expiresMicros` (0: none; the idle timeout applies). A changed session reached by its current
-   * token gets a new token (`cookie`); reached by its previous token it keeps the current one, which
-   * that request never learns, and `cookie` is "".
+   * expiry `expiresMicros` (0: none; the idle timeout applies). A session whose data changed, reached by
+   * its current token, gets a new token (`cookie`); reached by its previous token it keeps the current
+   * one, which that request never learns, and `cookie` is "". `cookie` is "" whenever the token stays.
    */
   update(session: LoadedSession, delta: SessionDelta | null, expiresMicros: i64): SaveResult {
     if (!session.found) return new SaveResult(SaveStatus.Gone, "", session.slot);
@@ -407,7 +413,7 @@ export class SharedSessionStore {
         if (next.length > this.settings.maxValueBytes) return this.tooLarge(next.length);
         const payload = next;
         const expires = expiresMicros > 0 ? expiresMicros : now + this.idleMicros;
-        if (which == LoadStatus.Current) {
+        if (which == LoadStatus.Current && delta !== null && delta.modifiesData()) {
           const t = new Uint8Array(TOKEN_BYTES);
           this.services.fillRandom(t);
           if (allZero(t)) return this.noRandom();

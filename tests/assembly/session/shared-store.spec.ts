@@ -55,6 +55,13 @@ class KeyDelta extends SessionDelta {
   }
 }
 
+/** Replaces the payload with a fixed one that carries no change of data (only its expiry moved). */
+class Reencode extends SessionDelta {
+  constructor(public text: string) { super(); }
+  apply(stored: Uint8Array): Uint8Array | null { return b(this.text); }
+  modifiesData(): bool { return false; }
+}
+
 /** Runs another worker's update of a session in the middle of this worker's write. */
 class ConcurrentUpdate extends SharedDataHook {
   result: SaveResult | null = null;
@@ -301,6 +308,19 @@ describe("shared session store: updates, rotation and grace", () => {
     expect(sv.shared.sets).toBe(sets + 1);
     expect(store.load(c1).expiresMicros).toBe(sv.now + 300 * SEC);
     expect(statusOf(store, c1)).toBe(LoadStatus.Current);
+  });
+
+  it("rewrites the payload without rotating when the delta only re-encodes it", () => {
+    const sv = new FakeServices();
+    const store = new SharedSessionStore(config(10), sv);
+    const c1 = store.create(b("expiry=100&a=1"), sv.now + 100 * SEC).cookie;
+    const s = store.load(c1);
+    const r = store.update(s, new Reencode("expiry=200&a=1"), sv.now + 200 * SEC);
+    expect(r.status).toBe(SaveStatus.Saved);
+    expect(r.cookie).toBe("");
+    expect(statusOf(store, c1)).toBe(LoadStatus.Current);
+    expect(payloadOf(store, c1)).toBe("expiry=200&a=1");
+    expect(store.load(c1).expiresMicros).toBe(sv.now + 200 * SEC);
   });
 
   it("frees the slot when the session becomes empty, and on destroy", () => {
