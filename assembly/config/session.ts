@@ -1,4 +1,5 @@
 import { ObjectReader } from "./reader";
+import { readSharedStore } from "./session-shared";
 import {
   CryptoCipher, CryptoFormat, SessionCryptoSettings, SessionSettings, StoreKind,
 } from "../session/settings";
@@ -6,7 +7,7 @@ import {
 /** Most cookies a session may span: RFC 6265 promises 50 per domain, and 16 × 4 KiB fills Envoy's default 60 KiB request-header limit. */
 export const MAX_CHUNKS_LIMIT: i64 = 16;
 /** Set to true where features.ts wires the shared-data backend. */
-export const SHARED_STORE_AVAILABLE = false;
+export const SHARED_STORE_AVAILABLE = true;
 /** 2^31-1 seconds, the range of Apache's int-typed SessionMaxAge. */
 const MAX_SECONDS: i64 = 2147483647;
 
@@ -45,6 +46,8 @@ export function readSession(r: ObjectReader): SessionSettings {
   if (s.store == StoreKind.Shared && !SHARED_STORE_AVAILABLE) {
     r.fail("store", "\"shared\" is not available in this build; use \"cookie\"");
   }
+
+  s.shared = readSharedStore(r.object("shared"));
 
   const crypto = r.object("crypto");
   if (crypto != null) s.crypto = readCrypto(crypto);

@@ -44,8 +44,29 @@ export abstract class SessionBackend {
   tickPeriodMillis(): u32 { return 0; }
 }
 
+/**
+ * This request's changes to the session, for a backend whose stored session another worker may have
+ * changed since load (the shared-data store): it re-applies them to the stored session instead of
+ * overwriting it with `encoded`, so concurrent requests changing different keys keep both changes.
+ */
+export abstract class SessionChanges {
+  /** The expiry the save gives the session (µs; 0: none). */
+  expiryMicros: i64 = 0;
+  /** Whether a response header was merged (the data changed), not only the expiry. */
+  abstract modifiesData(): bool;
+  /**
+   * `stored` (an encoded session as the backend holds it now) with this request's changes and expiry
+   * applied, encoded and sealed like `save`'s `encoded`; "" when that leaves a session the save algorithm
+   * would remove; null when `stored` cannot be opened.
+   */
+  abstract reapply(stored: string): string | null;
+}
+
 /** A backend's state for one HTTP stream (e.g. which chunk cookies the request carried, the store key). */
 export abstract class SessionBackendStream {
+  /** Set by the feature just before save() or remove(); backends that overwrite may ignore it. */
+  changes: SessionChanges | null = null;
+
   /**
    * Request phase: find the encoded session for this request. May edit the request headers (hide its
    * cookie from the upstream when configured). Byte strings throughout (see http/bytes.ts).

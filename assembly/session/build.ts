@@ -7,11 +7,13 @@ import { SessionFeature } from "./feature";
 import { SessionSealer } from "./sealer";
 import { ApacheSealer } from "./crypto-apache";
 import { AeadSealer } from "./crypto-aead";
-import { CryptoFormat, SessionSettings } from "./settings";
+import { CryptoFormat, SessionSettings, StoreKind } from "./settings";
+import { SharedBackend } from "./shared-backend";
 
 export function buildSessionFeature(settings: SessionSettings, services: Services): SessionFeature {
-  // StoreKind.Shared plugs in here (shared-store.ts, branch `store`); config/session.ts refuses it until then.
-  const backend: SessionBackend = new CookieBackend(settings);
+  const backend: SessionBackend = settings.store == StoreKind.Shared
+    ? new SharedBackend(settings, services)
+    : new CookieBackend(settings);
   return new SessionFeature(settings, services, backend, buildSealer(settings));
 }
 

@@ -12,6 +12,7 @@ import { LogLevel, Services } from "../http/services";
 import { LoadStatus, SessionBackend, SessionBackendStream } from "./backend";
 import { decodeInto, encodeSession, Session } from "./codec";
 import { SessionSealer } from "./sealer";
+import { ResponseChanges } from "./changes";
 import { SessionSettings } from "./settings";
 
 const MICROS: i64 = 1000000;
@@ -54,6 +55,8 @@ export class SessionFilter extends StreamFilter {
   /** The loaded session; null when the request is out of scope. */
   session: Session | null = null;
   store: SessionBackendStream | null = null;
+  /** The response-header values merged into the session, for backends that re-apply them. */
+  updates: string[] = [];
 
   constructor(public feature: SessionFeature, public services: Services) { super(); }
 
@@ -129,6 +132,7 @@ export class SessionFilter extends StreamFilter {
       decodeInto(session, updates[i], reserveCreated, false);
       session.dirty = true;
     }
+    this.updates = updates;
     this.save(response, session, store);
   }
 
@@ -146,6 +150,7 @@ export class SessionFilter extends StreamFilter {
     capExpiry(session, s);
     if (!session.dirty && s.expiryUpdateInterval > 0 && session.expiry - initialExpiry < s.expiryUpdateInterval * MICROS) return;
     if (!session.dirty && s.maxAge == 0) return;
+    store.changes = new ResponseChanges(this.updates, session.expiry, s, this.feature.sealer, services);
     if (s.maxAge == 0 && !session.entries.hasUserKeys()) {
       store.remove(response);
       services.count(this.feature.metrics.saved, 1);

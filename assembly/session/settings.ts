@@ -1,5 +1,6 @@
 // The validated settings of the session feature, as config/session.ts reads them from the JSON configuration.
 // Each field names the Apache directive it stands for; docs/configuration.md ("session") is the reference.
+import { SharedStoreSettings } from "./shared-settings";
 
 /** Apache's attribute string when SessionCookieName gives none (util_cookies.h DEFAULT_ATTRS). */
 export const APACHE_DEFAULT_ATTRIBUTES = "HttpOnly;Secure;Version=1";
@@ -47,6 +48,8 @@ export class SessionSettings {
   /** How many cookies one session may span (NAME, NAME_2 … NAME_n); 1 = never split. */
   maxChunks: i32 = 9;
   store: StoreKind = StoreKind.Cookie;
+  /** The shared-data store's settings (`session.shared`), used when store is Shared. */
+  shared: SharedStoreSettings = new SharedStoreSettings();
   /** mod_session_crypto; null = sessions are stored in clear (as Apache without SessionCryptoPassphrase). */
   crypto: SessionCryptoSettings | null = null;
 }
