@@ -164,3 +164,12 @@ test("2.4.54 hardening: an indecently large session cookie or update is handled 
   assert.deepEqual(values(exchange(h, { headers: [["cookie", "session=c=3"]] }).up, "x-session"), ["c=3"]);
   assert.equal(h.logs.filter((l) => l.host).length, 0);
 });
+
+test("cookie_remove: the upstream sees the other cookies only", async () => {
+  const h = await host({ cookie_remove: true, upstream_header: "x-session" });
+  const x = exchange(h, { headers: [["cookie", "a=1; session=k=v; b=2"], ["cookie", "session=k=v"]] });
+  assert.deepEqual(values(x.up, "cookie"), ["a=1; b=2"]);
+  assert.deepEqual(values(x.up, "x-session"), ["k=v"]);
+  const only = exchange(h, { headers: [["cookie", "session=k=v"]] });
+  assert.deepEqual(values(only.up, "cookie"), []);
+});
