@@ -171,7 +171,10 @@ export function setKnobs(host, knobs, worker) {
 // ------------------------------------------------------------------ the scripted module
 //
 // Phases: 0 request headers, 1 request body, 2 request trailers, 3 response headers, 4 response body,
-// 5 response trailers, 6 log, 7 tick, 8 http call response. For phase p, global r<p> is what the
+// 5 response trailers, 6 log, 7 tick, 8 http call response. Slots 48-51 record the eos/size arguments of
+// request headers, request body, response headers, response body; slot 52 is 101 when on_response_headers
+// ran re-entrantly inside on_request_headers (100 otherwise); 60-62 the http-call-response arguments; 63 the
+// status of set_effective_context(eff) done first in on_http_call_response when knob "eff" is set. For phase p, global r<p> is what the
 // callback returns and a<p> a bit mask of actions done first:
 export const A = {
   LOCAL_REPLY: 1, // send_local_response(403, "denied by test", "nope", [x-test: 1], -1)
@@ -199,6 +202,8 @@ export function scriptedModule(opts = {}) {
   const body = `
   ${globals.join("\n  ")}
   (global $configure_result (export "configure_result") (mut i32) (i32.const 1))
+  (global $eff (export "eff") (mut i32) (i32.const 0))
+  (global $inside (mut i32) (i32.const 0))
   (func $act (param $p i32) (param $mask i32) (param $size i32)
     (local $base i32) (local $bodytype i32) (local $maptype i32) (local $st i32)
     (local.set $base (i32.mul (local.get $p) (i32.const 8)))
@@ -253,7 +258,10 @@ export function scriptedModule(opts = {}) {
   (func (export "proxy_on_configure") (param i32 i32) (result i32) (global.get $configure_result))
   (func (export "proxy_on_request_headers") (param $id i32) (param $n i32) (param $eos i32) (result i32)
     (call $rec (i32.const 48) (local.get $eos))
-    (call $act (i32.const 0) (global.get $a0) (local.get $n)) (global.get $r0))
+    (global.set $inside (i32.const 1))
+    (call $act (i32.const 0) (global.get $a0) (local.get $n))
+    (global.set $inside (i32.const 0))
+    (global.get $r0))
   (func (export "proxy_on_request_body") (param $id i32) (param $size i32) (param $eos i32) (result i32)
     (call $rec (i32.const 49) (local.get $size))
     (call $act (i32.const 1) (global.get $a1) (local.get $size)) (global.get $r1))
@@ -261,6 +269,7 @@ export function scriptedModule(opts = {}) {
     (call $act (i32.const 2) (global.get $a2) (i32.const 0)) (global.get $r2))
   (func (export "proxy_on_response_headers") (param $id i32) (param $n i32) (param $eos i32) (result i32)
     (call $rec (i32.const 50) (local.get $eos))
+    (call $rec (i32.const 52) (i32.add (i32.const 100) (global.get $inside)))
     (call $act (i32.const 3) (global.get $a3) (local.get $n)) (global.get $r3))
   (func (export "proxy_on_response_body") (param $id i32) (param $size i32) (param $eos i32) (result i32)
     (call $rec (i32.const 51) (local.get $size))
@@ -275,6 +284,7 @@ export function scriptedModule(opts = {}) {
     (call $rec (i32.const 60) (local.get $token))
     (call $rec (i32.const 61) (local.get $nh))
     (call $rec (i32.const 62) (local.get $bs))
+    (if (global.get $eff) (then (call $rec (i32.const 63) (call $proxy_set_effective_context (global.get $eff)))))
     (call $act (i32.const 8) (global.get $a8) (local.get $bs)))
   (func (export "proxy_on_done") (param $id i32) (result i32) (i32.const 1))
   (func (export "proxy_on_delete") (param $id i32))
