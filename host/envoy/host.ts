@@ -54,6 +54,8 @@ export interface HostOptions {
   onLog?: (entry: LogEntry) => void;
   /** Real timers and wall-clock time (dev proxy) instead of virtual time (tests). */
   realTime?: boolean;
+  /** Keep host.calls (default true); turn off for long benchmarks. */
+  recordCalls?: boolean;
 }
 
 export interface LogEntry {
@@ -110,6 +112,7 @@ export class Host implements HostRuntime {
   private readonly timers = new Map<WorkerVm, NodeJS.Timeout>();
   private readonly callTimers = new Map<PendingHttpCall, NodeJS.Timeout>();
   private closed = false;
+  private readonly keepCalls: boolean;
 
   private constructor(opts: HostOptions) {
     this.profile = opts.profile ?? "envoy";
@@ -131,6 +134,7 @@ export class Host implements HostRuntime {
     this.realTime = opts.realTime ?? false;
     this.clock = opts.clock ?? null;
     this.onLog = opts.onLog ?? null;
+    this.keepCalls = opts.recordCalls ?? true;
     const c = opts.clusters ?? [];
     this.clusters = new Map(Array.isArray(c) ? c.map((n) => [n, null]) : Object.entries(c));
   }
@@ -293,6 +297,7 @@ export class Host implements HostRuntime {
   }
 
   recordCall(worker: number, context: number, name: string, args: number[]): void {
+    if (!this.keepCalls) return;
     this.calls.push({ worker, context, name, args: [...args] });
     if (this.calls.length > 100_000) this.calls.splice(0, 50_000);
   }

@@ -543,9 +543,9 @@ export class HttpStream {
     this.vm.addAfterAction(() => this.doLocalReply(code, details, b, h, grpcStatus));
   }
 
-  private failStream(side: Side): void {
+  /** cpp-host failStream: the 503 is sent once; Envoy's encode callbacks then skip the VM. */
+  private failStream(_side: Side): void {
     this.failureReplySent = true;
-    void side;
     this.doLocalReply(503, "wasm_fail_stream", Buffer.alloc(0), [], 14);
   }
 
@@ -578,8 +578,10 @@ export class HttpStream {
       this.doReset("local reply after response headers were sent");
       return;
     }
+    // The exchange with the upstream is abandoned if it is still in flight.
+    const inFlight = req.outHeaders !== null && (!req.outEnded || (resp.headers !== null && !resp.observedEnd) || resp.headers === null);
     req.aborted = true;
-    if (req.outHeaders && !req.outEnded) {
+    if (inFlight && !this.upstreamReset) {
       this.upstreamReset = true;
       this.events.upstreamReset?.();
     }
@@ -591,8 +593,6 @@ export class HttpStream {
     } else {
       // Response headers exist but have not gone downstream: Envoy sends the reply directly.
       resp.aborted = true;
-      if (!req.outHeaders) this.upstreamReset = false;
-      else if (!this.upstreamReset && !req.outEnded) this.upstreamReset = true;
       resp.outHeaders = copy(headers);
       this.events.downstreamHeaders?.(copy(headers)!, body.length === 0);
       if (body.length) {

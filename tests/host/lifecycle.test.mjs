@@ -127,3 +127,30 @@ test("the plugin shuts down with root on_done then on_delete", async () => {
   assert.deepEqual(names(host.calls.slice(3)), ["proxy_on_done(1)", "proxy_on_delete(1)"]);
   void setKnobs;
 });
+
+test("ABI 0.1.0 modules: two-argument header callbacks, absent header reads OK with an empty value", async () => {
+  const old = proxyModule(`
+    (func (export "proxy_on_request_headers") (param $id i32) (param $n i32) (result i32)
+      (call $rec (i32.const 0) (local.get $n))
+      (call $rec (i32.const 1) (call $proxy_get_header_map_value (i32.const 0) {{absent}} (i32.const 0x200) (i32.const 0x204)))
+      (call $rec (i32.const 2) (i32.load (i32.const 0x204)))
+      (i32.const 0))`, { abi: "0_1_0", data: { absent: "x-absent" } });
+  const host = await Host.create({ wasm: old });
+  assert.equal(host.abiVersion, "0.1.0");
+  const s = host.newStream();
+  s.sendRequestHeaders(GET, { endOfStream: true });
+  const mem = new DataView(host.workers[0].abi.instance.exports.memory.buffer);
+  assert.deepEqual([0, 1, 2].map((i) => mem.getInt32(0x100 + i * 4, true)), [4, 0, 0]);
+  assert.deepEqual(host.calls.at(-1).args, [2, 4]);
+});
+
+test("proxy_get_current_time_nanoseconds follows the injected clock", async () => {
+  const mod = proxyModule(`
+    (func (export "proxy_on_configure") (param i32 i32) (result i32)
+      (call $rec (i32.const 0) (call $proxy_get_current_time_nanoseconds (i32.const 0x210)))
+      (i32.const 1))`);
+  const host = await Host.create({ wasm: mod, clock: () => 1234567890123456789n });
+  const mem = new DataView(host.workers[0].abi.instance.exports.memory.buffer);
+  assert.equal(mem.getInt32(0x100, true), 0);
+  assert.equal(mem.getBigUint64(0x210, true), 1234567890123456789n);
+});
