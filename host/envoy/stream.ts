@@ -212,6 +212,11 @@ export class HttpStream {
     return this.resetReason;
   }
 
+  /** Records a callback in s.calls when the module exports it (and the VM can still run). */
+  private note(name: string): void {
+    if (!this.vm.failed && this.vm.abi.has(name)) this.calls.push(name);
+  }
+
   private requireRequest(): void {
     if (!this.request.headers) throw new Error("send the request headers first");
   }
@@ -242,7 +247,7 @@ export class HttpStream {
     if (this.contextCreated || this.vm.failed) return;
     this.contextId = this.vm.newContextId(this);
     this.contextCreated = true;
-    this.calls.push("proxy_on_context_create");
+    this.note("proxy_on_context_create");
     this.vm.call(this.contextId, "proxy_on_context_create", [this.contextId, this.vm.rootContextId]);
   }
 
@@ -267,7 +272,7 @@ export class HttpStream {
     const vm = this.vm;
     if (!vm.failed) {
       vm.stopNextIteration = false;
-      this.calls.push(name);
+      this.note(name);
       const raw = vm.call(this.contextId, name, args, { defer: true });
       if (!this.capture.taken) {
         this.capture = { raw, taken: true };
@@ -635,12 +640,13 @@ export class HttpStream {
     if (!this.contextCreated && !skipped) this.createContext();
     if (!this.contextCreated || vm.failed) return;
     this.inLogPhase = true;
-    this.calls.push("proxy_on_log");
+    this.note("proxy_on_log");
     vm.call(this.contextId, "proxy_on_log", [this.contextId]);
     this.inLogPhase = false;
-    this.calls.push("proxy_on_done");
+    // Envoy's onDestroy calls on_done and on_delete back to back whatever on_done answers.
+    this.note("proxy_on_done");
     vm.call(this.contextId, "proxy_on_done", [this.contextId]);
-    this.calls.push("proxy_on_delete");
+    this.note("proxy_on_delete");
     vm.call(this.contextId, "proxy_on_delete", [this.contextId]);
     vm.releaseContext(this.contextId);
   }
