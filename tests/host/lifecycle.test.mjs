@@ -154,3 +154,20 @@ test("proxy_get_current_time_nanoseconds follows the injected clock", async () =
   assert.equal(mem.getInt32(0x100, true), 0);
   assert.equal(mem.getBigUint64(0x210, true), 1234567890123456789n);
 });
+
+test("canary: a throw-away VM is started and configured before the workers, and its effects stay", async () => {
+  const mod = proxyModule(`
+    (func (export "proxy_on_configure") (param i32 i32) (result i32)
+      (drop (call $proxy_log (i32.const 2) {{msg}}))
+      (drop (call $proxy_set_shared_data {{k}} {{msg}} (i32.const 0)))
+      (i32.const 1))`, { data: { msg: "configured", k: "k" } });
+  const host = await Host.create({ wasm: mod, workers: 2, canary: true });
+  assert.equal(host.configured, true);
+  assert.deepEqual(host.logs.map((l) => l.worker), [-1, 0, 1]);
+  assert.equal(host.sharedData.get("k").cas, 3);
+  assert.deepEqual(host.calls.map((c) => [c.worker, c.name]), [[-1, "proxy_on_configure"], [0, "proxy_on_configure"], [1, "proxy_on_configure"]]);
+  const refused = await Host.create({ wasm: proxyModule('(func (export "proxy_on_configure") (param i32 i32) (result i32) (i32.const 0))'), canary: true });
+  assert.equal(refused.configured, false);
+  assert.equal(refused.workers.length, 0);
+  assert.throws(() => refused.newStream(), /configuration canary refused it/);
+});
