@@ -27,7 +27,26 @@ import {
 import type { Pair } from "../abi/pairs.js";
 import type { HostRuntime } from "./core.js";
 import type { StreamFacts } from "./properties.js";
-import { addHeader, lowerPairs, setHeader, toBuffer, type WorkerVm } from "./vm.js";
+import { addHeader, lowerPairs, removeHeader as removeHeaderPair, setHeader, toBuffer, type WorkerVm } from "./vm.js";
+
+/** Grpc::Utility::httpToGrpcStatus. */
+function httpToGrpcStatus(code: number): number {
+  switch (code) {
+    case 400: return 13;
+    case 401: return 16;
+    case 403: return 7;
+    case 404: return 12;
+    case 429: case 502: case 503: case 504: return 14;
+    default: return 2;
+  }
+}
+
+/** grpc-message percent-encoding: bytes outside printable ASCII, and '%'. */
+function percentEncode(body: Buffer): string {
+  let out = "";
+  for (const b of body) out += b < 0x20 || b > 0x7e || b === 0x25 ? `%${b.toString(16).toUpperCase().padStart(2, "0")}` : String.fromCharCode(b);
+  return out;
+}
 
 export interface Holder {
   data: Buffer;
@@ -566,16 +585,30 @@ export class HttpStream {
 
   private doLocalReply(code: number, details: string, body: Buffer, extra: Pair[], grpcStatus: number): void {
     if (this.completed || this.resetReason || this.localReply) return;
-    const headers: Pair[] = [[":status", String(code)]];
-    for (const [k, v] of extra) addHeader(headers, k, v);
-    if (body.length) {
-      setHeader(headers, "content-length", String(body.length));
-      if (!headers.some(([k]) => k === "content-type")) addHeader(headers, "content-type", "text/plain");
-    }
-    const cleanDetails = details.replace(/\s/g, "_");
+    const requestedBody = Buffer.from(body);
     // C++, Rust and AS SDKs pass -1 for "no gRPC status"; Envoy keeps only 0..16.
     const grpc = grpcStatus >= 0 && grpcStatus <= 16 ? grpcStatus : null;
-    this.localReply = { status: code, headers: copy(headers)!, body: Buffer.from(body), details: cleanDetails, grpcStatus: grpc };
+    const reqHeaders = this.request.headers ?? [];
+    const isGrpc = (reqHeaders.find(([k]) => k === "content-type")?.[1] ?? "").startsWith("application/grpc");
+    const isHead = reqHeaders.find(([k]) => k === ":method")?.[1] === "HEAD";
+    // Http::Utility::sendLocalReply: :status, the caller's headers, then framing headers.
+    const headers: Pair[] = [[":status", String(code)]];
+    for (const [k, v] of extra) addHeader(headers, k, v);
+    if (isGrpc) {
+      // A trailers-only gRPC response: 200, grpc-status (from the code when none given), grpc-message.
+      setHeader(headers, ":status", "200");
+      setHeader(headers, "content-type", "application/grpc");
+      if (!headers.some(([k]) => k === "grpc-status")) addHeader(headers, "grpc-status", String(grpc ?? httpToGrpcStatus(code)));
+      if (body.length && !isHead) addHeader(headers, "grpc-message", percentEncode(body));
+      removeHeaderPair(headers, "content-length");
+      body = Buffer.alloc(0);
+    } else if (body.length) {
+      setHeader(headers, "content-length", String(body.length));
+      if (!headers.some(([k]) => k === "content-type")) addHeader(headers, "content-type", "text/plain");
+      if (isHead) body = Buffer.alloc(0);
+    }
+    const cleanDetails = details.replace(/\s/g, "_");
+    this.localReply = { status: code, headers: copy(headers)!, body: requestedBody, details: cleanDetails, grpcStatus: grpc };
     this.responseCodeDetails = cleanDetails;
     const req = this.request;
     const resp = this.response;
