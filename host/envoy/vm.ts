@@ -127,12 +127,12 @@ export class WorkerVm implements ProxyHostApi {
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** _initialize/_start, then on_context_create(root, 0), on_vm_start, on_configure. */
+  /** _initialize (+main) or _start, then on_context_create(root, 0), on_vm_start, on_configure. */
   start(vmConfig: Buffer, pluginConfig: Buffer): boolean {
     try {
       this.abi.start();
     } catch (e) {
-      this.fail("_start", e);
+      this.fail(this.abi.has("_initialize") ? "_initialize" : "_start", e);
       return false;
     }
     this.rootContextId = this.nextContextId++;
