@@ -70,6 +70,10 @@ export class WorkerVm implements ProxyHostApi {
   constructor(readonly core: HostCore, readonly worker: number, validated: ValidatedModule) {
     this.metrics = new VmMetrics(core.metricStore);
     this.abi = new AbiInstance(validated, this);
+    const record = core.recordHostCall;
+    if (record) {
+      this.abi.hostCallObserver = (fn, args, result) => record(this.worker, this.ctx()?.id ?? this.current, fn, args, result);
+    }
   }
 
   get abiVersion() {
