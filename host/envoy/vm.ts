@@ -5,7 +5,7 @@
 // returns (cpp-host addAfterVmCallAction) and turns traps into a failed VM.
 import { randomFillSync } from "node:crypto";
 import {
-  BufferType, LOG_LEVEL_NAMES, LogLevel, MapType, StreamType, WasmResult,
+  BufferType, LogLevel, MapType, StreamType, WasmResult,
 } from "../abi/constants.js";
 import type { ProxyHostApi, Status } from "../abi/api.js";
 import { AbiInstance } from "../abi/instance.js";
@@ -549,10 +549,6 @@ export class WorkerVm implements ProxyHostApi {
 
   getConfiguration(): Buffer {
     return this.pluginConfig ?? this.core.vmConfig;
-  }
-
-  logLevelName(): string {
-    return LOG_LEVEL_NAMES[this.core.logLevel];
   }
 }
 
