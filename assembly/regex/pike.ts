@@ -4,7 +4,7 @@
 // the pattern, and memory is fixed per program.
 
 import { isWordByte } from "./byteset";
-import { Op, Program } from "./compile";
+import { INSN, Op, Program } from "./compile";
 import { AssertKind } from "./parse";
 
 @inline function byteAt(base: usize, i: i32): i32 {
@@ -25,6 +25,8 @@ export class PikeVM {
   private gen: i32 = 0;
   private stackPc: StaticArray<i32>;
   private stackStart: StaticArray<i32>;
+  /** onPath[pc] == gen: Head pc lies on the epsilon path being walked (its iteration consumed nothing yet) */
+  private onPath: StaticArray<i32>;
   /** test(): stop at the first thread that reaches Match */
   private anyMatch: bool = false;
   private found: bool = false;
@@ -40,14 +42,18 @@ export class PikeVM {
     this.nextPc = new StaticArray<i32>(n);
     this.nextStart = new StaticArray<i32>(n);
     this.mark = new StaticArray<i32>(n);
-    // every visited pc pushes at most two successors
+    this.onPath = new StaticArray<i32>(n);
+    // every visited pc pushes at most two entries (a Head: its successor and its end-of-walk marker)
     this.stackPc = new StaticArray<i32>(2 * n + 2);
     this.stackStart = new StaticArray<i32>(2 * n + 2);
   }
 
   private newGen(): void {
     if (this.gen >= i32.MAX_VALUE - 1) {
-      for (let i = 0; i < this.size; i++) unchecked(this.mark[i] = 0);
+      for (let i = 0; i < this.size; i++) {
+        unchecked(this.mark[i] = 0);
+        unchecked(this.onPath[i] = 0);
+      }
       this.gen = 0;
     }
     this.gen++;
@@ -68,53 +74,88 @@ export class PikeVM {
     return false;
   }
 
-  /** Adds the closure of `pc0` at `pos` to the next list (toNext) or the current one, in priority order. */
+  private push(sp: i32, pc: i32, start: i32): i32 {
+    if (sp >= this.stackPc.length) return sp; // cannot happen (see the constructor), but never trap
+    unchecked(this.stackPc[sp] = pc);
+    unchecked(this.stackStart[sp] = start);
+    return sp + 1;
+  }
+
+  /**
+   * Adds the closure of `pc0` at `pos` to the next list (toNext) or the current one, in priority order:
+   * a depth-first walk over the epsilon edges, the preferred branch first.
+   */
   private addThread(toNext: bool, pc0: i32, start: i32, base: usize, pos: i32, n: i32): void {
     const code = this.prog.code;
     const listPc = toNext ? this.nextPc : this.curPc;
     const listStart = toNext ? this.nextStart : this.curStart;
     let count = toNext ? this.nextCount : this.curCount;
-    const cap = this.stackPc.length;
-    let sp = 0;
-    unchecked(this.stackPc[0] = pc0);
-    unchecked(this.stackStart[0] = start);
-    sp = 1;
     const gen = this.gen;
     const size = this.size;
+    let sp = this.push(0, pc0, start);
     while (sp > 0) {
       sp--;
       const pc = unchecked(this.stackPc[sp]);
       const st = unchecked(this.stackStart[sp]);
-      if (<u32>pc >= <u32>size || unchecked(this.mark[pc]) == gen) continue;
+      if (pc < 0) {
+        // the walk below a Head is done: it is no longer on the current path
+        const h = -pc - 1;
+        if (h < size) unchecked(this.onPath[h] = 0);
+        continue;
+      }
+      if (pc >= size || unchecked(this.mark[pc]) == gen) continue;
       unchecked(this.mark[pc] = gen);
-      const op = unchecked(code[pc * 3]);
-      if (op == Op.Jmp) {
-        unchecked(this.stackPc[sp] = unchecked(code[pc * 3 + 1]));
-        unchecked(this.stackStart[sp] = st);
-        sp++;
-      } else if (op == Op.Split) {
-        if (sp + 2 > cap) continue;
-        // b below a: a's whole closure is explored (and listed) first
-        unchecked(this.stackPc[sp] = unchecked(code[pc * 3 + 2]));
-        unchecked(this.stackStart[sp] = st);
-        unchecked(this.stackPc[sp + 1] = unchecked(code[pc * 3 + 1]));
-        unchecked(this.stackStart[sp + 1] = st);
-        sp += 2;
-      } else if (op == Op.Assert) {
-        if (this.check(unchecked(code[pc * 3 + 1]), base, pos, n)) {
-          unchecked(this.stackPc[sp] = pc + 1);
-          unchecked(this.stackStart[sp] = st);
-          sp++;
-        }
-      } else {
-        if (op == Op.Match && this.anyMatch) {
-          this.found = true;
+      const at = pc * INSN;
+      const op = unchecked(code[at]);
+      switch (op) {
+        case Op.Jmp: sp = this.push(sp, unchecked(code[at + 1]), st); break;
+        case Op.Split: {
+          // b below a: a's whole closure is explored (and listed) first
+          sp = this.push(sp, unchecked(code[at + 2]), st);
+          sp = this.push(sp, unchecked(code[at + 1]), st);
           break;
         }
-        if (count < size) {
-          unchecked(listPc[count] = pc);
-          unchecked(listStart[count] = st);
-          count++;
+        case Op.Assert: {
+          if (this.check(unchecked(code[at + 1]), base, pos, n)) sp = this.push(sp, pc + 1, st);
+          break;
+        }
+        case Op.Head: {
+          unchecked(this.onPath[pc] = gen);
+          sp = this.push(sp, -pc - 1, st);
+          sp = this.push(sp, pc + 1, st);
+          break;
+        }
+        case Op.Back: {
+          const h = unchecked(code[at + 1]);
+          const empty = <u32>h < <u32>size && unchecked(this.onPath[h]) == gen;
+          sp = this.push(sp, empty ? unchecked(code[at + 2]) : unchecked(code[at + 3]), st);
+          break;
+        }
+        case Op.BackSplit: {
+          const h = unchecked(code[at + 1]);
+          const exit = unchecked(code[at + 2]);
+          if (<u32>h < <u32>size && unchecked(this.onPath[h]) == gen) {
+            sp = this.push(sp, exit, st);
+          } else if (unchecked(code[at + 3]) != 0) {
+            sp = this.push(sp, exit, st);
+            sp = this.push(sp, h, st);
+          } else {
+            sp = this.push(sp, h, st);
+            sp = this.push(sp, exit, st);
+          }
+          break;
+        }
+        default: {
+          if (op == Op.Match && this.anyMatch) {
+            this.found = true;
+            sp = 0;
+            break;
+          }
+          if (count < size) {
+            unchecked(listPc[count] = pc);
+            unchecked(listStart[count] = st);
+            count++;
+          }
         }
       }
     }
@@ -152,14 +193,20 @@ export class PikeVM {
         this.addThread(false, 0, pos, base, pos, n);
         if (this.found) return true;
       }
-      if (this.curCount == 0) break;
+      if (this.curCount == 0) {
+        if (matched || pos >= n) break;
+        // nothing alive here, but a match may still start at a later position
+        pos++;
+        this.newGen();
+        continue;
+      }
       this.newGen();
       this.nextCount = 0;
       const c = pos < n ? byteAt(base, pos) : -1;
       const count = this.curCount;
       for (let i = 0; i < count; i++) {
         const pc = unchecked(this.curPc[i]);
-        const op = unchecked(code[pc * 3]);
+        const op = unchecked(code[pc * INSN]);
         if (op == Op.Match) {
           // threads after this one have lower priority than a match already in hand
           matched = true;
@@ -169,9 +216,9 @@ export class PikeVM {
         }
         if (c < 0) continue;
         let ok = false;
-        if (op == Op.Byte) ok = unchecked(code[pc * 3 + 1]) == c;
+        if (op == Op.Byte) ok = unchecked(code[pc * INSN + 1]) == c;
         else if (op == Op.Set) {
-          const w = unchecked(sets[(unchecked(code[pc * 3 + 1]) << 3) + (c >> 5)]);
+          const w = unchecked(sets[(unchecked(code[pc * INSN + 1]) << 3) + (c >> 5)]);
           ok = ((w >> <u32>(c & 31)) & 1) != 0;
         }
         if (ok) {
