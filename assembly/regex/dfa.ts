@@ -26,6 +26,8 @@ const PREV_WORD: i32 = 2;
 const PREV_OTHER: i32 = 3;
 
 export const MAX_DFA_STATES: i32 = 256;
+/** pcs held by all cached states together: keeps a large program's cache to about 1 MB with its keys */
+export const MAX_DFA_KERNEL_PCS: i32 = 1 << 16;
 
 export class LazyDFA {
   private prog: Program;
@@ -42,6 +44,7 @@ export class LazyDFA {
   private scratch: Array<i32> = [];
   /** searches handed to the Pike VM because the state cache filled up */
   giveUps: i32 = 0;
+  private kernelPcs: i32 = 0;
   /** emptyKernel[s] != 0: state s holds no thread (only a new start can match from here) */
   private emptyKernel: StaticArray<u8> = new StaticArray<u8>(MAX_DFA_STATES);
   /** the empty-kernel state per previous-byte class, or -1 until made */
@@ -63,6 +66,7 @@ export class LazyDFA {
   private reset(): void {
     this.kernels = [];
     this.prevClass = [];
+    this.kernelPcs = 0;
     this.index = new Map<string, i32>();
     if (this.table.length > NSYM * 8) this.table = new StaticArray<i32>(NSYM * 8);
     else for (let i = 0; i < this.table.length; i++) unchecked(this.table[i] = UNKNOWN);
@@ -87,7 +91,8 @@ export class LazyDFA {
     const key = String.fromCharCodes(codes);
     if (this.index.has(key)) return this.index.get(key);
     const id = this.kernels.length;
-    if (id >= MAX_DFA_STATES) return -1;
+    if (id >= MAX_DFA_STATES || this.kernelPcs + kernel.length > MAX_DFA_KERNEL_PCS) return -1;
+    this.kernelPcs += kernel.length;
     this.kernels.push(kernel);
     this.prevClass.push(prev);
     unchecked(this.emptyKernel[id] = kernel.length == 0 ? 1 : 0);
