@@ -71,6 +71,17 @@ describe("regex: compile errors", () => {
     expect(errorOf("\\x{4g}")).toBe("invalid \\x{...} escape at 0");
     expect(errorOf("\\o{400}")).toBe("\\o{...} above \\o{377} (patterns match bytes) at 0");
     expect(errorOf("\\c")).toBe("invalid control escape at 0");
+    expect(errorOf("\\b{wb}")).toBe("unsupported construct \\b{ at 0");
+    expect(errorOf("x\\B{2}")).toBe("unsupported construct \\B{ at 1");
+  });
+
+  it("refuses a literal { right after a letter escape, as Perl does", () => {
+    expect(errorOf("\\d{")).toBe("unescaped { after \\d at 2");
+    expect(errorOf("a\\n{x}")).toBe("unescaped { after \\n at 3");
+    expect(errorOf("\\d{2}")).toBe("");
+    expect(errorOf("\\x41{")).toBe("");
+    expect(errorOf("\\.{")).toBe("");
+    expect(errorOf("\\0{")).toBe("");
   });
 
   it("rejects the /x flag and unknown flags", () => {
