@@ -4,8 +4,11 @@
 import { Config } from "../config";
 import { Feature } from "../http/filter";
 import { Services } from "../http/services";
+import { buildSessionFeature } from "../session/build";
 
 export function buildFeatures(config: Config, services: Services): Feature[] {
   const out = new Array<Feature>();
+  const session = config.session;
+  if (session != null) out.push(buildSessionFeature(session, services));
   return out;
 }
