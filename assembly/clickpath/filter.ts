@@ -8,7 +8,8 @@ import { ClickpathSettings, FriendlySession, MachineRow } from "./settings";
 import { decodeId, encodeId, ipMachine, SessionId } from "./id";
 import { captureFriend, CapturedFriend, findPathSession, refererHost, stripRefererSession } from "./request";
 import { LinkContext, SessionLinks, rewriteLocation, rewriteRefresh } from "./links";
-import { HtmlRewriter, isHtmlContentType, isIdentityEncoding } from "./deps";
+import { HtmlRewriter } from "../html/rewriter";
+import { isHtmlContentType, isIdentityEncoding } from "../html/content";
 
 /** The filter state the access log reads (ClickPath's %{SESSION}e). */
 export const SESSION_FILTER_STATE = "clicktrail_clickpath_session";

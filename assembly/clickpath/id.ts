@@ -7,7 +7,10 @@
 // The tag (only when secrets are configured) is HMAC-SHA256 over a domain label, the machine, the friend
 // part and the 14 field bytes, truncated to 10 bytes. The CRC byte covers fields and tag, so an id we sign
 // is still read correctly, fields and all, by the original's decoder without a secret.
-import { crc8Smbus, hmacSha256, constantTimeEqual, base64Encode, base64Decode } from "./deps";
+import { crc8Smbus } from "../crypto/crc8";
+import { hmacSha256 } from "../crypto/hmac";
+import { constantTimeEqual } from "../crypto/compare";
+import { base64Encode, base64Decode } from "../http/base64";
 
 /** The 65-character alphabet of the 13-place rotation. */
 export const SCRAMBLE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@-,";

@@ -3,7 +3,7 @@
 // it to this site — same host and port as the request's Host, absolute, protocol-relative or (for a page
 // whose own URL has no session yet) relative — and is left byte for byte alone otherwise. Old session
 // segments are replaced, never doubled.
-import { LinkKind, UrlEdit, UrlRewriter } from "./deps";
+import { LinkKind, UrlEdit, UrlRewriter } from "../html/links";
 
 /** What the rules need from the request; copied in onRequestHeaders because Envoy forgets them after. */
 export class LinkContext {

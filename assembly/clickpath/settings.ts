@@ -1,5 +1,5 @@
 // The validated settings of the clickpath feature, as config/clickpath.ts reads them from the JSON configuration.
-import { Regex } from "./deps";
+import { Regex } from "../regex";
 
 /** A crawler that gets neither a session nor rewriting (ClickPathUAExceptions line). */
 export class UaException {

@@ -1,6 +1,7 @@
 import { ObjectReader } from "./reader";
 import { ClickpathSettings, FriendlySession, FriendlyStatement, MachineRow, UaException } from "../clickpath/settings";
-import { Regex } from "../clickpath/deps";
+import { Regex } from "../regex";
+import { utf8ByteString } from "../http/bytes";
 import { isWordString } from "../clickpath/id";
 
 const REFERRER_POLICIES = [
@@ -29,7 +30,7 @@ export function readClickpath(r: ObjectReader): ClickpathSettings {
     if (pattern.length == 0) {
       e.fail("pattern", "expected a non-empty regular expression");
     } else {
-      const compiled = Regex.compile(pattern);
+      const compiled = Regex.compile(utf8ByteString(pattern));
       const regex = compiled.regex;
       if (regex == null) e.fail("pattern", compiled.error);
       else s.uaExceptions.push(new UaException(name, pattern, regex));
@@ -43,7 +44,6 @@ export function readClickpath(r: ObjectReader): ClickpathSettings {
     const host = f.string("host", "");
     if (host.length == 0 || host.includes("/")) f.fail("host", "expected a host name (with :port when the partner uses one)");
     const fields = f.strings("fields");
-    if (fields.length == 0 && f.has("fields") == false) f.fail("fields", "expected at least one of uri(N) or param(name)");
     const statements = new Array<FriendlyStatement>();
     for (let j = 0; j < fields.length; j++) {
       const st = parseStatement(fields[j]);
@@ -53,6 +53,7 @@ export function readClickpath(r: ObjectReader): ClickpathSettings {
         statements.push(st);
       }
     }
+    if (fields.length == 0) f.fail("fields", "expected at least one of uri(N) or param(name)");
     const name = f.string("name", host);
     if (name.length == 0 || !isFriendName(name)) f.fail("name", "expected letters, digits, \"_\", \".\" or \"-\"");
     if (s.friendNamed(name) != null) f.fail("name", "\"" + name + "\" is used twice");

@@ -230,3 +230,37 @@ describe("response side", () => {
     expect(st.rewritesResponseBody()).toBe(false);
   });
 });
+
+function bytes(s: string): Uint8Array { return Uint8Array.wrap(String.UTF8.encode(s)); }
+function text(b: Uint8Array): string { return String.UTF8.decode(b.buffer.slice(b.byteOffset, b.byteOffset + b.length)); }
+
+describe("HTML body", () => {
+  it("the observed page of §2.5, new visitor on /dir/x.html, split in two chunks", () => {
+    const s = new FakeServices();
+    const f = feature('{"clickpath":{}}', s);
+    const st = stream(f, s);
+    const h = headers([":path", "/dir/x.html", ":authority", "x.y.local"]);
+    st.onRequestHeaders(h);
+    const sess = h.get("x-clickpath-session-path")!;
+    st.onResponseHeaders(headers([":status", "200", "content-type", "text/html"]));
+    const page = '<a href="/index1.html">a</a>\n<a href="../index1.html">b</a>\n<a href="http://x.y/index1.html">c</a>\n' +
+      '<a href="#top">d</a><a href="mailto:bla">e</a>\n<form action="rel.cgi"></form>\n<FRAME SRC="sub/f2.html">\n' +
+      '<meta content="10; URL=../index5.html" http-equiv="refresh">\n<img src="/img.png">\n<!-- <a href="/c"> -->';
+    const cut = 70;
+    const out = text(st.onResponseBody(bytes(page.substring(0, cut)), false)) + text(st.onResponseBody(bytes(page.substring(cut)), true));
+    expect(out).toBe('<a href="' + sess + '/index1.html">a</a>\n<a href="' + sess + '/dir/../index1.html">b</a>\n<a href="http://x.y/index1.html">c</a>\n' +
+      '<a href="#top">d</a><a href="mailto:bla">e</a>\n<form action="' + sess + '/dir/rel.cgi"></form>\n<FRAME SRC="' + sess + '/dir/sub/f2.html">\n' +
+      '<meta content="10; URL=' + sess + '/dir/../index5.html" http-equiv="refresh">\n<img src="/img.png">\n<!-- <a href="/c"> -->');
+  });
+
+  it("an existing session patches only absolute links; <base href> gets the session", () => {
+    const s = new FakeServices();
+    const f = feature('{"clickpath":{}}', s);
+    const id = encodeId("fwAAAQ", NOW, 1, 1, 1, "", null);
+    const st = stream(f, s);
+    st.onRequestHeaders(headers([":path", "/-S:" + id + "/dir/x.html", ":authority", "x.y.local"]));
+    st.onResponseHeaders(headers([":status", "200", "content-type", "text/html"]));
+    const out = text(st.onResponseBody(bytes('<base href="/other/"><a href="rel.html">r</a><a href=\'/-S:old/abs.html\'>a</a><a href=/unquoted.html>u</a>'), true));
+    expect(out).toBe('<base href="/-S:' + id + '/other/"><a href="rel.html">r</a><a href=\'/-S:' + id + '/abs.html\'>a</a><a href=/-S:' + id + '/unquoted.html>u</a>');
+  });
+});

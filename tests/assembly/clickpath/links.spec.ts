@@ -1,5 +1,5 @@
 import { LinkContext, SessionLinks, rewriteLocation, rewriteRefresh, removeDotSegments, sameAuthority, applyEdit } from "../../../assembly/clickpath/links";
-import { LinkKind } from "../../../assembly/clickpath/deps";
+import { LinkKind } from "../../../assembly/html/links";
 
 function ctx(host: string, path: string, isNew: bool): LinkContext {
   const c = new LinkContext();
