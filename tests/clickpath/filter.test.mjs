@@ -126,3 +126,16 @@ T("a config error names the ua_exceptions pattern", async () => {
   assert.equal(host.configured, false);
   assert.ok(host.logs.some((l) => l.message.includes("clickpath.ua_exceptions[0].pattern: ")), JSON.stringify(host.logs));
 });
+
+T("the machine comes from destination.address: table row or ClickPath's IP form", async () => {
+  const host = await makeHost({ machine_table: [{ address: "10.0.0.1", name: "A", store: "http://10.0.0.1/store" }, { address: "10.0.0.2", name: "B" }] });
+  const s = host.newStream({ worker: 0, connectionId: 1, destinationAddress: "10.0.0.1:8080" });
+  s.sendRequestHeaders(request("/"), { endOfStream: true });
+  assert.equal(one(s.requestHeaders, "x-clickpath-machine"), "A");
+  assert.equal(one(s.requestHeaders, "x-clickpath-machine-store"), "http://10.0.0.1/store");
+  const plain = await makeHost({});
+  const p = plain.newStream({ worker: 0, connectionId: 1, destinationAddress: "127.0.0.1:10000" });
+  p.sendRequestHeaders(request("/"), { endOfStream: true });
+  assert.equal(one(p.requestHeaders, "x-clickpath-machine"), "fwAAAQ");
+  assert.equal(JSON.parse(tools.decode(one(p.requestHeaders, "x-clickpath-session"), "", NOW)).machine_ip, "127.0.0.1");
+});
