@@ -9,7 +9,7 @@
 // find() ends a match, never whether there is one.
 
 import { ByteSet } from "./byteset";
-import { Node, NodeKind } from "./parse";
+import { AssertKind, Node, NodeKind } from "./parse";
 
 export const MAX_PROGRAM_SIZE = 10000;
 
@@ -42,6 +42,8 @@ export class Program {
   size: i32;
   /** Bytes that can start a match (assertions ignored); null when any byte can, or the empty string matches. */
   firstBytes: ByteSet | null = null;
+  /** Every match starts at offset 0 (each path begins with \A or ^ without /m): no later start is tried. */
+  anchored: bool = false;
 
   constructor(code: StaticArray<i32>, sets: StaticArray<u32>, size: i32) {
     this.code = code;
@@ -124,6 +126,7 @@ export function compileProgram(root: Node): CompileResult {
   for (let i = 0; i < e.sets.length; i++) unchecked(sets[i] = e.sets[i]);
   const p = new Program(code, sets, e.code.length / INSN);
   p.firstBytes = firstBytes(p);
+  p.anchored = anchoredAtStart(p);
   r.program = p;
   return r;
 }
@@ -306,4 +309,28 @@ function firstBytes(p: Program): ByteSet | null {
     else if (op == Op.BackSplit) { stack.push(b); stack.push(a); }
   }
   return out.count() == 256 ? null : out;
+}
+
+/** Whether every path from the entry meets a start-of-text assertion before consuming or matching. */
+function anchoredAtStart(p: Program): bool {
+  const seen = new StaticArray<bool>(p.size);
+  const stack = new Array<i32>();
+  stack.push(0);
+  while (stack.length > 0) {
+    const pc = stack.pop();
+    if (pc < 0 || pc >= p.size || unchecked(seen[pc])) continue;
+    unchecked(seen[pc] = true);
+    const op = unchecked(p.code[pc * INSN]);
+    const a = unchecked(p.code[pc * INSN + 1]);
+    const b = unchecked(p.code[pc * INSN + 2]);
+    const c = unchecked(p.code[pc * INSN + 3]);
+    if (op == Op.Match || op == Op.Byte || op == Op.Set) return false;
+    if (op == Op.Assert) {
+      if (a != AssertKind.TextStart) stack.push(pc + 1);
+    } else if (op == Op.Split || op == Op.BackSplit) { stack.push(a); stack.push(b); }
+    else if (op == Op.Jmp) stack.push(a);
+    else if (op == Op.Head) stack.push(pc + 1);
+    else if (op == Op.Back) { stack.push(b); stack.push(c); }
+  }
+  return true;
 }

@@ -2,6 +2,10 @@
 // program counter (plus where its match began); two threads at the same pc and position behave the same
 // from then on, so each step keeps at most one per pc. Work is O(input length × program size), whatever
 // the pattern, and memory is fixed per program.
+//
+// The hot loops address the program and the thread lists through raw pointers held in locals: managed
+// references in a loop make AssemblyScript spill them to its shadow stack on every iteration. The arrays
+// stay reachable from this object's fields, and the collector does not move objects.
 
 import { isWordByte } from "./byteset";
 import { INSN, Op, Program } from "./compile";
@@ -11,41 +15,57 @@ import { AssertKind } from "./parse";
   return <i32>load<u16>(base + (<usize>i << 1));
 }
 
+@inline function ld(p: usize, i: i32): i32 {
+  return load<i32>(p + (<usize>i << 2));
+}
+
+@inline function st(p: usize, i: i32, v: i32): void {
+  store<i32>(p + (<usize>i << 2), v);
+}
+
+@inline function inSet(words: usize, c: i32): bool {
+  return ((load<u32>(words + (<usize>(c >> 5) << 2)) >> <u32>(c & 31)) & 1) != 0;
+}
+
 export class PikeVM {
   prog: Program;
   private size: i32;
-  private curPc: StaticArray<i32>;
-  private curStart: StaticArray<i32>;
-  private curCount: i32 = 0;
-  private nextPc: StaticArray<i32>;
-  private nextStart: StaticArray<i32>;
-  private nextCount: i32 = 0;
+  private listA: StaticArray<i32>;
+  private listB: StaticArray<i32>;
   /** mark[pc] == gen: pc already visited in the closure being built */
   private mark: StaticArray<i32>;
-  private gen: i32 = 0;
-  private stackPc: StaticArray<i32>;
-  private stackStart: StaticArray<i32>;
   /** onPath[pc] == gen: Head pc lies on the epsilon path being walked (its iteration consumed nothing yet) */
   private onPath: StaticArray<i32>;
+  private stack: StaticArray<i32>;
+  private firstWords: StaticArray<u32> | null;
+  private gen: i32 = 0;
   /** test(): stop at the first thread that reaches Match */
   private anyMatch: bool = false;
   private found: bool = false;
   matchStart: i32 = -1;
   matchEnd: i32 = -1;
 
+  // raw views of the arrays above, set by run()
+  private code: usize = 0;
+  private sets: usize = 0;
+  private markP: usize = 0;
+  private pathP: usize = 0;
+  private stackP: usize = 0;
+  private stackCap: i32 = 0;
+
   constructor(prog: Program) {
     this.prog = prog;
     const n = prog.size;
     this.size = n;
-    this.curPc = new StaticArray<i32>(n);
-    this.curStart = new StaticArray<i32>(n);
-    this.nextPc = new StaticArray<i32>(n);
-    this.nextStart = new StaticArray<i32>(n);
+    // a list holds (pc, start) pairs
+    this.listA = new StaticArray<i32>(2 * n);
+    this.listB = new StaticArray<i32>(2 * n);
     this.mark = new StaticArray<i32>(n);
     this.onPath = new StaticArray<i32>(n);
-    // every visited pc pushes at most two entries (a Head: its successor and its end-of-walk marker)
-    this.stackPc = new StaticArray<i32>(2 * n + 2);
-    this.stackStart = new StaticArray<i32>(2 * n + 2);
+    // (pc, start) pairs; every visited pc pushes at most two (a Head: its successor and its end marker)
+    this.stack = new StaticArray<i32>(4 * n + 4);
+    const f = prog.firstBytes;
+    this.firstWords = f === null ? null : f.words;
   }
 
   private newGen(): void {
@@ -59,107 +79,89 @@ export class PikeVM {
     this.gen++;
   }
 
-  private check(kind: i32, base: usize, pos: i32, n: i32): bool {
-    const prev = pos > 0 ? byteAt(base, pos - 1) : -1;
-    const cur = pos < n ? byteAt(base, pos) : -1;
-    switch (kind) {
-      case AssertKind.TextStart: return pos == 0;
-      case AssertKind.EndOrFinalNewline: return pos == n || (pos == n - 1 && cur == 0x0a);
-      case AssertKind.TextEnd: return pos == n;
-      case AssertKind.LineStart: return pos == 0 || (prev == 0x0a && pos < n);
-      case AssertKind.LineEnd: return pos == n || cur == 0x0a;
-      case AssertKind.WordBoundary: return isWordByte(prev) != isWordByte(cur);
-      case AssertKind.NotWordBoundary: return isWordByte(prev) == isWordByte(cur);
-    }
-    return false;
-  }
-
-  private push(sp: i32, pc: i32, start: i32): i32 {
-    if (sp >= this.stackPc.length) return sp; // cannot happen (see the constructor), but never trap
-    unchecked(this.stackPc[sp] = pc);
-    unchecked(this.stackStart[sp] = start);
-    return sp + 1;
-  }
-
   /**
-   * Adds the closure of `pc0` at `pos` to the next list (toNext) or the current one, in priority order:
-   * a depth-first walk over the epsilon edges, the preferred branch first.
+   * Adds the closure of `pc0` at `pos` to `list` (holding `count` threads), in priority order: a
+   * depth-first walk over the epsilon edges, the preferred branch first. Returns the new count.
    */
-  private addThread(toNext: bool, pc0: i32, start: i32, base: usize, pos: i32, n: i32): void {
-    const code = this.prog.code;
-    const listPc = toNext ? this.nextPc : this.curPc;
-    const listStart = toNext ? this.nextStart : this.curStart;
-    let count = toNext ? this.nextCount : this.curCount;
+  private addThread(list: usize, count: i32, pc0: i32, start: i32, base: usize, pos: i32, n: i32): i32 {
+    const code = this.code;
+    const mark = this.markP;
+    const path = this.pathP;
+    const stack = this.stackP;
+    const cap = this.stackCap;
     const gen = this.gen;
     const size = this.size;
-    let sp = this.push(0, pc0, start);
+    const anyMatch = this.anyMatch;
+    st(stack, 0, pc0);
+    st(stack, 1, start);
+    let sp = 1;
     while (sp > 0) {
       sp--;
-      const pc = unchecked(this.stackPc[sp]);
-      const st = unchecked(this.stackStart[sp]);
+      const pc = ld(stack, sp << 1);
+      const s = ld(stack, (sp << 1) + 1);
       if (pc < 0) {
         // the walk below a Head is done: it is no longer on the current path
         const h = -pc - 1;
-        if (h < size) unchecked(this.onPath[h] = 0);
+        if (h < size) st(path, h, 0);
         continue;
       }
-      if (pc >= size || unchecked(this.mark[pc]) == gen) continue;
-      unchecked(this.mark[pc] = gen);
+      if (pc >= size || ld(mark, pc) == gen) continue;
+      st(mark, pc, gen);
       const at = pc * INSN;
-      const op = unchecked(code[at]);
-      switch (op) {
-        case Op.Jmp: sp = this.push(sp, unchecked(code[at + 1]), st); break;
-        case Op.Split: {
-          // b below a: a's whole closure is explored (and listed) first
-          sp = this.push(sp, unchecked(code[at + 2]), st);
-          sp = this.push(sp, unchecked(code[at + 1]), st);
-          break;
+      const op = ld(code, at);
+      let t1 = -1; // successors to push: t1 is explored first
+      let t2 = -1;
+      if (op == Op.Byte || op == Op.Set || op == Op.Match) {
+        if (op == Op.Match && anyMatch) {
+          this.found = true;
+          return count;
         }
-        case Op.Assert: {
-          if (this.check(unchecked(code[at + 1]), base, pos, n)) sp = this.push(sp, pc + 1, st);
-          break;
+        if (count < size) {
+          st(list, count << 1, pc);
+          st(list, (count << 1) + 1, s);
+          count++;
         }
-        case Op.Head: {
-          unchecked(this.onPath[pc] = gen);
-          sp = this.push(sp, -pc - 1, st);
-          sp = this.push(sp, pc + 1, st);
-          break;
-        }
-        case Op.Back: {
-          const h = unchecked(code[at + 1]);
-          const empty = <u32>h < <u32>size && unchecked(this.onPath[h]) == gen;
-          sp = this.push(sp, empty ? unchecked(code[at + 2]) : unchecked(code[at + 3]), st);
-          break;
-        }
-        case Op.BackSplit: {
-          const h = unchecked(code[at + 1]);
-          const exit = unchecked(code[at + 2]);
-          if (<u32>h < <u32>size && unchecked(this.onPath[h]) == gen) {
-            sp = this.push(sp, exit, st);
-          } else if (unchecked(code[at + 3]) != 0) {
-            sp = this.push(sp, exit, st);
-            sp = this.push(sp, h, st);
-          } else {
-            sp = this.push(sp, h, st);
-            sp = this.push(sp, exit, st);
-          }
-          break;
-        }
-        default: {
-          if (op == Op.Match && this.anyMatch) {
-            this.found = true;
-            sp = 0;
-            break;
-          }
-          if (count < size) {
-            unchecked(listPc[count] = pc);
-            unchecked(listStart[count] = st);
-            count++;
-          }
-        }
+        continue;
+      } else if (op == Op.Split) {
+        t1 = ld(code, at + 1);
+        t2 = ld(code, at + 2);
+      } else if (op == Op.Jmp) {
+        t1 = ld(code, at + 1);
+      } else if (op == Op.Assert) {
+        if (check(ld(code, at + 1), base, pos, n)) t1 = pc + 1;
+      } else if (op == Op.Head) {
+        st(path, pc, gen);
+        t1 = pc + 1;
+        t2 = -pc - 1; // the end marker, popped once t1's whole closure is walked
+        if (sp + 2 > cap) continue;
+        st(stack, sp << 1, t2);
+        st(stack, (sp << 1) + 1, s);
+        sp++;
+        t2 = -1;
+      } else if (op == Op.Back) {
+        const h = ld(code, at + 1);
+        const empty = <u32>h < <u32>size && ld(path, h) == gen;
+        t1 = empty ? ld(code, at + 2) : ld(code, at + 3);
+      } else if (op == Op.BackSplit) {
+        const h = ld(code, at + 1);
+        const exit = ld(code, at + 2);
+        if (<u32>h < <u32>size && ld(path, h) == gen) t1 = exit;
+        else if (ld(code, at + 3) != 0) { t1 = h; t2 = exit; }
+        else { t1 = exit; t2 = h; }
+      }
+      if (sp + 2 > cap) continue; // cannot happen (see the constructor), but never write past the stack
+      if (t2 >= 0) {
+        st(stack, sp << 1, t2);
+        st(stack, (sp << 1) + 1, s);
+        sp++;
+      }
+      if (t1 >= 0) {
+        st(stack, sp << 1, t1);
+        st(stack, (sp << 1) + 1, s);
+        sp++;
       }
     }
-    if (toNext) this.nextCount = count; else this.curCount = count;
+    return count;
   }
 
   /**
@@ -169,71 +171,103 @@ export class PikeVM {
   run(input: string, anyMatch: bool): bool {
     const base = changetype<usize>(input);
     const n = input.length;
-    const code = this.prog.code;
-    const sets = this.prog.sets;
-    const first = this.prog.firstBytes;
+    const code = changetype<usize>(this.prog.code);
+    const sets = changetype<usize>(this.prog.sets);
+    const fw = this.firstWords;
+    const first: usize = fw === null ? 0 : changetype<usize>(fw);
+    const anchored = this.prog.anchored;
+    const size = this.size;
+    const mark = changetype<usize>(this.mark);
+    this.code = code;
+    this.sets = sets;
+    this.markP = changetype<usize>(this.mark);
+    this.pathP = changetype<usize>(this.onPath);
+    this.stackP = changetype<usize>(this.stack);
+    this.stackCap = this.stack.length >> 1;
     this.anyMatch = anyMatch;
     this.found = false;
     this.matchStart = -1;
     this.matchEnd = -1;
-    this.curCount = 0;
-    this.nextCount = 0;
+    let cur = changetype<usize>(this.listA);
+    let next = changetype<usize>(this.listB);
+    let curCount = 0;
     let matched = false;
     let pos = 0;
     this.newGen();
     while (true) {
-      if (!matched) {
-        if (this.curCount == 0 && first !== null) {
+      if (!matched && (pos == 0 || !anchored)) {
+        if (curCount == 0 && first != 0 && !anchored) {
           const from = pos;
-          while (pos < n && !first.has(byteAt(base, pos))) pos++;
+          while (pos < n && !inSet(first, byteAt(base, pos))) pos++;
           if (pos >= n) break;
           if (pos != from) this.newGen(); // marks of the old position's (empty) closure no longer apply
         }
         // a match starting here has the lowest priority of all
-        this.addThread(false, 0, pos, base, pos, n);
+        curCount = this.addThread(cur, curCount, 0, pos, base, pos, n);
         if (this.found) return true;
       }
-      if (this.curCount == 0) {
-        if (matched || pos >= n) break;
+      if (curCount == 0) {
+        if (matched || pos >= n || anchored) break;
         // nothing alive here, but a match may still start at a later position
         pos++;
         this.newGen();
         continue;
       }
       this.newGen();
-      this.nextCount = 0;
+      const gen = this.gen;
+      let nextCount = 0;
       const c = pos < n ? byteAt(base, pos) : -1;
-      const count = this.curCount;
-      for (let i = 0; i < count; i++) {
-        const pc = unchecked(this.curPc[i]);
-        const op = unchecked(code[pc * INSN]);
+      for (let i = 0; i < curCount; i++) {
+        const pc = ld(cur, i << 1);
+        const at = pc * INSN;
+        const op = ld(code, at);
         if (op == Op.Match) {
           // threads after this one have lower priority than a match already in hand
           matched = true;
-          this.matchStart = unchecked(this.curStart[i]);
+          this.matchStart = ld(cur, (i << 1) + 1);
           this.matchEnd = pos;
           break;
         }
         if (c < 0) continue;
-        let ok = false;
-        if (op == Op.Byte) ok = unchecked(code[pc * INSN + 1]) == c;
-        else if (op == Op.Set) {
-          const w = unchecked(sets[(unchecked(code[pc * INSN + 1]) << 3) + (c >> 5)]);
-          ok = ((w >> <u32>(c & 31)) & 1) != 0;
-        }
+        const a = ld(code, at + 1);
+        const ok = op == Op.Byte ? a == c : inSet(sets + (<usize>a << 5), c);
         if (ok) {
-          this.addThread(true, pc + 1, unchecked(this.curStart[i]), base, pos + 1, n);
-          if (this.found) return true;
+          const npc = pc + 1;
+          const nop = ld(code, npc * INSN);
+          if (nop == Op.Byte || nop == Op.Set) {
+            // the closure of a byte test is itself: skip the walk (literal runs take this path)
+            if (ld(mark, npc) != gen && nextCount < size) {
+              st(mark, npc, gen);
+              st(next, nextCount << 1, npc);
+              st(next, (nextCount << 1) + 1, ld(cur, (i << 1) + 1));
+              nextCount++;
+            }
+          } else {
+            nextCount = this.addThread(next, nextCount, npc, ld(cur, (i << 1) + 1), base, pos + 1, n);
+            if (this.found) return true;
+          }
         }
       }
-      // swap lists
-      const tp = this.curPc; this.curPc = this.nextPc; this.nextPc = tp;
-      const ts = this.curStart; this.curStart = this.nextStart; this.nextStart = ts;
-      this.curCount = this.nextCount;
-      this.nextCount = 0;
+      const t = cur; cur = next; next = t;
+      curCount = nextCount;
       if (pos >= n) break;
       pos++;
     }
     return matched;
   }
+}
+
+function check(kind: i32, base: usize, pos: i32, n: i32): bool {
+  const prev = pos > 0 ? byteAt(base, pos - 1) : -1;
+  const cur = pos < n ? byteAt(base, pos) : -1;
+  switch (kind) {
+    case AssertKind.TextStart: return pos == 0;
+    case AssertKind.EndOrFinalNewline: return pos == n || (pos == n - 1 && cur == 0x0a);
+    case AssertKind.TextEnd: return pos == n;
+    case AssertKind.LineStart: return pos == 0 || (prev == 0x0a && pos < n);
+    case AssertKind.LineEnd: return pos == n || cur == 0x0a;
+    case AssertKind.WordBoundary: return isWordByte(prev) != isWordByte(cur);
+    case AssertKind.NotWordBoundary: return isWordByte(prev) == isWordByte(cur);
+  }
+  return false;
 }

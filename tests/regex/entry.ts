@@ -41,3 +41,12 @@ export function programSize(): i32 {
   const re = current;
   return re === null ? -1 : re.programSize;
 }
+
+/** test() `reps` times on one input inside wasm, so benchmarks time the engine, not the JS-to-wasm string copy. */
+export function repeatTest(input: string, reps: i32): i32 {
+  const re = current;
+  if (re === null) return -1;
+  let hits = 0;
+  for (let i = 0; i < reps; i++) if (re.test(input)) hits++;
+  return hits;
+}

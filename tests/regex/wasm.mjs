@@ -23,6 +23,10 @@ export async function loadRegex() {
       return s < 0 ? null : [s, e.lastMatchEnd()];
     },
     programSize: () => e.programSize(),
+    /** test() `reps` times inside wasm; returns the number of matches */
+    repeatTest(input, reps) {
+      return e.repeatTest(str(input), reps);
+    },
   };
 }
 
