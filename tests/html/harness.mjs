@@ -26,6 +26,7 @@ export async function loadHtml(path = wasmPath) {
     create(maxCarryBytes = 4096) { exports.create(maxCarryBytes); },
     setFixedEdit(start, end, insert) { withString(insert, (p) => exports.setFixedEdit(start, end, p)); },
     resetUrls() { exports.resetUrls(); },
+    setLogging(on) { exports.setLogging(on ? 1 : 0); },
     setEverywhere(on) { exports.setEverywhere(on ? 1 : 0); },
     setPrefix(prefix) { withString(prefix, (p) => exports.setPrefix(p)); },
     push(bytes, eos) { return Buffer.from(withBytes(bytes, (p) => __getUint8Array(exports.push(p, eos ? 1 : 0)))); },
