@@ -28,11 +28,13 @@ export class ByteBuffer {
 
   @inline get ptr(): usize { return changetype<usize>(this.data); }
 
-  reserve(extra: i32): void {
+  @inline reserve(extra: i32): void {
+    if (this.length + extra > this.data.length) this.grow(extra);
+  }
+
+  private grow(extra: i32): void {
     const need = this.length + extra;
-    const cap = this.data.length;
-    if (need <= cap) return;
-    let next = cap << 1;
+    let next = this.data.length << 1;
     while (next < need) next <<= 1;
     const grown = new StaticArray<u8>(next);
     memory.copy(changetype<usize>(grown), changetype<usize>(this.data), <usize>this.length);
@@ -143,6 +145,17 @@ export class AttrValueDecoder {
     this.pieceCount = 0;
     let i = 0;
     while (i < len) {
+      let j = i;
+      while (j < len) {
+        const b = load<u8>(raw + <usize>j);
+        if (b == AMP || b == 0 || b == CR) break;
+        j++;
+      }
+      if (j > i) {
+        out.pushMemory(raw + <usize>i, j - i);
+        i = j;
+        if (i >= len) break;
+      }
       const c = load<u8>(raw + <usize>i);
       if (c == AMP) {
         const used = this.reference(raw, i, len);

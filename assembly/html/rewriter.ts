@@ -188,6 +188,8 @@ export class HtmlRewriter {
   // The tag being tokenized.
   private nameBuf: StaticArray<u8> = new StaticArray<u8>(NAME_BUF);
   private nameLen: i32 = 0;
+  private nameKey1: u64 = 0; // first 8 bytes of the lower-cased name, little-endian (see nameKey)
+  private nameKey2: u64 = 0; // bytes 8..15
   private nameEnd: i32 = 0; // relative to tagStart
   private tagId: i32 = T.Other;
   private isEndTag: bool = false;
@@ -361,16 +363,26 @@ export class HtmlRewriter {
         }
         case S.TagName: {
           let n = this.nameLen;
+          let k1 = this.nameKey1;
+          let k2 = this.nameKey2;
           let x = c;
           while (true) {
             if (isWs(x) || x == SLASH || x == GT) break;
-            if (n < NAME_BUF) unchecked(this.nameBuf[n] = <u8>lower(x));
+            const lc = lower(x);
+            if (n < NAME_BUF) {
+              unchecked(this.nameBuf[n] = <u8>lc);
+              const kc = <u64>(lc == 0 ? 0xff : lc); // a NUL must not vanish from the key
+              if (n < 8) k1 |= kc << (<u64>n << 3);
+              else k2 |= kc << (<u64>(n - 8) << 3);
+            }
             n++;
             p++;
             if (p >= end) break;
             x = <u32>load<u8>(base + <usize>p);
           }
           this.nameLen = n;
+          this.nameKey1 = k1;
+          this.nameKey2 = k2;
           if (p >= end) break;
           this.endTagName(p);
           if (x == GT) { s = this.finishTag(p); p++; }
@@ -694,6 +706,8 @@ export class HtmlRewriter {
   private beginTag(isEnd: bool): void {
     this.isEndTag = isEnd;
     this.nameLen = 0;
+    this.nameKey1 = 0;
+    this.nameKey2 = 0;
     this.selfClosing = false;
     this.attrOpen = false;
     this.slotSeen = 0;
@@ -996,100 +1010,103 @@ export class HtmlRewriter {
     r.length += 4;
   }
 
-  private nameIs(s: string): bool {
-    // callers have checked the length
-    for (let i = 0; i < s.length; i++) {
-      if (unchecked(this.nameBuf[i]) != <u8>s.charCodeAt(i)) return false;
-    }
-    return true;
-  }
-
+  // Names are compared as packed little-endian integers: `name` is "eman" read as a u64.
   private classifyName(): i32 {
     const n = this.nameLen;
-    if (n > 10) return T.Other;
-    const c0 = n > 0 ? <u32>unchecked(this.nameBuf[0]) : 0;
-    switch (n) {
-      case 1:
-        if (c0 == 0x61) return T.A;
-        if (c0 == 0x70) return T.P;
-        if (c0 == 0x62 || c0 == 0x69 || c0 == 0x73 || c0 == 0x75) return T.Breakout; // b i s u
-        return T.Other;
-      case 2:
-        if (this.nameIs("br")) return T.Br;
-        if (this.nameIs("dd") || this.nameIs("dl") || this.nameIs("dt") || this.nameIs("em") ||
-            this.nameIs("hr") || this.nameIs("li") || this.nameIs("ol") || this.nameIs("tt") || this.nameIs("ul")) return T.Breakout;
-        if (c0 == 0x68 && unchecked(this.nameBuf[1]) >= 0x31 && unchecked(this.nameBuf[1]) <= 0x36) return T.Breakout;
-        return T.Other;
-      case 3:
-        if (this.nameIs("svg")) return T.Svg;
-        if (this.nameIs("xmp")) return T.Xmp;
-        if (this.nameIs("big") || this.nameIs("div") || this.nameIs("img") || this.nameIs("pre") ||
-            this.nameIs("sub") || this.nameIs("sup") || this.nameIs("var")) return T.Breakout;
-        return T.Other;
-      case 4:
-        if (this.nameIs("area")) return T.Area;
-        if (this.nameIs("form")) return T.Form;
-        if (this.nameIs("meta")) return T.Meta;
-        if (this.nameIs("base")) return T.Base;
-        if (this.nameIs("math")) return T.Math;
-        if (this.nameIs("font")) return T.Font;
-        if (this.nameIs("body") || this.nameIs("code") || this.nameIs("head") || this.nameIs("menu") ||
-            this.nameIs("nobr") || this.nameIs("ruby") || this.nameIs("span")) return T.Breakout;
-        return T.Other;
-      case 5:
-        if (this.nameIs("frame")) return T.Frame;
-        if (this.nameIs("input")) return T.Input;
-        if (this.nameIs("style")) return T.Style;
-        if (this.nameIs("title")) return T.Title;
-        if (this.nameIs("embed") || this.nameIs("small") || this.nameIs("table")) return T.Breakout;
-        return T.Other;
-      case 6:
-        if (this.nameIs("iframe")) return T.Iframe;
-        if (this.nameIs("button")) return T.Button;
-        if (this.nameIs("script")) return T.Script;
-        if (this.nameIs("center") || this.nameIs("strike") || this.nameIs("strong")) return T.Breakout;
-        return T.Other;
-      case 7:
-        if (this.nameIs("noembed")) return T.Noembed;
-        if (this.nameIs("listing")) return T.Breakout;
-        return T.Other;
-      case 8:
-        if (this.nameIs("noframes")) return T.Noframes;
-        if (this.nameIs("textarea")) return T.Textarea;
-        return T.Other;
-      case 9:
-        if (this.nameIs("plaintext")) return T.Plaintext;
-        return T.Other;
-      case 10:
-        if (this.nameIs("blockquote")) return T.Breakout;
-        return T.Other;
+    if (n > 16) return T.Other;
+    const k1 = this.nameKey1;
+    if (n > 8) {
+      const k2 = this.nameKey2;
+      if (k1 == 0x7865746e69616c70 && k2 == 0x74) return T.Plaintext;
+      if (k1 == 0x6f75716b636f6c62 && k2 == 0x6574) return T.Breakout; // blockquote
+      return T.Other;
+    }
+    switch (k1) {
+      case 0x61: return T.A;
+      case 0x70: return T.P;
+      case 0x766964: return T.Breakout; // div
+      case 0x6e617073: return T.Breakout; // span
+      case 0x696c: return T.Breakout; // li
+      case 0x676d69: return T.Breakout; // img
+      case 0x61657261: return T.Area;
+      case 0x6d726f66: return T.Form;
+      case 0x656d617266: return T.Frame;
+      case 0x656d61726669: return T.Iframe;
+      case 0x6174656d: return T.Meta;
+      case 0x65736162: return T.Base;
+      case 0x6e6f74747562: return T.Button;
+      case 0x7475706e69: return T.Input;
+      case 0x747069726373: return T.Script;
+      case 0x656c797473: return T.Style;
+      case 0x706d78: return T.Xmp;
+      case 0x6465626d656f6e: return T.Noembed;
+      case 0x73656d6172666f6e: return T.Noframes;
+      case 0x6165726174786574: return T.Textarea;
+      case 0x656c746974: return T.Title;
+      case 0x677673: return T.Svg;
+      case 0x6874616d: return T.Math;
+      case 0x746e6f66: return T.Font;
+      case 0x7262: return T.Br;
+      case 0x62: // b
+      case 0x676962: // big
+      case 0x79646f62: // body
+      case 0x7265746e6563: // center
+      case 0x65646f63: // code
+      case 0x6464: // dd
+      case 0x6c64: // dl
+      case 0x7464: // dt
+      case 0x6d65: // em
+      case 0x6465626d65: // embed
+      case 0x3168: case 0x3268: case 0x3368: case 0x3468: case 0x3568: case 0x3668: // h1..h6
+      case 0x64616568: // head
+      case 0x7268: // hr
+      case 0x69: // i
+      case 0x676e697473696c: // listing
+      case 0x756e656d: // menu
+      case 0x72626f6e: // nobr
+      case 0x6c6f: // ol
+      case 0x657270: // pre
+      case 0x79627572: // ruby
+      case 0x73: // s
+      case 0x6c6c616d73: // small
+      case 0x656b69727473: // strike
+      case 0x676e6f727473: // strong
+      case 0x627573: // sub
+      case 0x707573: // sup
+      case 0x656c626174: // table
+      case 0x7474: // tt
+      case 0x75: // u
+      case 0x6c75: // ul
+      case 0x726176: // var
+        return T.Breakout;
     }
     return T.Other;
   }
 
   private classifyAttr(p: usize, n: i32): i32 {
-    switch (n) {
-      case 3: if (HtmlRewriter.attrIs(p, "src")) return A.Src; break;
-      case 4:
-        if (HtmlRewriter.attrIs(p, "href")) return A.Href;
-        if (HtmlRewriter.attrIs(p, "face")) return A.Face;
-        if (HtmlRewriter.attrIs(p, "size")) return A.Size;
-        break;
-      case 5: if (HtmlRewriter.attrIs(p, "color")) return A.Color; break;
-      case 6: if (HtmlRewriter.attrIs(p, "action")) return A.Action; break;
-      case 7: if (HtmlRewriter.attrIs(p, "content")) return A.Content; break;
-      case 10:
-        if (HtmlRewriter.attrIs(p, "http-equiv")) return A.HttpEquiv;
-        if (HtmlRewriter.attrIs(p, "formaction")) return A.FormAction;
-        break;
+    if (n < 3 || n > 10) return -1;
+    let k1: u64 = 0;
+    let k2: u64 = 0;
+    for (let i = 0; i < n; i++) {
+      const c = lower(<u32>load<u8>(p + <usize>i));
+      const kc = <u64>(c == 0 ? 0xff : c);
+      if (i < 8) k1 |= kc << (<u64>i << 3);
+      else k2 |= kc << (<u64>(i - 8) << 3);
+    }
+    if (n == 10) {
+      if (k1 == 0x7571652d70747468 && k2 == 0x7669) return A.HttpEquiv;
+      if (k1 == 0x697463616d726f66 && k2 == 0x6e6f) return A.FormAction;
+      return -1;
+    }
+    switch (k1) {
+      case 0x66657268: return A.Href;
+      case 0x637273: return A.Src;
+      case 0x6e6f69746361: return A.Action;
+      case 0x746e65746e6f63: return A.Content;
+      case 0x726f6c6f63: return A.Color;
+      case 0x65636166: return A.Face;
+      case 0x657a6973: return A.Size;
     }
     return -1;
-  }
-
-  private static attrIs(p: usize, s: string): bool {
-    for (let i = 0; i < s.length; i++) {
-      if (lower(<u32>load<u8>(p + <usize>i)) != <u32>s.charCodeAt(i)) return false;
-    }
-    return true;
   }
 }

@@ -14,14 +14,18 @@ class TestUrls extends UrlRewriter {
   log: ByteBuffer = new ByteBuffer();
   fixed: UrlEdit | null = null;
   prefix: string = SEGMENT;
+  everywhere: bool = false;
+  logging: bool = true;
 
   rewrite(value: string, kind: LinkKind, base: string | null): UrlEdit | null {
-    const log = this.log;
-    pushU32(log, <i32>kind);
-    pushU32(log, value.length);
-    log.pushByteString(value);
-    if (base == null) pushU32(log, -1);
-    else { pushU32(log, base.length); log.pushByteString(base); }
+    if (this.logging) {
+      const log = this.log;
+      pushU32(log, <i32>kind);
+      pushU32(log, value.length);
+      log.pushByteString(value);
+      if (base == null) pushU32(log, -1);
+      else { pushU32(log, base.length); log.pushByteString(base); }
+    }
     const fixed = this.fixed;
     if (fixed != null) return new UrlEdit(fixed.start, fixed.end, fixed.insert);
     let at = 0;
@@ -29,6 +33,7 @@ class TestUrls extends UrlRewriter {
       at = urlStartInRefresh(value);
       if (at < 0) return null;
     }
+    if (this.everywhere) return at < value.length ? new UrlEdit(at, at, this.prefix) : null;
     if (value.length > at + 3 && value.charCodeAt(at) == 0x2f && value.substr(at, 4) == "/-S:") {
       let end = value.indexOf("/", at + 1);
       if (end < 0) end = value.length;
@@ -80,15 +85,30 @@ function bytesOf(b: ByteBuffer): Uint8Array {
 let urls = new TestUrls();
 let rewriter = new HtmlRewriter(urls, 4096);
 
-/** A fresh rewriter with the test UrlRewriter and this cap on held-back tags. */
+/** A fresh rewriter with this cap on held-back tags (the test UrlRewriter keeps its settings). */
 export function create(maxCarryBytes: i32): void {
-  urls = new TestUrls();
+  urls.log.clear();
   rewriter = new HtmlRewriter(urls, maxCarryBytes);
+}
+
+/** Back to the default test UrlRewriter. */
+export function resetUrls(): void {
+  urls = new TestUrls();
+}
+
+/** Insert the segment at the start of every non-empty value (at the URL in a refresh). */
+export function setEverywhere(on: bool): void {
+  urls.everywhere = on;
 }
 
 /** Makes the test UrlRewriter answer every value with this edit (edge cases of edit mapping). */
 export function setFixedEdit(start: i32, end: i32, insert: string): void {
   urls.fixed = new UrlEdit(start, end, insert);
+}
+
+/** Whether calls are recorded for takeLog (the benchmark turns it off). */
+export function setLogging(on: bool): void {
+  urls.logging = on;
 }
 
 /** Replaces the inserted segment (default `/-S:TEST`). */
