@@ -4,6 +4,7 @@
 import { Config } from "../config";
 import { Feature } from "../http/filter";
 import { Services } from "../http/services";
+import { buildSessionFeature } from "../session/build";
 import { ClickpathFeature, LocalAddress } from "../clickpath/filter";
 import { byteStringFromBuffer } from "../http/bytes";
 import { stripPort } from "./services";
@@ -21,5 +22,7 @@ export function buildFeatures(config: Config, services: Services): Feature[] {
   const out = new Array<Feature>();
   const clickpath = config.clickpath;
   if (clickpath != null) out.push(new ClickpathFeature(clickpath, services, new HostLocalAddress()));
+  const session = config.session;
+  if (session != null) out.push(buildSessionFeature(session, services));
   return out;
 }

@@ -198,3 +198,28 @@ test("the CLI: unknown commands print usage (exit 2); bad options name the probl
   assert.equal(await remote.exit, 1);
   assert.match(remote.err(), /refusing to listen on 10\.0\.0\.1/);
 });
+
+test(":path and :authority rewritten by the filter are what the upstream receives", async () => {
+  const { proxyModule } = await import("../host/wat.mjs");
+  const rewriter = proxyModule(`
+    (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+      (drop (call $proxy_replace_header_map_value (i32.const 0) {{path}} {{newpath}}))
+      (drop (call $proxy_replace_header_map_value (i32.const 0) {{authority}} {{newauthority}}))
+      (i32.const 0))`, { data: { path: ":path", newpath: "/rewritten?y=2", authority: ":authority", newauthority: "backend.example" } });
+  const proxy = await startProxy({ wasm: rewriter, listen: "127.0.0.1:0", upstream: upstreamUrl, log: () => {} });
+  try {
+    const r = await request(`${proxy.url}/original`);
+    assert.equal(r.body.toString(), "hello /rewritten?y=2");
+    assert.equal(seen.at(-1).url, "/rewritten?y=2");
+    assert.deepEqual(pairs(seen.at(-1).rawHeaders).find(([k]) => k === "host"), ["host", "backend.example"]);
+  } finally {
+    await proxy.close();
+  }
+});
+
+test("npx clicktrail proxy: a refused configuration prints the filter's error to stderr and exits 1", async () => {
+  const cli = runCli(["proxy", "--wasm", WASM, "--config", "{\"usertrack\":", "--listen", "127.0.0.1:0", "--upstream", upstreamUrl]);
+  assert.equal(await cli.exit, 1);
+  assert.match(cli.err(), /^\[worker -1\] error: clicktrail: invalid configuration: /m);
+  assert.match(cli.err(), /clicktrail proxy: the plugin refused its configuration/);
+});
