@@ -156,6 +156,11 @@ export class Host implements HostRuntime {
       const canary = new WorkerVm(host, -1, validated);
       host.canaryConfigured = canary.start(host.vmConfig, host.pluginConfig);
       host.settle();
+      // Killed right after configuration: no timers, no callbacks, no on_done/on_delete.
+      canary.retired = true;
+      const t = host.timers.get(canary);
+      if (t) clearTimeout(t);
+      host.timers.delete(canary);
       // Envoy stops here when the canary refuses the configuration; the workers are never created.
       if (!host.canaryConfigured) return host;
     }
@@ -385,7 +390,7 @@ export class Host implements HostRuntime {
   }
 
   timerChanged(vm: WorkerVm): void {
-    if (!this.realTime || this.closed) return;
+    if (!this.realTime || this.closed || vm.retired) return;
     const old = this.timers.get(vm);
     if (old) clearTimeout(old);
     this.timers.delete(vm);
