@@ -1,0 +1,172 @@
+// Base64 (RFC 4648 §4 standard and §5 URL-safe alphabets) between bytes and byte strings, plus APR's
+// lenient decoder, which mod_session_crypto uses on cookie values.
+
+const STD = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/** 0..63 for an alphabet character, 0xFF otherwise; indexed by code unit, one table per alphabet. */
+const DEC_STD = new StaticArray<u8>(256);
+const DEC_URL = new StaticArray<u8>(256);
+let tablesReady = false;
+
+function fillTables(): void {
+  for (let i = 0; i < 256; i++) {
+    unchecked((DEC_STD[i] = 0xff));
+    unchecked((DEC_URL[i] = 0xff));
+  }
+  for (let i = 0; i < 64; i++) {
+    unchecked((DEC_STD[STD.charCodeAt(i)] = <u8>i));
+    unchecked((DEC_URL[URL.charCodeAt(i)] = <u8>i));
+  }
+  tablesReady = true;
+}
+
+// @ts-ignore: decorator
+@inline
+function sextet(table: StaticArray<u8>, c: i32): u32 {
+  return c > 0xff ? 0xff : <u32>unchecked(table[c]);
+}
+
+function newByteString(len: i32): string {
+  return changetype<string>(__new(<usize>len << 1, idof<string>()));
+}
+
+/**
+ * `data` in Base64 as a byte string. `urlSafe` picks `-` and `_` for `+` and `/`; `pad` appends `=` to a
+ * multiple of four characters.
+ */
+export function base64Encode(data: Uint8Array, urlSafe: bool, pad: bool): string {
+  const n = data.length;
+  if (n == 0) return "";
+  const alphabet = changetype<usize>(urlSafe ? URL : STD);
+  const full = n / 3;
+  const rest = n - full * 3;
+  const outLen = full * 4 + (rest == 0 ? 0 : pad ? 4 : rest + 1);
+  const out = newByteString(outLen);
+  const dst = changetype<usize>(out);
+  const src = data.dataStart;
+  let o: usize = 0;
+  let i = 0;
+  for (let g = 0; g < full; g++) {
+    const v = (<u32>load<u8>(src + <usize>i) << 16) | (<u32>load<u8>(src + <usize>i + 1) << 8) | <u32>load<u8>(src + <usize>i + 2);
+    store<u16>(dst + o, load<u16>(alphabet + (<usize>(v >> 18) << 1)));
+    store<u16>(dst + o + 2, load<u16>(alphabet + (<usize>((v >> 12) & 63) << 1)));
+    store<u16>(dst + o + 4, load<u16>(alphabet + (<usize>((v >> 6) & 63) << 1)));
+    store<u16>(dst + o + 6, load<u16>(alphabet + (<usize>(v & 63) << 1)));
+    o += 8;
+    i += 3;
+  }
+  if (rest > 0) {
+    let v = <u32>load<u8>(src + <usize>i) << 16;
+    if (rest == 2) v |= <u32>load<u8>(src + <usize>i + 1) << 8;
+    store<u16>(dst + o, load<u16>(alphabet + (<usize>(v >> 18) << 1)));
+    store<u16>(dst + o + 2, load<u16>(alphabet + (<usize>((v >> 12) & 63) << 1)));
+    o += 4;
+    if (rest == 2) {
+      store<u16>(dst + o, load<u16>(alphabet + (<usize>((v >> 6) & 63) << 1)));
+      o += 2;
+    } else if (pad) {
+      store<u16>(dst + o, 0x3d);
+      o += 2;
+    }
+    if (pad) store<u16>(dst + o, 0x3d);
+  }
+  return out;
+}
+
+/**
+ * Strict Base64 decoding of a byte string in one alphabet: null on any character outside the alphabet
+ * (whitespace included), on misplaced or excess `=`, on a length that no encoding produces, and on
+ * non-zero bits after the last byte (so every byte sequence has exactly one accepted encoding, padded or
+ * not). Missing padding is accepted.
+ */
+export function base64Decode(s: string, urlSafe: bool): Uint8Array | null {
+  if (!tablesReady) fillTables();
+  const table = urlSafe ? DEC_URL : DEC_STD;
+  let n = s.length;
+  // Padding: when present it completes the last quantum to four characters, one or two `=`.
+  if (n > 0 && s.charCodeAt(n - 1) == 0x3d) {
+    if ((n & 3) != 0) return null;
+    n--;
+    if (n > 0 && s.charCodeAt(n - 1) == 0x3d) n--;
+    if ((n & 3) < 2) return null;
+  }
+  const rest = n & 3;
+  if (rest == 1) return null;
+  const outLen = (n >> 2) * 3 + (rest == 0 ? 0 : rest - 1);
+  const out = new Uint8Array(outLen);
+  const dst = out.dataStart;
+  const src = changetype<usize>(s);
+  let o: usize = 0;
+  let i = 0;
+  const fullEnd = n - rest;
+  while (i < fullEnd) {
+    const a = sextet(table, load<u16>(src + (<usize>i << 1)));
+    const b = sextet(table, load<u16>(src + (<usize>i << 1) + 2));
+    const c = sextet(table, load<u16>(src + (<usize>i << 1) + 4));
+    const d = sextet(table, load<u16>(src + (<usize>i << 1) + 6));
+    if ((a | b | c | d) > 63) return null;
+    const v = (a << 18) | (b << 12) | (c << 6) | d;
+    store<u8>(dst + o, <u8>(v >> 16));
+    store<u8>(dst + o + 1, <u8>(v >> 8));
+    store<u8>(dst + o + 2, <u8>v);
+    o += 3;
+    i += 4;
+  }
+  if (rest >= 2) {
+    const a = sextet(table, load<u16>(src + (<usize>i << 1)));
+    const b = sextet(table, load<u16>(src + (<usize>i << 1) + 2));
+    if ((a | b) > 63) return null;
+    if (rest == 2) {
+      if ((b & 15) != 0) return null;
+      store<u8>(dst + o, <u8>((a << 2) | (b >> 4)));
+    } else {
+      const c = sextet(table, load<u16>(src + (<usize>i << 1) + 4));
+      if (c > 63 || (c & 3) != 0) return null;
+      store<u8>(dst + o, <u8>((a << 2) | (b >> 4)));
+      store<u8>(dst + o + 1, <u8>((b << 4) | (c >> 2)));
+    }
+  }
+  return out;
+}
+
+/**
+ * Base64 decoding as APR's apr_base64_decode_binary does it, which is what mod_session_crypto sees:
+ * standard alphabet only, decoding stops silently at the first character outside it (`=`, whitespace,
+ * `-`, a NUL, anything), a final lone character is dropped, and leftover bits are ignored. Never fails;
+ * garbage decodes to whatever prefix is valid (possibly nothing).
+ */
+export function aprBase64Decode(s: string): Uint8Array {
+  if (!tablesReady) fillTables();
+  const src = changetype<usize>(s);
+  const len = s.length;
+  let n = 0;
+  while (n < len && sextet(DEC_STD, load<u16>(src + (<usize>n << 1))) <= 63) n++;
+  const rest = n & 3;
+  const outLen = (n >> 2) * 3 + (rest <= 1 ? 0 : rest - 1);
+  const out = new Uint8Array(outLen);
+  const dst = out.dataStart;
+  let o: usize = 0;
+  let i = 0;
+  while (i + 4 <= n) {
+    const v = (sextet(DEC_STD, load<u16>(src + (<usize>i << 1))) << 18) |
+      (sextet(DEC_STD, load<u16>(src + (<usize>i << 1) + 2)) << 12) |
+      (sextet(DEC_STD, load<u16>(src + (<usize>i << 1) + 4)) << 6) |
+      sextet(DEC_STD, load<u16>(src + (<usize>i << 1) + 6));
+    store<u8>(dst + o, <u8>(v >> 16));
+    store<u8>(dst + o + 1, <u8>(v >> 8));
+    store<u8>(dst + o + 2, <u8>v);
+    o += 3;
+    i += 4;
+  }
+  if (rest >= 2) {
+    const a = sextet(DEC_STD, load<u16>(src + (<usize>i << 1)));
+    const b = sextet(DEC_STD, load<u16>(src + (<usize>i << 1) + 2));
+    store<u8>(dst + o, <u8>((a << 2) | (b >> 4)));
+    if (rest == 3) {
+      const c = sextet(DEC_STD, load<u16>(src + (<usize>i << 1) + 4));
+      store<u8>(dst + o + 1, <u8>((b << 4) | (c >> 2)));
+    }
+  }
+  return out;
+}
