@@ -10,9 +10,10 @@ import { HeaderMap } from "../http/headers";
 import { LogLevel, Services } from "../http/services";
 import { findCookie, findCookieNginx } from "../http/cookies";
 import { IdFormat, UsertrackSettings } from "./settings";
+import { base64Encode } from "../http/base64";
 import { apacheCookieValue, apacheHeaderName, apacheSetCookie } from "./apache";
 import {
-  addressWord, base64, decodeNginxCookie, encodeNginxCookie, nginxSetCookie, nginxUidVariable, putWord,
+  addressWord, decodeNginxCookie, encodeNginxCookie, nginxSetCookie, nginxUidVariable, putWord,
 } from "./nginx";
 
 /** Filter state names, for `%FILTER_STATE(wasm.<name>:PLAIN)%` in Envoy's access log. */
@@ -129,7 +130,7 @@ export class UsertrackFilter extends StreamFilter {
     const nowSeconds = this.services.nowMicros() / 1000000;
     if (got != null) {
       const value = raw!;
-      this.id = base64(got);
+      this.id = base64Encode(got, false, true);
       this.services.count(this.feature.seen, 1);
       this.services.setFilterState(STATE_UID, nginxUidVariable(s.cookieName, got));
       const mark = s.nginxMark;
@@ -140,7 +141,7 @@ export class UsertrackFilter extends StreamFilter {
       return;
     }
     const uid = this.feature.nextNginxUid(this.services);
-    this.id = base64(uid);
+    this.id = base64Encode(uid, false, true);
     this.isNew = true;
     this.services.setFilterState(STATE_UID, nginxUidVariable(s.cookieName, uid));
     this.setCookie = nginxSetCookie(s, encodeNginxCookie(uid, s.nginxMark), nowSeconds);

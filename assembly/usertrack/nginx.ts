@@ -2,12 +2,11 @@
 // time in seconds, a per-worker start value, a per-worker sequence) sent as base64, the first padding
 // `=` optionally replaced by a mark; read back leniently (only the first 22 characters count).
 import { cookieDate } from "../http/cookies";
+import { base64Encode } from "../http/base64";
 import { UsertrackSettings } from "./settings";
 
-// Standard base64, the alphabet nginx uses for these cookies. The codec is private: nginx's reading has
-// quirks (stops at `=`, ignores leftover bits, rejects the URL-safe alphabet) that a general decoder
-// should not have.
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+// Encoding is plain standard base64 (http/base64.ts). Decoding is nginx's own: it has quirks (stops at
+// `=`, ignores leftover bits, reads only 22 characters) that a general decoder should not have.
 
 /** nginx's fixed date for `userid_expires max`. */
 export const MAX_EXPIRES_TEXT = "Thu, 31-Dec-37 23:55:55 GMT";
@@ -48,27 +47,8 @@ export function decodeNginxCookie(value: string): NginxCookie {
 
 /** The 24-character cookie value for an id: base64 with `==`, the first `=` replaced by `mark` if set. */
 export function encodeNginxCookie(uid: Uint8Array, mark: i32): string {
-  let out = base64(uid);
+  let out = base64Encode(uid, false, true);
   if (mark != 0) out = out.substring(0, 22) + String.fromCharCode(mark) + "=";
-  return out;
-}
-
-/** Standard base64 with padding. */
-export function base64(data: Uint8Array): string {
-  let out = "";
-  const n = data.length;
-  let i = 0;
-  for (; i + 2 < n; i += 3) {
-    const v = (<u32>data[i] << 16) | (<u32>data[i + 1] << 8) | <u32>data[i + 2];
-    out += ALPHABET.charAt((v >> 18) & 63) + ALPHABET.charAt((v >> 12) & 63) + ALPHABET.charAt((v >> 6) & 63) + ALPHABET.charAt(v & 63);
-  }
-  if (n - i == 1) {
-    const v = <u32>data[i] << 16;
-    out += ALPHABET.charAt((v >> 18) & 63) + ALPHABET.charAt((v >> 12) & 63) + "==";
-  } else if (n - i == 2) {
-    const v = (<u32>data[i] << 16) | (<u32>data[i + 1] << 8);
-    out += ALPHABET.charAt((v >> 18) & 63) + ALPHABET.charAt((v >> 12) & 63) + ALPHABET.charAt((v >> 6) & 63) + "=";
-  }
   return out;
 }
 
