@@ -38,9 +38,13 @@ export class UsertrackFeature extends Feature {
     this.issued = services.defineCounter("clicktrail.usertrack.cookies_issued");
     this.seen = services.defineCounter("clicktrail.usertrack.cookies_seen");
     this.invalid = services.defineCounter("clicktrail.usertrack.cookies_invalid");
-    const usec = <u32>(services.nowMicros() % 1000000);
-    // A VM has no pid; its worker number plays that part in keeping workers' ids apart.
-    this.startValue = ((usec / 20) << 16) | (services.workerId() & 0xffff);
+    if (settings.format == IdFormat.Nginx) {
+      const usec = <u32>(services.nowMicros() % 1000000);
+      // A VM has no pid; its worker number plays that part in keeping workers' ids apart.
+      this.startValue = ((usec / 20) << 16) | (services.workerId() & 0xffff);
+    } else {
+      this.startValue = 0;
+    }
     this.sequence = settings.nginxVersion == 1 ? 1 : NGINX_V2_SEQUENCE_START;
     this.headerName = settings.format == IdFormat.Nginx ? "set-cookie" : apacheHeaderName(settings);
   }
