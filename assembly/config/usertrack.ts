@@ -3,7 +3,7 @@
 import { JSON } from "assemblyscript-json/assembly";
 import { ObjectReader, describe } from "./reader";
 import { CookieStyle, IdFormat, UsertrackSettings } from "../usertrack/settings";
-import { MAX_EXPIRES_SECONDS, parseApacheDuration } from "../http/duration";
+import { MAX_EXPIRES_SECONDS, parseApacheDuration, parseNginxTime } from "../http/duration";
 import { isAttributeValue, isCookieName, isTokenChar } from "../http/cookies";
 
 const NGINX_ONLY: string[] = ["nginx_version", "nginx_service", "nginx_mark", "nginx_path", "nginx_p3p"];
@@ -107,8 +107,18 @@ function readExpires(r: ObjectReader, s: UsertrackSettings, nginx: bool): void {
     return;
   }
   const text = (<JSON.Str>v).valueOf();
-  if (nginx && text == "max") { s.expiresMax = true; return; }
-  if (nginx && text == "off") return;
+  if (nginx) {
+    // nginx's own syntax first (what an nginx configuration holds), then Apache's.
+    if (text == "max") { s.expiresMax = true; return; }
+    if (text == "off") return;
+    const seconds = parseNginxTime(text);
+    if (seconds >= 0) { s.expires = seconds; return; }
+    const apache = parseApacheDuration(text);
+    if (apache.error == null) { s.expires = apache.seconds; return; }
+    r.fail("expires", "invalid value \"" + text + "\": expected nginx time (\"365d\", \"12h 30m\"), an Apache duration (\"2 weeks\"), \"max\" or \"off\", at most " +
+      MAX_EXPIRES_SECONDS.toString() + " seconds");
+    return;
+  }
   const d = parseApacheDuration(text);
   if (d.error != null) { r.fail("expires", d.error!); return; }
   s.expires = d.seconds;

@@ -112,3 +112,49 @@ function splitWords(text: string): string[] {
 @inline function isDigit(c: i32): bool { return c >= 0x30 && c <= 0x39; }
 // @ts-ignore: decorator
 @inline function isSpace(c: i32): bool { return c == 0x20 || (c >= 0x09 && c <= 0x0d); }
+
+/**
+ * Parses nginx's time syntax in seconds (`ngx_parse_time` for directives such as `userid_expires`):
+ * numbers followed by units y (365 d), M (30 d), w, d, h, m, s in strictly decreasing order, spaces
+ * allowed after a unit; a trailing number without a unit counts as seconds ("1h 30" is 3630). Returns
+ * -1 for text nginx would call an "invalid value" and for totals above MAX_EXPIRES_SECONDS.
+ */
+export function parseNginxTime(text: string): i64 {
+  let value: i64 = 0;
+  let total: i64 = 0;
+  let valid = false;
+  let step = 0; // 0 start, 1 y, 2 M, 3 w, 4 d, 5 h, 6 m, 7 s, 8 a bare number
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i++);
+    if (isDigit(c)) {
+      value = saturatingAdd(saturatingMul(value, 10), <i64>(c - 0x30));
+      valid = true;
+      continue;
+    }
+    let next = 0;
+    let scale: i64 = 1;
+    if (c == 0x79) { next = 1; scale = YEAR; }
+    else if (c == 0x4d) { next = 2; scale = MONTH; }
+    else if (c == 0x77) { next = 3; scale = WEEK; }
+    else if (c == 0x64) { next = 4; scale = DAY; }
+    else if (c == 0x68) { next = 5; scale = HOUR; }
+    else if (c == 0x6d) {
+      if (i < n && text.charCodeAt(i) == 0x73) return -1; // "ms": not for a value in seconds
+      next = 6; scale = MINUTE;
+    }
+    else if (c == 0x73) { next = 7; scale = 1; }
+    else if (c == 0x20) { next = 8; scale = 1; }
+    else return -1;
+    // Units must come in decreasing order ("y" alone may follow nothing but the start).
+    if (next == 8 ? step >= 7 : step >= next) return -1;
+    step = next;
+    total = saturatingAdd(total, saturatingMul(value, scale));
+    value = 0;
+    while (i < n && text.charCodeAt(i) == 0x20) i++;
+  }
+  if (!valid) return -1;
+  total = saturatingAdd(total, value);
+  return total > MAX_EXPIRES_SECONDS ? -1 : total;
+}

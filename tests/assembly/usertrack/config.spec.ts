@@ -60,6 +60,11 @@ describe("usertrack configuration", () => {
     expect(errors('{"format":"nginx","nginx_service":-1}')).toBe("usertrack.nginx_service: must be between 0 and 4294967295, got -1");
     expect(errors('{"format":"nginx","nginx_path":""}')).toBe("usertrack.nginx_path: must be a non-empty path of visible ASCII without ';' or ','");
     expect(errors('{"format":"nginx","expires":"max","nginx_mark":"off","domain":"none","nginx_p3p":"none"}')).toBe("");
+    expect(parseConfig(utf8('{"usertrack":{"format":"nginx","expires":"365d"}}')).config!.usertrack!.expires).toBe(31536000);
+    expect(parseConfig(utf8('{"usertrack":{"format":"nginx","expires":"1h 30"}}')).config!.usertrack!.expires).toBe(3630);
+    expect(parseConfig(utf8('{"usertrack":{"format":"nginx","expires":"2 weeks"}}')).config!.usertrack!.expires).toBe(1209600);
+    expect(parseConfig(utf8('{"usertrack":{"format":"nginx","expires":"max"}}')).config!.usertrack!.expiresMax).toBe(true);
+    expect(errors('{"format":"nginx","expires":"soon"}')).toBe("usertrack.expires: invalid value \"soon\": expected nginx time (\"365d\", \"12h 30m\"), an Apache duration (\"2 weeks\"), \"max\" or \"off\", at most 2147483647 seconds");
     expect(errors('{"format":"ngnix"}')).toBe("usertrack.format: expected one of apache, nginx, got \"ngnix\"");
     expect(errors('{"cookie":"x"}')).toBe("usertrack.cookie: unknown key");
   });

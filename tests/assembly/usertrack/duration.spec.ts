@@ -52,3 +52,26 @@ describe("CookieExpires parsing: Apache's other rules", () => {
     expect(parse("99999999999999999999999999 s")).toBe("error: the expiry must be at most 2147483647 seconds (about 68 years); Apache would wrap this value");
   });
 });
+
+import { parseNginxTime } from "../../../assembly/http/duration";
+
+describe("nginx time syntax (userid_expires)", () => {
+  it("reads units in decreasing order and a bare trailing number as seconds", () => {
+    expect(parseNginxTime("365d")).toBe(31536000);
+    expect(parseNginxTime("1y")).toBe(31536000);
+    expect(parseNginxTime("12h30m")).toBe(45000);
+    expect(parseNginxTime("1M 2w 3d 4h 5m 6s")).toBe(2592000 + 1209600 + 259200 + 14400 + 300 + 6);
+    expect(parseNginxTime("1h 30")).toBe(3630);
+    expect(parseNginxTime("120")).toBe(120);
+  });
+  it("refuses what nginx calls an invalid value", () => {
+    expect(parseNginxTime("")).toBe(-1);
+    expect(parseNginxTime("d")).toBe(-1);
+    expect(parseNginxTime("1s 1h")).toBe(-1);
+    expect(parseNginxTime("1d1d")).toBe(-1);
+    expect(parseNginxTime("2 weeks")).toBe(-1);
+    expect(parseNginxTime("100ms")).toBe(-1);
+    expect(parseNginxTime("1D")).toBe(-1);
+    expect(parseNginxTime("69y")).toBe(-1);
+  });
+});
