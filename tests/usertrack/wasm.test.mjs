@@ -119,3 +119,32 @@ test("format nginx reproduces nginx's observed cookies", { skip }, async () => {
   const again = roundTrip(h, { cookies: ["tid=fwAAAWsCa/kbgTbfAwMEAg=="] });
   assert.equal(headerValues(again.responseHeaders, "set-cookie")[0].split(";")[0], marked);
 });
+
+test("Envoy's own local reply (upstream connect failure) carries the cookie", { skip }, async () => {
+  const h = await host({ upstream_header: "x-usertrack-id" }, { micros: 0x20n, random: le32(0xfeed) });
+  const s = h.newStream({ worker: 0 });
+  s.sendRequestHeaders([[":method", "GET"], [":path", "/"], [":authority", "example.com"], [":scheme", "http"]], { endOfStream: true });
+  s.upstreamFailure("connection refused");
+  assert.equal(s.localReply?.status, 503);
+  assert.deepEqual(headerValues(s.responseHeaders, "set-cookie"), ["Apache=feed.20; path=/"]);
+  s.complete();
+  // A returning visitor's local reply gets nothing.
+  const r = h.newStream({ worker: 0 });
+  r.sendRequestHeaders([[":method", "GET"], [":path", "/"], [":authority", "example.com"], [":scheme", "http"], ["cookie", "Apache=x"]], { endOfStream: true });
+  r.upstreamFailure("connection refused");
+  assert.deepEqual(headerValues(r.responseHeaders, "set-cookie"), []);
+});
+
+test("format nginx version 2 takes the connection's local address as its first word", { skip }, async () => {
+  const micros = 0x6b026bf9n * 1000000n + 140820n;
+  const h = await host({ format: "nginx" }, { micros, random: [0x36, 0xdf] });
+  const cases = [["127.0.0.1:80", "fwAAAWsCa/kbgTbfAwMDAg=="], ["[2001:db8::7f00:1]:8443", "fwAAAWsCa/kbgTbfAwMEAg=="],
+    ["10.1.2.3:10000", "CgECA2sCa/kbgTbfAwMFAg=="]];
+  for (const [destinationAddress, id] of cases) {
+    const s = h.newStream({ worker: 0, destinationAddress });
+    s.sendRequestHeaders([[":method", "GET"], [":path", "/"], [":authority", "example.com"], [":scheme", "http"]], { endOfStream: true });
+    s.sendResponseHeaders([[":status", "200"]], { endOfStream: true });
+    assert.deepEqual(headerValues(s.responseHeaders, "set-cookie"), [`uid=${id}; path=/`], destinationAddress);
+    assert.equal(state(s, "clicktrail_usertrack_id"), id);
+  }
+});
