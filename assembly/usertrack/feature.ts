@@ -139,8 +139,10 @@ export class UsertrackFilter extends StreamFilter {
       this.services.setFilterState(STATE_UID, nginxUidVariable(s.cookieName, got));
       const mark = s.nginxMark;
       if (mark != 0 && !(value.length > 23 && value.charCodeAt(22) == mark && value.charCodeAt(23) == 0x3d)) {
-        // Re-issue the same id with the current mark and attributes (nginx copies the 22 characters as sent).
-        this.setCookie = nginxSetCookie(s, value.substring(0, 22) + String.fromCharCode(mark) + "=", nowSeconds);
+        // Re-issue the same id with the current mark and attributes. nginx copies the client's first 22
+        // characters, which may hold bytes after an early `=`; the canonical encoding of the same id
+        // never reflects client bytes into Set-Cookie.
+        this.setCookie = nginxSetCookie(s, encodeNginxCookie(got, mark), nowSeconds);
       }
       return;
     }

@@ -236,6 +236,22 @@ describe("format nginx (vectors.json nginx_userid)", () => {
     expect(svc.counter("clicktrail.usertrack.cookies_seen")).toBe(2);
   });
 
+  it("re-issues the canonical encoding, never the client's stray characters", () => {
+    const svc = nginxServices();
+    const f = make('{"usertrack":{"format":"nginx","nginx_mark":"B"}}', svc);
+    const a = f.newStream(svc)!;
+    a.onRequestHeaders(request(["uid=fwAAAWsCa/kbgTbfAwMDAh=="]));
+    const ra = response("200");
+    a.onResponseHeaders(ra);
+    expect(added(ra)).toBe("Set-Cookie: uid=fwAAAWsCa/kbgTbfAwMDAgB=; path=/");
+    const b = f.newStream(svc)!;
+    b.onRequestHeaders(request(["uid=fwAAAWsCa/kbgTbfAwMD=,xx"]));
+    const rb = response("200");
+    b.onResponseHeaders(rb);
+    expect(added(rb)).toBe("Set-Cookie: uid=fwAAAWsCa/kbgTbfAwMDAAB=; path=/");
+    expect(svc.state("clicktrail_usertrack_new")).toBe("0");
+  });
+
   it("replaces short, invalid and zero-sequence cookies with new ids", () => {
     const svc = nginxServices();
     const f = make('{"usertrack":{"format":"nginx"}}', svc);
