@@ -81,6 +81,7 @@ export class UsertrackFilter extends StreamFilter {
   onRequestHeaders(request: HeaderMap): void {
     const s = this.feature.settings;
     if (s.upstreamHeader.length) request.remove(s.upstreamHeader);
+    if (!s.enabled) return;
     if (s.format == IdFormat.Nginx) this.readNginx(request);
     else this.readApache(request);
     if (s.upstreamHeader.length) request.set(s.upstreamHeader, this.id);

@@ -164,6 +164,20 @@ describe("the usertrack filter", () => {
     expect(req2.edits.length).toBe(0);
   });
 
+  it("switched off, only strips a configured upstream header", () => {
+    const svc = services(T1, R1);
+    const f = make('{"usertrack":{"enabled":false,"upstream_header":"x-uid"}}', svc);
+    const filter = f.newStream(svc)!;
+    const req = request([]);
+    req.load("x-uid", "forged");
+    filter.onRequestHeaders(req);
+    expect(req.has("x-uid")).toBe(false);
+    const resp = response("200");
+    filter.onResponseHeaders(resp);
+    expect(resp.edits.length).toBe(0);
+    expect(svc.state("clicktrail_usertrack_id")).toBe("(unset)");
+  });
+
   it("adds no cookie to a response whose request it never saw", () => {
     const svc = services(T1, R1);
     const filter = make('{"usertrack":{}}', svc).newStream(svc)!;
