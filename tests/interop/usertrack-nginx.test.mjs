@@ -185,6 +185,17 @@ for (const [directives, usertrack] of CONFIGS) {
           if (theirs.setCookie.length) assert.equal(mineSet[0], theirs.setCookie[0], cookie);
         }
       }
+      if (mark && mark !== "=") {
+        // Known difference (docs/compat.md): a cookie with unused low bits set in its 22nd character is the
+        // same id; nginx re-sends the client's characters, clicktrail the canonical encoding.
+        const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        const odd = valid22.slice(0, 21) + alphabet[alphabet.indexOf(valid22[21]) + 1] + "==";
+        const theirs = await get(nginx.port, "/", `${name}=${odd}`);
+        const mine = request(host, nginx.port, [`${name}=${odd}`]);
+        assert.equal(state(mine, "clicktrail_usertrack_uid"), theirs.got);
+        assert.equal(theirs.setCookie[0].split(";")[0], `${name}=${odd.slice(0, 22)}${mark}=`);
+        assert.equal(headerValues(mine.responseHeaders, "set-cookie")[0].split(";")[0], `${name}=${valid22}${mark}=`);
+      }
     } finally {
       await stop(nginx.proc);
     }
