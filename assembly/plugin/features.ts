@@ -5,10 +5,13 @@ import { Config } from "../config";
 import { Feature } from "../http/filter";
 import { Services } from "../http/services";
 import { UsertrackFeature } from "../usertrack/feature";
+import { buildSessionFeature } from "../session/build";
 
 export function buildFeatures(config: Config, services: Services): Feature[] {
   const out = new Array<Feature>();
   const usertrack = config.usertrack;
   if (usertrack != null) out.push(new UsertrackFeature(usertrack, services));
+  const session = config.session;
+  if (session != null) out.push(buildSessionFeature(session, services));
   return out;
 }
