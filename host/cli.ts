@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { LOG_LEVEL_NAMES, type LogLevelName } from "./abi/constants.js";
 import { startProxy } from "./server/proxy.js";
+import { convertApacheCommand, usage as CONVERT_USAGE } from "./commands/convert-apache.js";
 
 export interface Command {
   summary: string;
@@ -66,6 +67,11 @@ const PROXY_USAGE = `clicktrail proxy --wasm FILE --config FILE_OR_JSON --listen
     [--profile envoy|nginx] [--log-level trace|debug|info|warn|error]`;
 
 export const commands: Record<string, Command> = {
+  "convert-apache": {
+    summary: "turn Apache directives (usertrack so far) into a clicktrail JSON config",
+    usage: CONVERT_USAGE,
+    run: (args) => convertApacheCommand(args),
+  },
   proxy: {
     summary: "run any proxy-wasm module in front of an upstream, as Envoy would",
     usage: PROXY_USAGE,
