@@ -1,5 +1,6 @@
 // `clicktrail <command> ...`: a small table of subcommands. bin/clicktrail.mjs calls main(); other parts of
 // the project add their commands to `commands` (name → summary, usage, run) and nothing else changes.
+import { convertApacheCommand, usage as CONVERT_USAGE } from "./commands/convert-apache.js";
 import { readFileSync } from "node:fs";
 import { LOG_LEVEL_NAMES, type LogLevelName } from "./abi/constants.js";
 import { startProxy } from "./server/proxy.js";
@@ -104,6 +105,11 @@ export const commands: Record<string, Command> = {
       });
       return 0;
     },
+  },
+  "convert-apache": {
+    summary: "turn Apache directives (usertrack so far) into a clicktrail JSON config",
+    usage: CONVERT_USAGE,
+    run: (args) => convertApacheCommand(args),
   },
 };
 
