@@ -27,13 +27,20 @@ function sextet(table: StaticArray<u8>, c: i32): u32 {
   return c > 0xff ? 0xff : <u32>unchecked(table[c]);
 }
 
+/**
+ * Longest string a codec returns, in characters. AssemblyScript aborts (a trap) on allocations of 1 GiB
+ * or more; a header-sized input never comes near, and anything that would gets an error value instead.
+ */
+export const MAX_CODEC_OUTPUT: i32 = 1 << 28;
+
 function newByteString(len: i32): string {
   return changetype<string>(__new(<usize>len << 1, idof<string>()));
 }
 
 /**
  * `data` in Base64 as a byte string. `urlSafe` picks `-` and `_` for `+` and `/`; `pad` appends `=` to a
- * multiple of four characters.
+ * multiple of four characters. Empty for empty data, and for data whose encoding would exceed
+ * MAX_CODEC_OUTPUT characters.
  */
 export function base64Encode(data: Uint8Array, urlSafe: bool, pad: bool): string {
   const n = data.length;
@@ -41,6 +48,7 @@ export function base64Encode(data: Uint8Array, urlSafe: bool, pad: bool): string
   const alphabet = changetype<usize>(urlSafe ? URL : STD);
   const full = n / 3;
   const rest = n - full * 3;
+  if (full >= MAX_CODEC_OUTPUT / 4) return "";
   const outLen = full * 4 + (rest == 0 ? 0 : pad ? 4 : rest + 1);
   const out = newByteString(outLen);
   const dst = changetype<usize>(out);

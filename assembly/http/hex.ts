@@ -1,11 +1,13 @@
 // Hexadecimal between bytes and byte strings.
 
+import { MAX_CODEC_OUTPUT } from "./base64";
+
 const DIGITS = "0123456789abcdef";
 
-/** `data` as lowercase hex, two characters per byte. */
+/** `data` as lowercase hex, two characters per byte; empty when that would exceed MAX_CODEC_OUTPUT. */
 export function hexEncode(data: Uint8Array): string {
   const n = data.length;
-  if (n == 0) return "";
+  if (n == 0 || n > MAX_CODEC_OUTPUT / 2) return "";
   const out = changetype<string>(__new(<usize>n << 2, idof<string>()));
   const dst = changetype<usize>(out);
   const src = data.dataStart;

@@ -3,6 +3,7 @@
 
 import { byteStringToBytes } from "./bytes";
 import { hexDigitValue } from "./hex";
+import { MAX_CODEC_OUTPUT } from "./base64";
 
 const LOWER_HEX = "0123456789abcdef";
 
@@ -18,7 +19,8 @@ function isPlain(c: u32): bool {
  * ap_escape_urlencoded: every byte except ASCII letters, digits and `. - * _` becomes `%xx` with
  * LOWERCASE hex (Apache's c2x table), and space becomes `+`. Input and output are byte strings; code
  * units above 0xFF are escaped as their UTF-8 bytes. A NUL byte, which ends the C string in Apache,
- * is escaped as `%00` here rather than cutting the value short.
+ * is escaped as `%00` here rather than cutting the value short. Empty when the result would exceed
+ * MAX_CODEC_OUTPUT characters.
  */
 export function escapeUrlencoded(s: string): string {
   const bytes = byteStringToBytes(s);
@@ -29,6 +31,7 @@ export function escapeUrlencoded(s: string): string {
     const c = <u32>load<u8>(src + <usize>i);
     outLen += isPlain(c) || c == 0x20 ? 1 : 3;
   }
+  if (outLen > MAX_CODEC_OUTPUT) return "";
   if (outLen == n && s.length == n) {
     // Nothing to escape except maybe spaces.
     if (s.indexOf(" ") < 0) return s;

@@ -613,6 +613,14 @@ export class HttpStream {
     this.events.reset?.(reason);
   }
 
+  /**
+   * The router could not get a response (dev proxy: connect error): Envoy's router answers with a local
+   * 503 that travels back through the encoder chain, this filter included.
+   */
+  upstreamFailure(message: string): void {
+    this.api(() => this.doLocalReply(503, "upstream_reset_before_response_started{connection_failure}", Buffer.from(message), [], -1));
+  }
+
   /** Downstream or upstream went away (dev proxy): Envoy resets the stream, then logs and destroys it. */
   abort(reason: string): void {
     this.doReset(reason);
