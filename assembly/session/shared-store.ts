@@ -408,7 +408,10 @@ export class SharedSessionStore {
       let token: Uint8Array | null = null;
       let destroyed = false;
       if (next == null) {
-        if (!this.needsTouch(s, flags, expiresMicros, now)) return new SaveResult(SaveStatus.Unchanged, "", session.slot);
+        if (!this.needsTouch(s, flags, expiresMicros, now)) {
+          session.status = which;
+          return new SaveResult(SaveStatus.Unchanged, "", session.slot);
+        }
         const expires = expiresMicros > 0 ? expiresMicros : now + this.idleMicros;
         value = retouched(s, flags, expires, now);
       } else if (next.length == 0) {
@@ -443,6 +446,8 @@ export class SharedSessionStore {
       }
       if (next !== null) session.payload = next;
       session.expiresMicros = expiresMicros > 0 ? expiresMicros : 0;
+      // Another worker may have rotated the token since load: the caller must not hand out a previous one.
+      session.status = which;
       if (token == null) return new SaveResult(SaveStatus.Saved, "", session.slot);
       session.digest = tokenDigest(token);
       session.status = LoadStatus.Current;

@@ -371,6 +371,7 @@ describe("shared session store: two workers", () => {
     expect(r.status).toBe(SaveStatus.Saved);
     expect(r.cookie).toBe("");
     expect(mine.applied).toBe(2);
+    expect(s.status).toBe(LoadStatus.Previous);
     expect(w1.metric(M + "cas_retries")).toBe(1);
     expect(payloadOf(a, theirs.result!.cookie)).toBe("a=1;b=2;x=0");
   });
