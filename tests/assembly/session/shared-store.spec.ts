@@ -62,6 +62,14 @@ class Reencode extends SessionDelta {
   modifiesData(): bool { return false; }
 }
 
+/** A KeyDelta that records whether the store asked for the unchanged-since-load shortcut. */
+class TracingDelta extends KeyDelta {
+  calls: string[] = [];
+  apply(stored: Uint8Array): Uint8Array | null { this.calls.push("apply"); return super.apply(stored); }
+  applyUnchanged(stored: Uint8Array): Uint8Array | null { this.calls.push("unchanged"); return super.apply(stored); }
+  trace(): string { return this.calls.join(","); }
+}
+
 /** Runs another worker's update of a session in the middle of this worker's write. */
 class ConcurrentUpdate extends SharedDataHook {
   result: SaveResult | null = null;
@@ -406,6 +414,34 @@ describe("shared session store: two workers", () => {
     expect(r1.status).toBe(SaveStatus.Saved);
     expect(r1.cookie).toBe("");
     expect(payloadOf(a, r2.cookie)).toBe("a=1;b=2;x=0");
+  });
+
+  it("takes the unchanged-since-load shortcut only while the slot's CAS is the one loaded", () => {
+    const shared = new FakeSharedData();
+    const w1 = new FakeServices(shared, 11);
+    const w2 = new FakeServices(shared, 22);
+    const a = new SharedSessionStore(config(50), w1);
+    const b2 = new SharedSessionStore(config(50), w2);
+    const c1 = a.create(b("x=0"), 0).cookie;
+    const plain = new TracingDelta();
+    plain.set("a", "1");
+    const s = a.load(c1);
+    a.update(s, plain, 0);
+    expect(plain.trace()).toBe("unchanged");
+    // A second save in the same request cannot know the CAS it wrote: no shortcut.
+    const again = new TracingDelta();
+    again.set("a", "2");
+    const c3 = a.update(s, again, 0).cookie;
+    expect(again.trace()).toBe("apply");
+    // Another worker writes between this worker's read and write: the retry re-applies.
+    const raced = new TracingDelta();
+    raced.set("c", "3");
+    const s3 = a.load(c3);
+    const theirs = new ConcurrentUpdate(b2, c3, new KeyDelta().set("d", "4"));
+    shared.nextSetHook = theirs;
+    a.update(s3, raced, 0);
+    expect(raced.trace()).toBe("unchanged,apply");
+    expect(payloadOf(a, theirs.result!.cookie)).toBe("a=2;c=3;d=4;x=0");
   });
 
   it("gives up after cas_retries attempts when the session keeps changing", () => {
