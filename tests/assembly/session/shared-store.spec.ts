@@ -698,3 +698,46 @@ describe("fake shared data", () => {
     expect(d.casOf("a")).toBe(2);
   });
 });
+
+describe("shared session store: hostile input", () => {
+  it("never traps on any cookie value or any stored bytes", () => {
+    const sv = new FakeServices();
+    const st = config(4);
+    st.sweepSlotsPerTick = 4;
+    const store = new SharedSessionStore(st, sv);
+    const rnd = new FakeServices(new FakeSharedData(), 12345);
+    const one = new Uint8Array(1);
+    let seen = 0;
+    for (let i = 0; i < 3000; i++) {
+      // A value of 0..99 random bytes, often starting like a live version-1 header so deeper checks run.
+      rnd.fillRandom(one);
+      const len = <i32>one[0] % 100;
+      const v = new Uint8Array(len);
+      rnd.fillRandom(v);
+      if (len > 1 && (i & 1) == 0) { v[0] = 1; v[1] = 1; }
+      if (len >= 72 && (i & 2) == 0) { v[68] = <u8>(len - 72); v[69] = 0; v[70] = 0; v[71] = 0; }
+      rnd.fillRandom(one);
+      const slot = <i32>one[0] & 3;
+      sv.shared.plant(store.keyOf(slot), v.buffer);
+      // A cookie of 0..29 arbitrary code units, sometimes a well-formed key for that slot.
+      rnd.fillRandom(one);
+      const clen = <i32>one[0] % 30;
+      const codes = new Array<i32>();
+      for (let j = 0; j < clen; j++) { rnd.fillRandom(one); codes.push(j % 7 == 0 ? 0x100 + <i32>one[0] : <i32>one[0]); }
+      let cookieValue = String.fromCharCodes(codes);
+      if ((i & 4) == 0) {
+        const token = new Uint8Array(16);
+        rnd.fillRandom(token);
+        cookieValue = store.cookieOf(slot, token);
+      }
+      const s = store.load(cookieValue);
+      if (s.found) seen++;
+      store.update(s, new KeyDelta().set("k", "v"), 0);
+      store.destroy(s);
+      store.sweep();
+      store.create(b("a=1"), 0);
+    }
+    // Random tokens never match: nothing planted is ever read as a session.
+    expect(seen).toBe(0);
+  });
+});
