@@ -1,7 +1,8 @@
 // Pike VM: simulates every thread of the program in lock step, one input byte at a time. A thread is a
 // program counter (plus where its match began); two threads at the same pc and position behave the same
-// from then on, so each step keeps at most one per pc. Work is O(input length × program size), whatever
-// the pattern, and memory is fixed per program.
+// from then on, so each step keeps at most one per pc, the one of higher priority (the order Perl's
+// backtracking would try them in). Work is O(input length × program size), whatever the pattern, and
+// memory is fixed per program. It answers find(), and test() when the lazy DFA (dfa.ts) gives up.
 //
 // The hot loops address the program and the thread lists through raw pointers held in locals: managed
 // references in a loop make AssemblyScript spill them to its shadow stack on every iteration. The arrays
