@@ -4,8 +4,11 @@
 import { Config } from "../config";
 import { Feature } from "../http/filter";
 import { Services } from "../http/services";
+import { UsertrackFeature } from "../usertrack/feature";
 
 export function buildFeatures(config: Config, services: Services): Feature[] {
   const out = new Array<Feature>();
+  const usertrack = config.usertrack;
+  if (usertrack != null) out.push(new UsertrackFeature(usertrack, services));
   return out;
 }
