@@ -9,6 +9,7 @@ import { ClickpathFeature, LocalAddress } from "../clickpath/filter";
 import { byteStringFromBuffer } from "../http/bytes";
 import { stripPort } from "./services";
 import * as host from "./host";
+import { buildSessionFeature } from "../session/build";
 
 /** The connection's local address (Envoy's destination.address), for ClickPath's machine table and IP form. */
 class HostLocalAddress extends LocalAddress {
@@ -24,5 +25,7 @@ export function buildFeatures(config: Config, services: Services): Feature[] {
   if (clickpath != null) out.push(new ClickpathFeature(clickpath, services, new HostLocalAddress()));
   const usertrack = config.usertrack;
   if (usertrack != null) out.push(new UsertrackFeature(usertrack, services));
+  const session = config.session;
+  if (session != null) out.push(buildSessionFeature(session, services));
   return out;
 }
