@@ -4,6 +4,7 @@ import { LOG_LEVEL_NAMES, type LogLevelName } from "./abi/constants.js";
 import { startProxy } from "./server/proxy.js";
 import { UsageError, parseFlags, readConfigArg, type Command } from "./commands/args.js";
 import { validateCommand } from "./commands/validate.js";
+import { convertApacheCommand } from "./commands/convert-apache.js";
 
 export { UsageError, parseFlags, readConfigArg, type Command } from "./commands/args.js";
 
@@ -58,6 +59,7 @@ export const commands: Record<string, Command> = {
     },
   },
   validate: validateCommand,
+  "convert-apache": convertApacheCommand,
 };
 
 export function usage(): string {
