@@ -33,6 +33,7 @@ export async function convertAndCheck(text: string, opts: { baseDir?: string; wa
   if (result.errors.length === 0 && opts.check !== false) {
     const filter = await checkWithFilter(JSON.stringify(result.config), opts.wasm ?? DEFAULT_WASM);
     for (const e of filter.errors) filterErrors.push({ line: lineOf(result.lines, e.path), path: e.path, message: e.message });
+    filterErrors.sort((a, b) => a.line - b.line);
   }
   return { ...result, filterErrors };
 }
