@@ -5,6 +5,7 @@ import { startProxy } from "./server/proxy.js";
 import { UsageError, parseFlags, readConfigArg, type Command } from "./commands/args.js";
 import { validateCommand } from "./commands/validate.js";
 import { convertApacheCommand } from "./commands/convert-apache.js";
+import { demoCommand } from "./commands/demo.js";
 
 export { UsageError, parseFlags, readConfigArg, type Command } from "./commands/args.js";
 
@@ -60,6 +61,7 @@ export const commands: Record<string, Command> = {
   },
   validate: validateCommand,
   "convert-apache": convertApacheCommand,
+  demo: demoCommand,
 };
 
 export function usage(): string {
