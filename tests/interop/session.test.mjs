@@ -72,6 +72,7 @@ if (!available) {
       "StartServers 1", "MinSpareServers 1", "MaxSpareServers 2",
       `ScriptAlias /plain/ "${root}/"`,
       `ScriptAlias /enc/ "${root}/"`,
+      `ScriptAlias /age/ "${root}/"`,
       `<Directory "${root}">`, "  Require all granted", "</Directory>",
       "<Location /plain/>",
       "  Session On", "  SessionEnv On", "  SessionCookieName session path=/", "  SessionHeader X-Replace-Session",
@@ -79,6 +80,10 @@ if (!available) {
       "<Location /enc/>",
       "  Session On", "  SessionEnv On", "  SessionCookieName esession path=/", "  SessionHeader X-Replace-Session",
       "  SessionCryptoPassphrase secret",
+      "</Location>",
+      "<Location /age/>",
+      "  Session On", "  SessionEnv On", "  SessionCookieName asession path=/", "  SessionHeader X-Replace-Session",
+      "  SessionMaxAge 600", "  SessionCryptoPassphrase other secret", "  SessionCryptoCipher aes128",
       "</Location>",
       "",
     ].join("\n");
@@ -129,6 +134,29 @@ if (!available) {
   }
 
   const setCookieList = (headers) => [].concat(headers["set-cookie"] ?? []);
+
+  test("max age + aes128 + rotated passphrases: expiry survives both directions", async () => {
+    const config = { cookie_name: "asession", cookie_attributes: "path=/", upstream_header: "x-session",
+      response_header: "x-replace-session", max_age: 600,
+      crypto: { format: "apache", cipher: "aes128", passphrases: ["other", "secret"] } };
+    const before = Date.now() * 1000;
+    const res = await get("/age/session.cgi?user=carol");
+    const cookies = setCookieList(res.headers);
+    assert.equal(cookies.length, 1);
+    assert.match(cookies[0], /^asession=[A-Za-z0-9+/]+=*;Max-Age=600;path=\/$/);
+    const h = await clicktrail(config);
+    const read = through(h, { cookie: pair(cookies[0]) });
+    const m = /^user=carol&expiry=(\d+)$/.exec(read.up[0] ?? "");
+    assert.ok(m, JSON.stringify(read.up));
+    const expiry = Number(m[1]);
+    assert.ok(expiry >= before + 600e6 - 5e6 && expiry <= Date.now() * 1000 + 600e6, `${expiry}`);
+    // clicktrail renews it (max age) and Apache reads the renewal.
+    assert.equal(read.setCookies.length, 1);
+    assert.match(read.setCookies[0], /;Max-Age=600;path=\/$/);
+    const back = await get("/age/session.cgi", pair(read.setCookies[0]));
+    assert.match(back.body, /^user=carol&expiry=\d+$/);
+  });
+
   const pair = (setCookie) => setCookie.slice(0, setCookie.indexOf(";"));
 
   for (const mode of [

@@ -152,3 +152,24 @@ test("configuration errors name the JSON path and refuse the plugin", async () =
   assert.match(messages, /session\.crypto\.passphrases: at least one passphrase is required/);
   assert.match(messages, /session\.max_age: must be between 0 and 2147483647, got -1/);
 });
+
+test("2.4.54 hardening: an indecently large session cookie or update is handled without a trap", async () => {
+  const h = await host({ upstream_header: "x-session", response_header: "x-replace-session", cookie_attributes: "path=/", max_chunks: 2 });
+  const huge = "a=1&".repeat(50000);
+  const x = exchange(h, { headers: [["cookie", `session=${huge}`]], response: [["x-replace-session", `b=${"%41".repeat(30000)}`]] });
+  assert.deepEqual(values(x.up, "x-session"), ["a=1"]);
+  // 30 000 bytes do not fit in 2 cookies: not saved, logged, and the worker keeps serving.
+  assert.deepEqual(values(x.down, "set-cookie"), []);
+  assert.ok(h.logs.some((l) => /does not fit in 2 cookie\(s\) of 4096 bytes \(session\.max_chunks\)/.test(l.message)));
+  assert.deepEqual(values(exchange(h, { headers: [["cookie", "session=c=3"]] }).up, "x-session"), ["c=3"]);
+  assert.equal(h.logs.filter((l) => l.host).length, 0);
+});
+
+test("cookie_remove: the upstream sees the other cookies only", async () => {
+  const h = await host({ cookie_remove: true, upstream_header: "x-session" });
+  const x = exchange(h, { headers: [["cookie", "a=1; session=k=v; b=2"], ["cookie", "session=k=v"]] });
+  assert.deepEqual(values(x.up, "cookie"), ["a=1; b=2"]);
+  assert.deepEqual(values(x.up, "x-session"), ["k=v"]);
+  const only = exchange(h, { headers: [["cookie", "session=k=v"]] });
+  assert.deepEqual(values(only.up, "cookie"), []);
+});

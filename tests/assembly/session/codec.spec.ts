@@ -107,3 +107,33 @@ describe("CVE-2021-26691: crafted SessionHeader values", () => {
     expect(encodeSession(s, false).length).toBe(2 + 9000);
   });
 });
+
+let seed: u32 = 0x9e3779b9;
+function next(): u32 { seed ^= seed << 13; seed ^= seed >> 17; seed ^= seed << 5; return seed; }
+function randomBytes(maxLen: u32): string {
+  const n = <i32>(next() % maxLen) + 1;
+  const codes = new Array<i32>();
+  for (let i = 0; i < n; i++) codes.push(<i32>(next() % 255) + 1);
+  return String.fromCharCodes(codes);
+}
+
+describe("round trip", () => {
+  it("decode(encode(t)) == t for random tables of arbitrary bytes (NUL aside)", () => {
+    let mismatches = 0;
+    for (let round = 0; round < 300; round++) {
+      const s = new Session();
+      const pairs = <i32>(next() % 6);
+      for (let p = 0; p < pairs; p++) {
+        const k = randomBytes(8);
+        if (k == "expiry") continue;
+        s.entries.set(k, randomBytes(12));
+      }
+      const encoded = encodeSession(s, false);
+      const back = new Session();
+      decodeInto(back, encoded, false, true);
+      if (back.entries.keys.join("\x00") != s.entries.keys.join("\x00") ||
+          back.entries.values.join("\x00") != s.entries.values.join("\x00")) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+  });
+});
