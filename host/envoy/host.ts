@@ -54,6 +54,14 @@ export interface HostOptions {
   onLog?: (entry: LogEntry) => void;
   /** Real timers and wall-clock time (dev proxy) instead of virtual time (tests). */
   realTime?: boolean;
+  /** Keep host.calls (default true); turn off for long benchmarks. */
+  recordCalls?: boolean;
+  /**
+   * Also run Envoy's "configuration canary" first: a throw-away VM (worker -1) that is started and
+   * configured, then dropped without on_done/on_delete, before the worker VMs. Its shared-data writes,
+   * logs and metric definitions stay, as they do in Envoy. Off by default so logs count one per worker.
+   */
+  canary?: boolean;
 }
 
 export interface LogEntry {
@@ -110,6 +118,7 @@ export class Host implements HostRuntime {
   private readonly timers = new Map<WorkerVm, NodeJS.Timeout>();
   private readonly callTimers = new Map<PendingHttpCall, NodeJS.Timeout>();
   private closed = false;
+  private readonly keepCalls: boolean;
 
   private constructor(opts: HostOptions) {
     this.profile = opts.profile ?? "envoy";
@@ -131,6 +140,7 @@ export class Host implements HostRuntime {
     this.realTime = opts.realTime ?? false;
     this.clock = opts.clock ?? null;
     this.onLog = opts.onLog ?? null;
+    this.keepCalls = opts.recordCalls ?? true;
     const c = opts.clusters ?? [];
     this.clusters = new Map(Array.isArray(c) ? c.map((n) => [n, null]) : Object.entries(c));
   }
@@ -142,6 +152,18 @@ export class Host implements HostRuntime {
     const host = new Host(opts);
     const n = opts.workers ?? 1;
     if (!Number.isInteger(n) || n < 1) throw new Error(`workers must be a positive integer, got ${n}`);
+    if (opts.canary) {
+      const canary = new WorkerVm(host, -1, validated);
+      host.canaryConfigured = canary.start(host.vmConfig, host.pluginConfig);
+      host.settle();
+      // Killed right after configuration: no timers, no callbacks, no on_done/on_delete.
+      canary.retired = true;
+      const t = host.timers.get(canary);
+      if (t) clearTimeout(t);
+      host.timers.delete(canary);
+      // Envoy stops here when the canary refuses the configuration; the workers are never created.
+      if (!host.canaryConfigured) return host;
+    }
     for (let i = 0; i < n; i++) {
       const vm = new WorkerVm(host, i, validated);
       host.workers.push(vm);
@@ -151,9 +173,11 @@ export class Host implements HostRuntime {
     return host;
   }
 
+  private canaryConfigured = true;
+
   /** Every worker's on_vm_start and on_configure returned true and none trapped. */
   get configured(): boolean {
-    return this.workers.every((w) => w.configured && !w.failed);
+    return this.canaryConfigured && this.workers.length > 0 && this.workers.every((w) => w.configured && !w.failed);
   }
 
   get abiVersion() {
@@ -161,6 +185,7 @@ export class Host implements HostRuntime {
   }
 
   newStream(opts: StreamOptions = {}): HttpStream {
+    if (this.workers.length === 0) throw new Error("the plugin never started: the configuration canary refused it");
     let w = opts.worker;
     if (w === undefined) {
       w = this.nextWorker;
@@ -293,6 +318,7 @@ export class Host implements HostRuntime {
   }
 
   recordCall(worker: number, context: number, name: string, args: number[]): void {
+    if (!this.keepCalls) return;
     this.calls.push({ worker, context, name, args: [...args] });
     if (this.calls.length > 100_000) this.calls.splice(0, 50_000);
   }
@@ -364,7 +390,7 @@ export class Host implements HostRuntime {
   }
 
   timerChanged(vm: WorkerVm): void {
-    if (!this.realTime || this.closed) return;
+    if (!this.realTime || this.closed || vm.retired) return;
     const old = this.timers.get(vm);
     if (old) clearTimeout(old);
     this.timers.delete(vm);

@@ -45,6 +45,8 @@ export class WorkerVm implements ProxyHostApi {
   readonly abi: AbiInstance;
   failed = false;
   failure: string | null = null;
+  /** A canary VM after configuration: never called again. */
+  retired = false;
   rootContextId = 0;
   configured = false;
   private nextContextId = 1;
@@ -82,7 +84,7 @@ export class WorkerVm implements ProxyHostApi {
    * unless `defer` is set, in which case the caller drains them once it has processed the result.
    */
   call(contextId: number, name: string, args: number[], opts: { defer?: boolean } = {}): number | null {
-    if (this.failed || !this.abi.has(name)) return null;
+    if (this.failed || this.retired || !this.abi.has(name)) return null;
     const prevCurrent = this.current;
     const prevEffective = this.effective;
     this.current = contextId;
@@ -127,12 +129,12 @@ export class WorkerVm implements ProxyHostApi {
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** _initialize/_start, then on_context_create(root, 0), on_vm_start, on_configure. */
+  /** _initialize (+main) or _start, then on_context_create(root, 0), on_vm_start, on_configure. */
   start(vmConfig: Buffer, pluginConfig: Buffer): boolean {
     try {
       this.abi.start();
     } catch (e) {
-      this.fail("_start", e);
+      this.fail(this.abi.has("_initialize") ? "_initialize" : "_start", e);
       return false;
     }
     this.rootContextId = this.nextContextId++;

@@ -242,3 +242,20 @@ test("continue_stream(RESPONSE) resumes a paused response", async () => {
   assert.equal(s.responseBody.toString(), "abc");
   assert.equal(slot(host, 51), 3);
 });
+
+test("local replies to gRPC requests are trailers-only gRPC responses; HEAD replies carry no body", async () => {
+  const host = await make();
+  setKnobs(host, { a0: A.LOCAL_REPLY });
+  const g = host.newStream();
+  g.sendRequestHeaders([...POST, ["content-type", "application/grpc"]], { endOfStream: false });
+  assert.deepEqual(g.responseHeaders, [
+    [":status", "200"], ["x-test", "1"], ["content-type", "application/grpc"], ["grpc-status", "7"], ["grpc-message", "nope"],
+  ]);
+  assert.equal(g.responseBody.length, 0);
+  assert.equal(g.responseEnded, true);
+  const h = host.newStream();
+  h.sendRequestHeaders([[":method", "HEAD"], [":path", "/"], [":authority", "a"], [":scheme", "http"]], { endOfStream: true });
+  assert.deepEqual(h.responseHeaders, [[":status", "403"], ["x-test", "1"], ["content-length", "4"], ["content-type", "text/plain"]]);
+  assert.equal(h.responseBody.length, 0);
+  assert.equal(h.localReply.body.toString(), "nope");
+});

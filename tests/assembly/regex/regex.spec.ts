@@ -71,6 +71,17 @@ describe("regex: compile errors", () => {
     expect(errorOf("\\x{4g}")).toBe("invalid \\x{...} escape at 0");
     expect(errorOf("\\o{400}")).toBe("\\o{...} above \\o{377} (patterns match bytes) at 0");
     expect(errorOf("\\c")).toBe("invalid control escape at 0");
+    expect(errorOf("\\b{wb}")).toBe("unsupported construct \\b{ at 0");
+    expect(errorOf("x\\B{2}")).toBe("unsupported construct \\B{ at 1");
+  });
+
+  it("refuses a literal { right after a letter escape, as Perl does", () => {
+    expect(errorOf("\\d{")).toBe("unescaped { after \\d at 2");
+    expect(errorOf("a\\n{x}")).toBe("unescaped { after \\n at 3");
+    expect(errorOf("\\d{2}")).toBe("");
+    expect(errorOf("\\x41{")).toBe("");
+    expect(errorOf("\\.{")).toBe("");
+    expect(errorOf("\\0{")).toBe("");
   });
 
   it("rejects the /x flag and unknown flags", () => {
@@ -164,11 +175,21 @@ describe("regex: literals and escapes", () => {
     expect(run("\\xE9", "cafe")).toBe("no");
   });
 
-  it("takes { as a literal where it does not start a count, as Perl does", () => {
-    expect(run("a{", "a{")).toBe("yes");
-    expect(run("a{,2}", "a{,2}")).toBe("yes");
-    expect(run("a{x}", "a{x}")).toBe("yes");
-    expect(run("}]", "}]")).toBe("yes");
+  it("takes { as a literal where it does not start a count, as Perl 5.34+ does", () => {
+    expect(run("^a{$", "a{")).toBe("yes");
+    expect(run("^a{x}$", "a{x}")).toBe("yes");
+    expect(run("^a{,}$", "a{,}")).toBe("yes");
+    expect(run("^a{}$", "a{}")).toBe("yes");
+    expect(run("^a{ }$", "a{ }")).toBe("yes");
+    expect(run("^}]$", "}]")).toBe("yes");
+    // counts: {,m} is {0,m}; blanks may pad the numbers
+    expect(run("^a{,2}$", "aa")).toBe("yes");
+    expect(run("^a{,2}$", "a{,2}")).toBe("no");
+    expect(run("^a{ 2 , 3 }$", "aaa")).toBe("yes");
+    expect(run("^a{ 2 }$", "a{ 2 }")).toBe("no");
+    expect(run("^x\\N{2}$", "xab")).toBe("yes"); // \N repeated, not a named character
+    // a comment between an atom and its quantifier vanishes
+    expect(run("^a(?#note)*$", "aaa")).toBe("yes");
   });
 });
 
@@ -450,6 +471,41 @@ describe("regex: ClickPath's crawler list", () => {
     expect(run("facebookexternalhit/1\\.[01]", "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)")).toBe("yes");
     expect(run("[Bb]aidu[Ss]pider", "Mozilla/5.0 (compatible; Baiduspider/2.0)")).toBe("yes");
     expect(run("\\bGPTBot\\b", "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.0; +https://openai.com/gptbot)")).toBe("yes");
+  });
+});
+
+describe("regex: lazy DFA and its fallback", () => {
+  it("gives the Pike VM's answers, also once its state cache overflows", () => {
+    const r = Regex.compile("a[ab]{12}c");
+    const re = r.regex!;
+    let seed: u32 = 7;
+    let text = "";
+    for (let i = 0; i < 6000; i++) {
+      seed = seed * 1103515245 + 12345;
+      text += ((seed >> 16) & 1) != 0 ? "a" : "b";
+    }
+    expect(re.dfaFallbacks).toBe(0);
+    expect(re.test(text)).toBe(false);
+    expect(re.testWithoutDfa(text)).toBe(false);
+    expect(re.dfaFallbacks).toBe(1);
+    expect(re.test(text + "c")).toBe(re.testWithoutDfa(text + "c"));
+    expect(re.test("a" + repeat("b", 12) + "c")).toBe(true);
+    expect(re.test("a" + repeat("b", 11) + "c")).toBe(false);
+    expect(re.dfaFallbacks).toBe(2);
+  });
+
+  it("decides assertions from the neighbouring bytes", () => {
+    expect(run("\\bab\\b", "x ab y")).toBe("yes");
+    expect(run("\\bab\\b", "xab y")).toBe("no");
+    expect(run("\\Bab", "xab")).toBe("yes");
+    expect(run("ab$", "ab\n")).toBe("yes");
+    expect(run("ab$", "ab\nx")).toBe("no");
+    expect(run("(?m)ab$", "ab\nx")).toBe("yes");
+    expect(run("(?m)^x", "ab\nx")).toBe("yes");
+    expect(run("(?m)^x", "abx")).toBe("no");
+    expect(run("\\n^", "a\n")).toBe("no");
+    expect(run("^$", "\n")).toBe("yes");
+    expect(run("^\\z", "\n")).toBe("no");
   });
 });
 
