@@ -98,6 +98,12 @@ export abstract class SessionDelta {
    * request with a max age): that keeps the token, as mod_session_dbd keeps the key of an unchanged session.
    */
   modifiesData(): bool { return true; }
+  /**
+   * `apply` for the case where the slot has not been written since `load`, so `stored` is the payload
+   * the request loaded. A caller that already built its new payload from that one returns it here and
+   * saves decoding and re-encoding (re-sealing) the session a second time.
+   */
+  applyUnchanged(stored: Uint8Array): Uint8Array | null { return this.apply(stored); }
 }
 
 export const enum LoadStatus {
@@ -124,6 +130,8 @@ export class LoadedSession {
   /** The session's own expiry as saved (0: none, the store's idle timeout applies). */
   expiresMicros: i64 = 0;
   createdMicros: i64 = 0;
+  /** The slot's CAS when loaded (0 once this request wrote it): equal CAS means unchanged since. */
+  cas: u32 = 0;
   /** Digest of the token presented, then of the token the last save of this request issued. */
   digest: Uint8Array = new Uint8Array(DIGEST_BYTES);
 
@@ -265,6 +273,7 @@ export class SharedSessionStore {
   private hints: StaticArray<i32> = new StaticArray<i32>(HINTS);
   private hintCount: i32 = 0;
   private cursor: i32 = 0;
+  private allocCursor: i32 = 0;
   private passVisited: i32 = 0;
   private passLive: i64 = 0;
   private readonly mEntries: u32;
@@ -287,6 +296,7 @@ export class SharedSessionStore {
     this.mTooLarge = services.defineCounter(METRIC_PREFIX + "too_large");
     // Workers start their sweeps at different places so that together they cover the table sooner.
     this.cursor = this.randomSlot();
+    this.allocCursor = this.randomSlot();
   }
 
   /** The shared-data key of a slot. */
@@ -315,6 +325,7 @@ export class SharedSessionStore {
     if (which == LoadStatus.Invalid) return out;
     if (s.expires <= now) { out.status = LoadStatus.Expired; return out; }
     out.status = which;
+    out.cas = s.cas;
     out.payload = s.payload();
     out.expiresMicros = (s.flags & FLAG_IDLE) != 0 ? 0 : s.expires;
     out.createdMicros = s.created;
@@ -323,6 +334,7 @@ export class SharedSessionStore {
     if ((s.flags & FLAG_IDLE) != 0 && s.expires - now < this.idleMicros / 2) {
       const w = this.services.sharedSet(this.keyOf(slot), retouched(s, s.flags, now + this.idleMicros, now), s.cas);
       if (w == SharedWrite.CasMismatch) this.services.count(this.mCasRetries, 1);
+      out.cas = 0;
     }
     return out;
   }
@@ -339,22 +351,25 @@ export class SharedSessionStore {
     const expires = expiresMicros > 0 ? expiresMicros : now + this.idleMicros;
     const value = liveValue(flags, expires, now, now, digest.dataStart, 0, 0, payload);
     const probes = this.settings.probes;
-
-    // Slots the sweep saw free first, then random ones; each costs one read, plus a write to claim.
-    let tried = 0;
-    while (this.hintCount > 0 && tried < probes) {
-      const slot = this.hints[--this.hintCount];
-      tried++;
-      if (slot >= this.settings.capacity) continue;
-      const c = this.claim(slot, value, now, null);
-      if (c == Claim.Taken) return this.created(slot, token);
-      if (c == Claim.Failed) return this.writeFailed(this.keyOf(slot));
-    }
+    const capacity = this.settings.capacity;
     const oldest = new Slot();
     oldest.touched = i64.MAX_VALUE;
     let oldestSlot = -1;
-    for (let i = 0; i < probes; i++) {
-      const slot = this.randomSlot();
+    // Each read costs one host call and a copy of the value, so a create reads at most 2 × probes slots:
+    // first the slots this worker's sweep saw free, then the ones after the slot it claimed last (a ring
+    // allocator: while the table fills they were never written, and with sessions of one lifetime they
+    // hold the oldest sessions); then random slots, which also sample the candidates for eviction.
+    for (let i = 0; i < 2 * probes; i++) {
+      let slot: i32;
+      if (i >= probes) {
+        slot = this.randomSlot();
+      } else if (this.hintCount > 0) {
+        slot = this.hints[--this.hintCount];
+        if (slot >= capacity) continue;
+      } else {
+        slot = this.allocCursor;
+        this.allocCursor = slot + 1 >= capacity ? 0 : slot + 1;
+      }
       const seen = new Slot();
       const c = this.claim(slot, value, now, seen);
       if (c == Claim.Taken) return this.created(slot, token);
@@ -374,8 +389,8 @@ export class SharedSessionStore {
       this.services.count(this.mCasRetries, 1);
     }
     if (this.services.logs(LogLevel.Debug)) {
-      this.services.log(LogLevel.Debug, "clicktrail: session store: no free slot among " + probes.toString() +
-        " sampled of " + this.settings.capacity.toString() + "; no session created");
+      this.services.log(LogLevel.Debug, "clicktrail: session store: no free slot among " + (2 * probes).toString() +
+        " read of " + this.settings.capacity.toString() + "; no session created");
     }
     return new SaveResult(SaveStatus.Full);
   }
@@ -396,14 +411,18 @@ export class SharedSessionStore {
       if (s.kind != SlotKind.Live || s.expires <= now) return new SaveResult(SaveStatus.Gone, "", session.slot);
       const which = this.match(s, session.digest, now);
       if (which == LoadStatus.Invalid) return new SaveResult(SaveStatus.Gone, "", session.slot);
-      const stored = s.payload();
-      const next: Uint8Array | null = delta == null ? null : delta.apply(stored);
+      let next: Uint8Array | null = null;
+      if (delta != null) next = s.cas == session.cas ? delta.applyUnchanged(s.payload()) : delta.apply(s.payload());
       const flags: u8 = expiresMicros > 0 ? 0 : FLAG_IDLE;
       let value: ArrayBuffer;
       let token: Uint8Array | null = null;
+      let newDigest = session.digest;
       let destroyed = false;
       if (next == null) {
-        if (!this.needsTouch(s, flags, expiresMicros, now)) return new SaveResult(SaveStatus.Unchanged, "", session.slot);
+        if (!this.needsTouch(s, flags, expiresMicros, now)) {
+          session.status = which;
+          return new SaveResult(SaveStatus.Unchanged, "", session.slot);
+        }
         const expires = expiresMicros > 0 ? expiresMicros : now + this.idleMicros;
         value = retouched(s, flags, expires, now);
       } else if (next.length == 0) {
@@ -417,9 +436,9 @@ export class SharedSessionStore {
           const t = new Uint8Array(TOKEN_BYTES);
           this.services.fillRandom(t);
           if (allZero(t)) return this.noRandom();
-          const digest = tokenDigest(t);
+          newDigest = tokenDigest(t);
           const keepPrevious = this.graceMicros > 0;
-          value = liveValue(flags, expires, s.created, now, digest.dataStart, keepPrevious ? s.ptr + OFF_DIGEST : 0,
+          value = liveValue(flags, expires, s.created, now, newDigest.dataStart, keepPrevious ? s.ptr + OFF_DIGEST : 0,
                             keepPrevious ? now + this.graceMicros : 0, payload);
           token = t;
         } else {
@@ -430,6 +449,7 @@ export class SharedSessionStore {
       const w = this.services.sharedSet(key, value, s.cas);
       if (w == SharedWrite.CasMismatch) continue;
       if (w != SharedWrite.Ok) return this.writeFailed(key);
+      session.cas = 0;
       if (destroyed) {
         this.pushHint(session.slot);
         session.status = LoadStatus.Invalid;
@@ -438,8 +458,10 @@ export class SharedSessionStore {
       }
       if (next !== null) session.payload = next;
       session.expiresMicros = expiresMicros > 0 ? expiresMicros : 0;
+      // Another worker may have rotated the token since load: the caller must not hand out a previous one.
+      session.status = which;
       if (token == null) return new SaveResult(SaveStatus.Saved, "", session.slot);
-      session.digest = tokenDigest(token);
+      session.digest = newDigest;
       session.status = LoadStatus.Current;
       return new SaveResult(SaveStatus.Saved, this.cookieOf(session.slot, token), session.slot);
     }
@@ -570,6 +592,7 @@ export class SharedSessionStore {
 
   private created(slot: i32, token: Uint8Array): SaveResult {
     this.services.count(this.mCreated, 1);
+    this.allocCursor = slot + 1 >= this.settings.capacity ? 0 : slot + 1;
     return new SaveResult(SaveStatus.Saved, this.cookieOf(slot, token), slot);
   }
 
