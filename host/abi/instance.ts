@@ -38,6 +38,8 @@ export class AbiInstance {
   private readonly allocator: (size: number) => number;
   private inAllocator = false;
   private inStart = false;
+  /** Called after every host function the guest calls (test-framework style strict recording). */
+  hostCallObserver: ((fn: string, args: unknown[], result: unknown) => void) | null = null;
   /** Every guest allocation the host made, for tests of the memory protocol. */
   readonly allocations: Array<{ size: number; ptr: number }> = [];
   recordAllocations = false;
@@ -63,7 +65,9 @@ export class AbiInstance {
       return (...args: any[]) => {
         if (this.inAllocator && !inMalloc) throw new RestrictedHostCall(key);
         if (this.inStart && !inStart) throw new RestrictedHostCall(key, "the start function");
-        return fn(...args);
+        const result = fn(...args);
+        this.hostCallObserver?.(key, args, result);
+        return result;
       };
     };
     const importObject: Record<string, Record<string, any>> = { env: {}, wasi_snapshot_preview1: {}, wasi_unstable: {} };

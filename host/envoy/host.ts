@@ -56,6 +56,8 @@ export interface HostOptions {
   realTime?: boolean;
   /** Keep host.calls (default true); turn off for long benchmarks. */
   recordCalls?: boolean;
+  /** Strict mode: also record every host function the module calls, in host.hostCalls. */
+  recordHostCalls?: boolean;
   /**
    * Also run Envoy's "configuration canary" first: a throw-away VM (worker -1) that is started and
    * configured, then dropped without on_done/on_delete, before the worker VMs. Its shared-data writes,
@@ -79,6 +81,17 @@ export interface CallRecord {
   args: number[];
 }
 
+/** One host function call made by the module: raw arguments (guest pointers) and the raw result. */
+export interface HostCallRecord {
+  worker: number;
+  /** The context the call acted for (after set_effective_context). */
+  context: number;
+  /** "module.name", e.g. "env.proxy_get_header_map_value". */
+  name: string;
+  args: Array<number | bigint>;
+  result: number | undefined;
+}
+
 function configBytes(c: unknown): Buffer {
   if (c === undefined || c === null) return Buffer.alloc(0);
   if (typeof c === "string") return Buffer.from(c, "utf8");
@@ -90,6 +103,8 @@ export class Host implements HostRuntime {
   readonly workers: WorkerVm[] = [];
   readonly logs: LogEntry[] = [];
   readonly calls: CallRecord[] = [];
+  readonly hostCalls: HostCallRecord[] = [];
+  readonly recordHostCall: HostRuntime["recordHostCall"];
   readonly profile: Profile;
   readonly pluginName: string;
   readonly rootId: string;
@@ -141,6 +156,11 @@ export class Host implements HostRuntime {
     this.clock = opts.clock ?? null;
     this.onLog = opts.onLog ?? null;
     this.keepCalls = opts.recordCalls ?? true;
+    this.recordHostCall = opts.recordHostCalls
+      ? (worker, context, name, args, result) => {
+          this.hostCalls.push({ worker, context, name, args: args as Array<number | bigint>, result: result as number | undefined });
+        }
+      : null;
     const c = opts.clusters ?? [];
     this.clusters = new Map(Array.isArray(c) ? c.map((n) => [n, null]) : Object.entries(c));
   }

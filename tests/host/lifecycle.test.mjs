@@ -171,3 +171,14 @@ test("canary: a throw-away VM is started and configured before the workers, and 
   assert.equal(refused.workers.length, 0);
   assert.throws(() => refused.newStream(), /configuration canary refused it/);
 });
+
+test("strict mode records every host call the module makes, with its context and result", async () => {
+  const host = await Host.create({ wasm, recordHostCalls: true });
+  setKnobs(host, { a0: 32 /* READ_PATH */ });
+  const s = host.newStream();
+  s.sendRequestHeaders(GET, { endOfStream: true });
+  assert.deepEqual(host.hostCalls.map(({ worker, context, name, result }) => ({ worker, context, name, result })), [
+    { worker: 0, context: 2, name: "env.proxy_get_header_map_value", result: 0 },
+  ]);
+  assert.deepEqual(host.hostCalls[0].args.slice(2), [5, 0x200, 0x204], "raw guest arguments");
+});

@@ -259,3 +259,24 @@ test("local replies to gRPC requests are trailers-only gRPC responses; HEAD repl
   assert.equal(h.responseBody.length, 0);
   assert.equal(h.localReply.body.toString(), "nope");
 });
+
+test("after continue_stream the held chunk arrives, later chunks flow one by one; held trailers follow the body", async () => {
+  const host = await make();
+  setKnobs(host, { r0: 1, a0: A.HTTP_CALL });
+  const s = host.newStream();
+  s.sendRequestHeaders(POST, { endOfStream: false });
+  s.sendRequestBody("aa", { endOfStream: false });
+  continueViaCallout(host, s);
+  assert.deepEqual([s.calls.at(-1), slot(host, 49), s.requestBody.toString(), s.requestEnded], ["proxy_on_request_body", 2, "aa", false]);
+  s.sendRequestBody("bbb", { endOfStream: true });
+  assert.deepEqual([slot(host, 49), s.requestBody.toString(), s.requestEnded], [3, "aabbb", true]);
+
+  setKnobs(host, { eff: 0, a8: 0 });
+  const t = host.newStream();
+  t.sendRequestHeaders(POST, { endOfStream: false });
+  t.sendRequestBody("x", { endOfStream: false });
+  t.sendRequestTrailers([["tt", "1"]]);
+  continueViaCallout(host, t);
+  assert.deepEqual(t.calls.slice(2), ["proxy_on_request_body", "proxy_on_request_trailers"]);
+  assert.deepEqual([t.requestBody.toString(), t.requestTrailers, t.requestEnded], ["x", [["tt", "1"]], true]);
+});

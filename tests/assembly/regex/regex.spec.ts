@@ -389,6 +389,15 @@ describe("regex: bytes", () => {
     expect(run("\\xe2\\x82\\xac", utf8ByteString("€"))).toBe("yes");
   });
 
+  it("does not trap on lone surrogates in pattern or input", () => {
+    const r = Regex.compile("a\ud800b");
+    expect(r.error).toBe("");
+    r.regex!.test("\udc00xa");
+    r.regex!.find("a\ud800b");
+    expect(run("x", "\ud800x\udfff")).toBe("yes");
+    expect(run("^.{3}x", "\ud800x")).toBe("yes");
+  });
+
   it("survives every byte in patterns and inputs without trapping", () => {
     // a deterministic sweep: all 2-byte patterns over a troublesome alphabet, each run on a fixed input
     const alphabet = "\\()[]{}*+?|^$.-,0123a:=!<>#'P\n\x00\xff";
