@@ -105,6 +105,8 @@ const enum A { Href, Src, Action, Content, HttpEquiv, FormAction, Color, Face, S
 // How an attribute's value was written.
 const enum Q { Unquoted = 0, Quoted = 1, Valueless = 2 }
 
+/** How much of a chunk joins a held tag at a time. */
+const HOLD_BLOCK: i32 = 512;
 /** Longest name of a tag that is held back ("button", "iframe"). */
 const MAX_HELD_NAME: i32 = 6;
 const NAME_BUF: i32 = 16;
@@ -243,6 +245,11 @@ export class HtmlRewriter {
     return this.overflows;
   }
 
+  /** Bytes reserved for held-back input (bounded by the cap plus one block, whatever the chunk sizes). */
+  get carryCapacity(): i32 {
+    return this.carry.data.length;
+  }
+
   /** The decoded href of the first `<base href>` seen, or null. */
   get documentBase(): string | null {
     return this.baseHref;
@@ -271,58 +278,87 @@ export class HtmlRewriter {
    * everything held is emitted. The result may be a view of `chunk` when nothing in it changed.
    */
   push(chunk: Uint8Array, endOfStream: bool): Uint8Array {
-    const carried = this.carry.length;
-    let start = 0;
-    let end = chunk.length;
-    if (carried > 0) {
-      this.carry.pushMemory(chunk.dataStart, chunk.length);
-      this.buf = this.carry.ptr;
-      start = carried;
-      end = this.carry.length;
-    } else {
-      this.buf = chunk.dataStart;
-    }
-    this.emitted = 0;
-    this.edited = false;
+    const n = chunk.length;
     this.out.clear();
+    this.edited = false;
+    let pos = 0;
+    let copied = false;
+    // While a tag is held, the chunk joins it in the carry buffer a block at a time, so the held tag
+    // stays contiguous and the buffer never holds much more than the cap; once nothing is held, the
+    // rest of the chunk is scanned where it lies.
+    while (this.carry.length > 0 && pos < n) {
+      copied = true;
+      const take = n - pos < HOLD_BLOCK ? n - pos : HOLD_BLOCK;
+      const start = this.carry.length;
+      this.carry.pushMemory(chunk.dataStart + <usize>pos, take);
+      pos += take;
+      this.buf = this.carry.ptr;
+      this.emitted = 0;
+      this.scan(start, this.carry.length);
+      const safe = this.settle(this.carry.length, endOfStream && pos == n);
+      this.flushTo(safe);
+      const rest = this.carry.length - safe;
+      if (rest > 0) {
+        memory.copy(this.carry.ptr, this.carry.ptr + <usize>safe, <usize>rest);
+        this.tagStart -= safe;
+      }
+      this.carry.length = rest;
+    }
+    if (endOfStream && this.carry.length > 0) {
+      // an empty last chunk: what is held goes out as it is
+      copied = true;
+      this.out.pushMemory(this.carry.ptr, this.carry.length);
+      this.carry.length = 0;
+      this.holding = false;
+    }
+    let result: Uint8Array;
+    if (pos < n) {
+      this.buf = chunk.dataStart;
+      this.emitted = pos;
+      this.scan(pos, n);
+      const safe = this.settle(n, endOfStream);
+      if (!copied && !this.edited) {
+        result = safe == n ? chunk : chunk.subarray(0, safe);
+      } else {
+        this.flushTo(safe);
+        result = this.takeOut();
+      }
+      const rest = n - safe;
+      if (rest > 0) {
+        this.carry.clear();
+        this.carry.reserve(rest);
+        memory.copy(this.carry.ptr, chunk.dataStart + <usize>safe, <usize>rest);
+        this.carry.length = rest;
+        this.tagStart -= safe;
+      }
+    } else {
+      result = this.takeOut();
+    }
+    this.buf = 0;
+    return result;
+  }
 
-    this.scan(start, end);
-
+  /** Where the bytes that can be passed on now end, given input up to `end` of the current buffer. */
+  private settle(end: i32, endOfStream: bool): i32 {
     if (this.holding && this.state == S.TagName && this.nameLen > MAX_HELD_NAME && !this.reportTags) {
       this.holding = false; // a long name is not one of the link tags; no need to wait for its end
     }
-    let safe = end;
-    if (this.holding) {
-      if (endOfStream) {
-        this.holding = false; // a tag cut off by the end of the body is text to nobody; pass it on
-      } else if (end - this.tagStart > this.maxCarry) {
-        this.holding = false;
-        this.overflows++;
-      } else {
-        safe = this.tagStart;
-      }
+    if (!this.holding) return end;
+    if (endOfStream) {
+      this.holding = false; // a tag cut off by the end of the body is text to nobody; pass it on
+      return end;
     }
+    if (end - this.tagStart > this.maxCarry) {
+      this.holding = false;
+      this.overflows++;
+      return end;
+    }
+    return this.tagStart;
+  }
 
-    let result: Uint8Array;
-    if (!this.edited && carried == 0) {
-      result = safe == chunk.length ? chunk : chunk.subarray(0, safe);
-    } else {
-      this.flushTo(safe);
-      result = new Uint8Array(this.out.length);
-      memory.copy(result.dataStart, this.out.ptr, <usize>this.out.length);
-    }
-
-    const rest = end - safe;
-    if (rest > 0) {
-      if (carried == 0) {
-        this.carry.clear();
-        this.carry.reserve(rest);
-      }
-      memory.copy(this.carry.ptr, this.buf + <usize>safe, <usize>rest);
-      this.tagStart -= safe;
-    }
-    this.carry.length = rest;
-    this.buf = 0;
+  private takeOut(): Uint8Array {
+    const result = new Uint8Array(this.out.length);
+    memory.copy(result.dataStart, this.out.ptr, <usize>this.out.length);
     return result;
   }
 
