@@ -109,6 +109,12 @@ test("envoy/nginx/nginx.conf: module path, shm_kv *, and the proxy_wasm argument
   await assertValid(arg[1]);
 });
 
+test("npm run deploy-configs has nothing to change (every file embeds envoy/clicktrail.json)", () => {
+  const r = spawnSync(process.execPath, [join(root, "scripts/deploy-configs.mjs"), "--check"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, "");
+});
+
 test("envoy/clicktrail.schema.json is what scripts/schema.mjs generates", () => {
   const r = spawnSync(process.execPath, [join(root, "scripts/schema.mjs"), "--check"], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
