@@ -95,7 +95,7 @@ http {
 }
 `;
   writeFileSync(join(dir, "nginx.conf"), conf);
-  const proc = spawn(nginxBin, ["-p", dir, "-c", join(dir, "nginx.conf")], { stdio: ["ignore", "ignore", "pipe"] });
+  const proc = spawn(nginxBin, ["-p", dir, "-e", join(dir, "error.log"), "-c", join(dir, "nginx.conf")], { stdio: ["ignore", "ignore", "pipe"] });
   running.add(proc);
   let stderr = "";
   proc.stderr.on("data", (d) => { stderr += d; });
