@@ -92,3 +92,24 @@ test("clicktrail validate: a missing file is a usage error (exit 2)", () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /^clicktrail validate: cannot read \/nonexistent\/clicktrail.json: /);
 });
+
+test("durations (fast-check, fixed seed): the schema and the filter agree on every expires string but totals beyond 68 years", async () => {
+  const { default: fc } = await import("fast-check");
+  const token = fc.constantFrom("1", "2", "0", "9", " ", " ", "\t", "y", "M", "w", "d", "h", "m", "s", "mo", "mi", "p", "plus", "x", "99999999999");
+  let disagreements = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.array(token, { minLength: 1, maxLength: 6 }), fc.constantFrom("apache", "nginx"), async (tokens, format) => {
+      const text = JSON.stringify({ usertrack: { format, expires: tokens.join("") } });
+      const schema = checkWithSchema(text).ok;
+      const filter = await checkWithFilter(text);
+      if (schema === filter.ok) return true;
+      disagreements++;
+      // Only the filter adds a duration up: the same string with every number made 1 must be valid.
+      const small = JSON.stringify({ usertrack: { format, expires: tokens.join("").replace(/\d+/g, "1") } });
+      return schema && !filter.ok && filter.errors.length === 1 && filter.errors[0].path === "usertrack.expires" &&
+        checkWithSchema(small).ok && (await checkWithFilter(small)).ok;
+    }),
+    { seed: 20261122, numRuns: 400 },
+  );
+  assert.ok(disagreements > 0, "the generator reaches the totals the schema cannot add up");
+});
