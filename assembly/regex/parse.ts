@@ -338,7 +338,7 @@ class Parser {
         const close = k == 0x27 ? 0x27 : 0x3e;
         const nameStart = this.pos;
         while (this.pos < this.n && isWordByte(this.peek())) this.pos++;
-        if (this.pos == nameStart || this.peek() != close) {
+        if (this.pos == nameStart || isDigit(this.src.charCodeAt(nameStart)) || this.peek() != close) {
           return this.fail("invalid group name at " + nameStart.toString());
         }
         this.pos++;
@@ -456,7 +456,8 @@ class Parser {
       case 0x6f: return this.octalBraceEscape(start); // \o{...}
       case 0x63: { // \cX
         const x = this.peek();
-        if (x < 0x20 || x > 0x7e) { this.fail("invalid control escape at " + start.toString()); return 0; }
+        // \c{ is an error in Perl and \c\ depends on what follows; both are refused
+        if (x < 0x20 || x > 0x7e || x == 0x7b || x == BS) { this.fail("invalid control escape at " + start.toString()); return 0; }
         this.pos++;
         const up = x >= 0x61 && x <= 0x7a ? x - 32 : x;
         return up ^ 0x40;

@@ -71,6 +71,8 @@ describe("regex: compile errors", () => {
     expect(errorOf("\\x{4g}")).toBe("invalid \\x{...} escape at 0");
     expect(errorOf("\\o{400}")).toBe("\\o{...} above \\o{377} (patterns match bytes) at 0");
     expect(errorOf("\\c")).toBe("invalid control escape at 0");
+    expect(errorOf("a\\c{")).toBe("invalid control escape at 1");
+    expect(errorOf("\\c\\")).toBe("invalid control escape at 0");
     expect(errorOf("\\b{wb}")).toBe("unsupported construct \\b{ at 0");
     expect(errorOf("x\\B{2}")).toBe("unsupported construct \\B{ at 1");
   });
@@ -105,6 +107,8 @@ describe("regex: compile errors", () => {
     expect(errorOf("[[=a=]]")).toBe("unsupported construct [=a=] at 1");
     expect(errorOf("(?#abc")).toBe("unterminated comment (?# at 0");
     expect(errorOf("(?<>x)")).toBe("invalid group name at 3");
+    expect(errorOf("(?<1a>x)")).toBe("invalid group name at 3");
+    expect(errorOf("(?<a1>x)")).toBe("");
     expect(errorOf("a\\")).toBe("trailing backslash at 1");
   });
 
@@ -347,6 +351,9 @@ describe("regex: groups, alternation and quantifiers", () => {
     expect(span("(a|)*b", "aab")).toBe("0,3");
     expect(span("(?:a*)*", "aa")).toBe("0,2");
     expect(span("(?:\\b)*x", "x")).toBe("0,1");
+    // perl: "-a.c. BBc" =~ /a(?:|.)*c/ matches "a.c" (the empty branch ends each iteration first)
+    expect(span("a(?:|.)*c", "-a.c. BBc")).toBe("1,4");
+    expect(span("a(|.){1,}\\w", "-a.c. BBc")).toBe("1,4");
   });
 });
 
