@@ -12,13 +12,15 @@
 // What the tree builder contributes is simulated (as lol-html does): after `<script>` the tokenizer is
 // in script data, after `<style>`, `<xmp>`, `<iframe>`, `<noembed>`, `<noframes>` in RAWTEXT, after
 // `<textarea>` and `<title>` in RCDATA, after `<plaintext>` in PLAINTEXT until the end; inside `<svg>` and
-// `<math>` (foreign content) none of these switch and `<![CDATA[` opens a CDATA section. Simplifications,
-// each a place where a browser can disagree: HTML integration points inside foreign content
-// (`<foreignObject>`, `<desc>`, `<title>` in SVG, MathML text integration points) are not modelled, so a
-// `<style>` or `<script>` inside them is tokenized as markup; `<noscript>` is treated as normal markup
-// (what a browser without scripting, i.e. the visitor who needs URL sessions, sees) although a
-// scripting browser reads it as raw text; insertion-mode subtleties such as a `<style>` ignored inside
-// `<select>` are not modelled.
+// `<math>` (foreign content) none of these switch and `<![CDATA[` opens a CDATA section, until an HTML
+// integration point (`<foreignObject>`, `<desc>`, `<title>` in SVG; `<mi>`, `<mo>`, `<mn>`, `<ms>`,
+// `<mtext>` in MathML) or a tag that breaks out of foreign content (`<p>`, `<div>`, `<font color>`, ...).
+// Simplifications, each a place where a browser can disagree: `<annotation-xml encoding=text/html>` is
+// not an integration point here; an end tag closes foreign content only when it names the innermost
+// `<svg>`/`<math>`/integration point (a browser also closes it for mismatched nesting); `<noscript>`
+// is treated as normal markup (what a browser without scripting, i.e. the visitor who needs URL
+// sessions, sees) although a scripting browser reads it as raw text; insertion-mode subtleties such as
+// a `<style>` ignored inside `<select>` are not modelled.
 //
 // The hot path works on raw memory: runs of text, comments, raw text and quoted attribute values are
 // skipped eight bytes at a time, unchanged bytes are never copied when a chunk needs no edit (the result
@@ -90,7 +92,12 @@ const enum T {
   Other, A, Area, Form, Frame, Iframe, Meta, Base, Button, Input,
   Script, Style, Xmp, Noembed, Noframes, Textarea, Title, Plaintext,
   Svg, Math, Font, Br, P, Breakout,
+  ForeignObject, Desc, Mi, Mo, Mn, Ms, Mtext,
 }
+
+// Namespace stack entries; NS.HtmlIn + a tag id marks an HTML integration point opened by that tag.
+const enum NS { Html = 0, Svg = 1, Math = 2, HtmlIn = 8 }
+const NS_STACK: i32 = 64;
 
 // Attributes remembered per held tag (first occurrence wins, as in browsers).
 const enum A { Href, Src, Action, Content, HttpEquiv, FormAction, Color, Face, Size, Count }
@@ -98,6 +105,8 @@ const enum A { Href, Src, Action, Content, HttpEquiv, FormAction, Color, Face, S
 // How an attribute's value was written.
 const enum Q { Unquoted = 0, Quoted = 1, Valueless = 2 }
 
+/** How much of a chunk joins a held tag at a time. */
+const HOLD_BLOCK: i32 = 512;
 /** Longest name of a tag that is held back ("button", "iframe"). */
 const MAX_HELD_NAME: i32 = 6;
 const NAME_BUF: i32 = 16;
@@ -183,7 +192,8 @@ export class HtmlRewriter {
   private matchIdx: i32 = 0; // end tag name / "script" / markup declaration keyword match position
   private matchOk: bool = true;
   private markupWhich: i32 = 0; // 1: "--", 2: "doctype", 3: "[CDATA["
-  private foreignDepth: i32 = 0;
+  private nsStack: StaticArray<u8> = new StaticArray<u8>(NS_STACK);
+  private nsDepth: i32 = 0;
 
   // The tag being tokenized.
   private nameBuf: StaticArray<u8> = new StaticArray<u8>(NAME_BUF);
@@ -235,6 +245,11 @@ export class HtmlRewriter {
     return this.overflows;
   }
 
+  /** Bytes reserved for held-back input (bounded by the cap plus one block, whatever the chunk sizes). */
+  get carryCapacity(): i32 {
+    return this.carry.data.length;
+  }
+
   /** The decoded href of the first `<base href>` seen, or null. */
   get documentBase(): string | null {
     return this.baseHref;
@@ -263,58 +278,87 @@ export class HtmlRewriter {
    * everything held is emitted. The result may be a view of `chunk` when nothing in it changed.
    */
   push(chunk: Uint8Array, endOfStream: bool): Uint8Array {
-    const carried = this.carry.length;
-    let start = 0;
-    let end = chunk.length;
-    if (carried > 0) {
-      this.carry.pushMemory(chunk.dataStart, chunk.length);
-      this.buf = this.carry.ptr;
-      start = carried;
-      end = this.carry.length;
-    } else {
-      this.buf = chunk.dataStart;
-    }
-    this.emitted = 0;
-    this.edited = false;
+    const n = chunk.length;
     this.out.clear();
+    this.edited = false;
+    let pos = 0;
+    let copied = false;
+    // While a tag is held, the chunk joins it in the carry buffer a block at a time, so the held tag
+    // stays contiguous and the buffer never holds much more than the cap; once nothing is held, the
+    // rest of the chunk is scanned where it lies.
+    while (this.carry.length > 0 && pos < n) {
+      copied = true;
+      const take = n - pos < HOLD_BLOCK ? n - pos : HOLD_BLOCK;
+      const start = this.carry.length;
+      this.carry.pushMemory(chunk.dataStart + <usize>pos, take);
+      pos += take;
+      this.buf = this.carry.ptr;
+      this.emitted = 0;
+      this.scan(start, this.carry.length);
+      const safe = this.settle(this.carry.length, endOfStream && pos == n);
+      this.flushTo(safe);
+      const rest = this.carry.length - safe;
+      if (rest > 0) {
+        memory.copy(this.carry.ptr, this.carry.ptr + <usize>safe, <usize>rest);
+        this.tagStart -= safe;
+      }
+      this.carry.length = rest;
+    }
+    if (endOfStream && this.carry.length > 0) {
+      // an empty last chunk: what is held goes out as it is
+      copied = true;
+      this.out.pushMemory(this.carry.ptr, this.carry.length);
+      this.carry.length = 0;
+      this.holding = false;
+    }
+    let result: Uint8Array;
+    if (pos < n) {
+      this.buf = chunk.dataStart;
+      this.emitted = pos;
+      this.scan(pos, n);
+      const safe = this.settle(n, endOfStream);
+      if (!copied && !this.edited) {
+        result = safe == n ? chunk : chunk.subarray(0, safe);
+      } else {
+        this.flushTo(safe);
+        result = this.takeOut();
+      }
+      const rest = n - safe;
+      if (rest > 0) {
+        this.carry.clear();
+        this.carry.reserve(rest);
+        memory.copy(this.carry.ptr, chunk.dataStart + <usize>safe, <usize>rest);
+        this.carry.length = rest;
+        this.tagStart -= safe;
+      }
+    } else {
+      result = this.takeOut();
+    }
+    this.buf = 0;
+    return result;
+  }
 
-    this.scan(start, end);
-
+  /** Where the bytes that can be passed on now end, given input up to `end` of the current buffer. */
+  private settle(end: i32, endOfStream: bool): i32 {
     if (this.holding && this.state == S.TagName && this.nameLen > MAX_HELD_NAME && !this.reportTags) {
       this.holding = false; // a long name is not one of the link tags; no need to wait for its end
     }
-    let safe = end;
-    if (this.holding) {
-      if (endOfStream) {
-        this.holding = false; // a tag cut off by the end of the body is text to nobody; pass it on
-      } else if (end - this.tagStart > this.maxCarry) {
-        this.holding = false;
-        this.overflows++;
-      } else {
-        safe = this.tagStart;
-      }
+    if (!this.holding) return end;
+    if (endOfStream) {
+      this.holding = false; // a tag cut off by the end of the body is text to nobody; pass it on
+      return end;
     }
+    if (end - this.tagStart > this.maxCarry) {
+      this.holding = false;
+      this.overflows++;
+      return end;
+    }
+    return this.tagStart;
+  }
 
-    let result: Uint8Array;
-    if (!this.edited && carried == 0) {
-      result = safe == chunk.length ? chunk : chunk.subarray(0, safe);
-    } else {
-      this.flushTo(safe);
-      result = new Uint8Array(this.out.length);
-      memory.copy(result.dataStart, this.out.ptr, <usize>this.out.length);
-    }
-
-    const rest = end - safe;
-    if (rest > 0) {
-      if (carried == 0) {
-        this.carry.clear();
-        this.carry.reserve(rest);
-      }
-      memory.copy(this.carry.ptr, this.buf + <usize>safe, <usize>rest);
-      this.tagStart -= safe;
-    }
-    this.carry.length = rest;
-    this.buf = 0;
+  private takeOut(): Uint8Array {
+    const result = new Uint8Array(this.out.length);
+    memory.copy(result.dataStart, this.out.ptr, <usize>this.out.length);
     return result;
   }
 
@@ -476,7 +520,7 @@ export class HtmlRewriter {
           this.matchIdx = 1;
           if (c == DASH) { this.markupWhich = 1; s = S.MarkupMatch; p++; }
           else if ((c | 0x20) == 0x64 /* d */) { this.markupWhich = 2; s = S.MarkupMatch; p++; }
-          else if (c == 0x5b /* [ */ && this.foreignDepth > 0) { this.markupWhich = 3; s = S.MarkupMatch; p++; }
+          else if (c == 0x5b /* [ */ && this.inForeignContent()) { this.markupWhich = 3; s = S.MarkupMatch; p++; }
           else s = S.BogusComment;
           break;
         }
@@ -719,9 +763,14 @@ export class HtmlRewriter {
     this.nameEnd = p - this.tagStart;
     const id = this.classifyName();
     this.tagId = id;
-    if (this.holding && !this.reportTags && !HtmlRewriter.isLinkTag(id) && !(id == T.Font && this.foreignDepth > 0)) {
+    if (this.holding && !this.reportTags && !HtmlRewriter.isLinkTag(id) && !(id == T.Font && this.inForeignContent())) {
       this.holding = false;
     }
+  }
+
+  private inForeignContent(): bool {
+    const top = this.nsTop();
+    return top == NS.Svg || top == NS.Math;
   }
 
   private static isLinkTag(id: i32): bool {
@@ -775,25 +824,30 @@ export class HtmlRewriter {
     if (this.attrOpen) this.endAttr();
     const id = this.tagId;
     if (this.isEndTag) {
-      if (this.simulateTreeBuilder && this.foreignDepth > 0) {
-        if (id == T.Svg || id == T.Math) this.foreignDepth--;
-        else if (id == T.Br || id == T.P) this.foreignDepth = 0;
-      }
+      if (this.simulateTreeBuilder && this.nsDepth > 0) this.endTagLeaves(id);
       return S.Data;
     }
     const held = this.holding && gt + 1 - this.tagStart <= this.maxCarry;
     this.holding = false;
     let next: i32 = S.Data;
     if (this.simulateTreeBuilder) {
-      if (this.foreignDepth > 0) {
+      let top = this.nsTop();
+      if (top == NS.Svg || top == NS.Math) {
         if (id == T.Breakout || id == T.Br || id == T.P || id == T.Meta ||
             (id == T.Font && held && (this.slotSeen & ((1 << A.Color) | (1 << A.Face) | (1 << A.Size))) != 0)) {
-          this.foreignDepth = 0;
-        } else if ((id == T.Svg || id == T.Math) && !this.selfClosing) {
-          this.foreignDepth++;
+          // These leave foreign content: back to the HTML element or integration point below.
+          while (this.nsDepth > 0 && (this.nsTop() == NS.Svg || this.nsTop() == NS.Math)) this.nsPop();
+          top = this.nsTop();
+        }
+      }
+      if (top == NS.Svg || top == NS.Math) {
+        if (!this.selfClosing) {
+          if (id == T.Svg || id == T.Math) this.nsPush(top); // nested: closed by its own end tag
+          else if (top == NS.Svg && (id == T.ForeignObject || id == T.Desc || id == T.Title)) this.nsPush(NS.HtmlIn + id);
+          else if (top == NS.Math && id >= T.Mi && id <= T.Mtext) this.nsPush(NS.HtmlIn + id);
         }
       } else if ((id == T.Svg || id == T.Math) && !this.selfClosing) {
-        this.foreignDepth = 1;
+        this.nsPush(id == T.Svg ? NS.Svg : NS.Math);
       } else {
         next = HtmlRewriter.contentStateAfter(id);
         if (next != S.Data) {
@@ -808,6 +862,38 @@ export class HtmlRewriter {
       this.rewriteLinks();
     }
     return next;
+  }
+
+  // The namespace stack records only where the tree builder changes namespace: an <svg> or <math>
+  // (foreign content begins) and an HTML integration point inside it (<foreignObject>, <desc>, <title>
+  // in SVG; <mi>, <mo>, <mn>, <ms>, <mtext> in MathML), where HTML rules apply again. Deeper than
+  // NS_STACK such changes are counted but not recorded, and the innermost recorded one stands in.
+  private nsTop(): i32 {
+    const d = this.nsDepth;
+    if (d == 0) return NS.Html;
+    return <i32>unchecked(this.nsStack[(d <= NS_STACK ? d : NS_STACK) - 1]);
+  }
+
+  private nsPush(entry: i32): void {
+    const d = this.nsDepth;
+    if (d < NS_STACK) unchecked(this.nsStack[d] = <u8>entry);
+    if (d < 0x7fffffff) this.nsDepth = d + 1;
+  }
+
+  private nsPop(): void {
+    if (this.nsDepth > 0) this.nsDepth--;
+  }
+
+  private endTagLeaves(id: i32): void {
+    const top = this.nsTop();
+    if (top == NS.Svg || top == NS.Math) {
+      if (id == T.Svg || id == T.Math) this.nsPop();
+      else if (id == T.Br || id == T.P) {
+        while (this.nsDepth > 0 && (this.nsTop() == NS.Svg || this.nsTop() == NS.Math)) this.nsPop();
+      }
+    } else if (top == NS.HtmlIn + id) {
+      this.nsPop(); // the integration point's own end tag
+    }
   }
 
   private static contentStateAfter(id: i32): i32 {
@@ -1024,6 +1110,7 @@ export class HtmlRewriter {
     if (n > 8) {
       const k2 = this.nameKey2;
       if (k1 == 0x7865746e69616c70 && k2 == 0x74) return T.Plaintext;
+      if (k1 == 0x6f6e676965726f66 && k2 == 0x7463656a62) return T.ForeignObject;
       if (k1 == 0x6f75716b636f6c62 && k2 == 0x6574) return T.Breakout; // blockquote
       return T.Other;
     }
@@ -1053,6 +1140,12 @@ export class HtmlRewriter {
       case 0x6874616d: return T.Math;
       case 0x746e6f66: return T.Font;
       case 0x7262: return T.Br;
+      case 0x63736564: return T.Desc;
+      case 0x696d: return T.Mi;
+      case 0x6f6d: return T.Mo;
+      case 0x6e6d: return T.Mn;
+      case 0x736d: return T.Ms;
+      case 0x747865746d: return T.Mtext;
       case 0x62: // b
       case 0x676962: // big
       case 0x79646f62: // body

@@ -1,89 +1,91 @@
-// `clicktrail convert-apache FILE`: Apache directives → a clicktrail JSON configuration on stdout.
-// Each directive family (usertrack now; ClickPath and the mod_session family register theirs in
-// FAMILIES) maps its directives to keys of one section. The result is then checked by the filter itself
-// (build/clicktrail.wasm in the project's host), so a value is judged by exactly the rules Envoy will
-// apply, and each of the filter's errors is reported against the line of the directive that set the key.
-// Errors go to stderr as `FILE:LINE: message`; the exit code is 1 when there is any.
-import { readFileSync, existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { dirname, resolve } from "node:path";
-import { parseApacheConfig, type Directive } from "../convert/apache-config.js";
-import { USERTRACK_DIRECTIVES, finishUsertrack, type Section } from "../convert/usertrack.js";
-import { Host } from "../envoy/host.js";
+// `clicktrail convert-apache FILE`: prints the clicktrail configuration equivalent to the mod_usertrack,
+// Apache2::ClickPath and mod_session directives in an Apache httpd configuration file. The conversion
+// (host/apache/convert.ts) copies values; the result is then judged by the filter itself, and each of its
+// complaints is reported against the Apache line the value came from. Errors go to stderr as
+// FILE:LINE: message and the exit code is 1; warnings (FILE:LINE: warning: ...) and notes about skipped
+// directives (FILE:LINE: note: ...) go to stderr too.
+import { readFileSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { convertApache as convertDirectives, lineOf, type ConversionResult, type Diagnostic } from "../apache/convert.js";
+import { UsageError, parseFlags, type Command } from "./args.js";
+import { checkWithFilter } from "./validate.js";
+import { DEFAULT_WASM } from "./paths.js";
 
-interface Family {
-  section: string;
-  directives: Record<string, { key: string; handle: (d: Directive, out: Section) => string | null }>;
-  finish(out: Section): Section;
+export interface ConvertReport extends ConversionResult {
+  /** The filter's complaints about the converted values, each placed on its Apache line. */
+  filterErrors: Array<Diagnostic & { path: string }>;
 }
 
-export const FAMILIES: Family[] = [
-  { section: "usertrack", directives: USERTRACK_DIRECTIVES, finish: finishUsertrack },
-];
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-
-export const usage = "clicktrail convert-apache FILE [--wasm FILE]";
-
-export interface Conversion { config: Record<string, Section>; errors: { line: number; message: string }[] }
-
-/** Converts configuration text; `check` (the filter's own validation) runs when a wasm file is given. */
-export async function convertApache(text: string, wasm: string | null): Promise<Conversion> {
-  const { directives, errors } = parseApacheConfig(text);
-  const config: Record<string, Section> = {};
-  const lineOfKey = new Map<string, number>();
-  for (const d of directives) {
-    const lower = d.name.toLowerCase();
-    const family = FAMILIES.find((f) => lower in f.directives);
-    if (!family) {
-      errors.push({ line: d.line, message: `unknown directive ${d.name} (only usertrack${FAMILIES.length > 1 ? ", " + FAMILIES.slice(1).map((f) => f.section).join(", ") : ""} directives are converted)` });
-      continue;
-    }
-    if (d.sections.length) {
-      errors.push({ line: d.line, message: `${d.name} inside ${d.sections[d.sections.length - 1]}: clicktrail has one configuration per filter; put per-route settings in Envoy's per-route configuration (docs/compat.md)` });
-      continue;
-    }
-    const entry = family.directives[lower];
-    const out = (config[family.section] ??= {});
-    const problem = entry.handle(d, out);
-    if (problem) errors.push({ line: d.line, message: problem });
-    else lineOfKey.set(`${family.section}.${entry.key}`, d.line);
-  }
-  for (const f of FAMILIES) if (config[f.section]) config[f.section] = f.finish(config[f.section]);
-  if (wasm && errors.length === 0) {
-    const host = await Host.create({ wasm, config: JSON.stringify(config), logLevel: "error" });
-    if (!host.configured) {
-      const prefix = "clicktrail: invalid configuration: ";
-      for (const l of host.logs) {
-        if (!l.message.startsWith(prefix)) continue;
-        const message = l.message.slice(prefix.length);
-        const key = message.slice(0, message.indexOf(":"));
-        errors.push({ line: lineOfKey.get(key) ?? 0, message });
+/** Converts and, unless `check` is false, runs the result through the filter's on_configure. */
+export async function convertAndCheck(text: string, opts: { baseDir?: string; wasm?: string; check?: boolean; sessionEnvHeader?: string } = {}):
+  Promise<ConvertReport> {
+  const baseDir = opts.baseDir ?? process.cwd();
+  const result = convertDirectives(text, {
+    sessionEnvHeader: opts.sessionEnvHeader,
+    readFile: (p) => {
+      try {
+        return readFileSync(isAbsolute(p) ? p : resolve(baseDir, p), "utf8");
+      } catch {
+        return null;
       }
-    }
+    },
+  });
+  const filterErrors: ConvertReport["filterErrors"] = [];
+  if (result.errors.length === 0 && opts.check !== false) {
+    const filter = await checkWithFilter(JSON.stringify(result.config), opts.wasm ?? DEFAULT_WASM);
+    for (const e of filter.errors) filterErrors.push({ line: lineOf(result.lines, e.path), path: e.path, message: e.message });
+    filterErrors.sort((a, b) => a.line - b.line);
   }
-  errors.sort((a, b) => a.line - b.line);
-  return { config, errors };
+  return { ...result, filterErrors };
 }
 
-export async function convertApacheCommand(args: string[], out: (s: string) => void = (s) => process.stdout.write(s),
-                                           err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
-  let file: string | null = null;
-  let wasm = resolve(root, "build", "clicktrail.wasm");
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--wasm") { wasm = args[++i] ?? ""; continue; }
-    if (a.startsWith("--wasm=")) { wasm = a.slice(7); continue; }
-    if (a.startsWith("--") || file !== null) { err(`usage: ${usage}\n`); return 2; }
-    file = a;
-  }
-  if (file === null) { err(`usage: ${usage}\n`); return 2; }
-  let text: string;
-  try { text = readFileSync(file, "utf8"); } catch (e) { err(`clicktrail convert-apache: cannot read ${file}: ${(e as Error).message}\n`); return 2; }
-  if (!existsSync(wasm)) { err(`clicktrail convert-apache: ${wasm} is missing: run npm run build\n`); return 2; }
-  const { config, errors } = await convertApache(text, wasm);
-  for (const e of errors) err(`${file}:${e.line}: ${e.message}\n`);
-  if (errors.length) return 1;
-  out(JSON.stringify(config, null, 2) + "\n");
-  return 0;
+/** Text in, the configuration and every error (the converter's and the filter's, "path: message") by line;
+ *  the filter check runs when a wasm file is given. Warnings and notes are left out. */
+export async function convertApache(text: string, wasm: string | null): Promise<{ config: ConversionResult["config"]; errors: Diagnostic[] }> {
+  const r = await convertAndCheck(text, { wasm: wasm ?? undefined, check: wasm !== null });
+  const errors = [...r.errors, ...r.filterErrors.map((e) => ({ line: e.line, message: `${e.path}: ${e.message}` }))];
+  errors.sort((a, b) => a.line - b.line);
+  return { config: r.config, errors };
+}
+
+export const convertApacheCommand: Command = {
+  summary: "turn mod_usertrack, ClickPath and mod_session directives into a clicktrail configuration",
+  usage: "clicktrail convert-apache FILE [--wasm FILE] [--no-check] [--session-env-header NAME]   (FILE may be - for stdin)",
+  async run(args) {
+    const noCheck = args.includes("--no-check");
+    const { flags, positionals } = parseFlags(args.filter((a) => a !== "--no-check"), ["wasm", "session-env-header"]);
+    if (positionals.length !== 1) throw new UsageError("expected exactly one Apache configuration FILE");
+    const file = positionals[0];
+    let text: string;
+    try {
+      text = readFileSync(file === "-" ? 0 : file, "utf8");
+    } catch (e) {
+      throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+    }
+    const report = await convertAndCheck(text, {
+      baseDir: file === "-" ? process.cwd() : dirname(resolve(file)),
+      wasm: flags.get("wasm"),
+      check: !noCheck,
+      sessionEnvHeader: flags.get("session-env-header"),
+    });
+    const name = file === "-" ? "(stdin)" : file;
+    const at = (line: number) => (line > 0 ? `${name}:${line}` : name);
+    const stderr: string[] = [];
+    for (const n of report.notes) stderr.push(`${at(n.line)}: note: ${n.message}`);
+    for (const w of report.warnings) stderr.push(`${at(w.line)}: warning: ${w.message}`);
+    for (const e of report.errors) stderr.push(`${at(e.line)}: ${e.message}`);
+    for (const e of report.filterErrors) stderr.push(`${at(e.line)}: ${e.path}: ${e.message}`);
+    const failed = report.errors.length + report.filterErrors.length;
+    if (stderr.length) process.stderr.write(stderr.sort(byLine).join("\n") + "\n");
+    if (failed) return 1;
+    process.stdout.write(JSON.stringify(report.config, null, 2) + "\n");
+    return 0;
+  },
+};
+
+/** Orders diagnostics by line number (stable for equal lines). */
+function byLine(a: string, b: string): number {
+  const la = Number(/:(\d+): /.exec(a)?.[1] ?? 0);
+  const lb = Number(/:(\d+): /.exec(b)?.[1] ?? 0);
+  return la - lb;
 }

@@ -55,6 +55,16 @@ export const EDGE_CASES = [
   ['<svg><p><style><a href="/c"></style><a href="/d">', `<svg><p><style><a href="/c"></style><a href="${SEG}/d">`],
   ['<math></math><style><a href="/c"></style>', '<math></math><style><a href="/c"></style>'],
   ['<svg/><style><a href="/c"></style>', '<svg/><style><a href="/c"></style>'],
+  // HTML integration points inside foreign content: HTML rules (and raw text) apply again
+  ['<svg><foreignObject><style><a href="/c"></style><a href="/d">x</a></foreignObject><style><a href="/e"></style></svg>',
+    `<svg><foreignObject><style><a href="/c"></style><a href="${SEG}/d">x</a></foreignObject><style><a href="${SEG}/e"></style></svg>`],
+  ['<svg><title><textarea><a href="/c"></textarea></title><desc><script><a href="/c"></script></desc></svg>',
+    '<svg><title><textarea><a href="/c"></textarea></title><desc><script><a href="/c"></script></desc></svg>'],
+  ['<math><mi><style><a href="/c"></style></mi><mtext><xmp><a href="/c"></xmp></mtext><style><a href="/e"></style></math>',
+    `<math><mi><style><a href="/c"></style></mi><mtext><xmp><a href="/c"></xmp></mtext><style><a href="${SEG}/e"></style></math>`],
+  ['<svg><foreignObject><svg><![CDATA[<a href="/c">]]></svg></foreignObject></svg><![CDATA[<a href="/d">]]>',
+    '<svg><foreignObject><svg><![CDATA[<a href="/c">]]></svg></foreignObject></svg><![CDATA[<a href="/d">]]>'],
+  ['<svg><foreignObject/><style><a href="/c"></style></svg>', `<svg><foreignObject/><style><a href="${SEG}/c"></style></svg>`],
   // meta refresh: http-equiv before or after, any case; nothing else
   ['<meta content="5; url=/r" http-equiv=Refresh>', `<meta content="5; url=${SEG}/r" http-equiv=Refresh>`],
   ["<META HTTP-EQUIV='REFRESH' CONTENT='0;URL=/r'>", `<META HTTP-EQUIV='REFRESH' CONTENT='0;URL=${SEG}/r'>`],

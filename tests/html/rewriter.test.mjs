@@ -112,6 +112,26 @@ test("a held tag longer than the cap passes through unchanged, however the body 
   assert.equal(h.carryOverflows(), 0);
 });
 
+test("memory held per stream stays near the cap, whatever the chunk sizes", () => {
+  const head = Buffer.from('<a href="/held'); // a tag held when the big chunk arrives
+  const links = Buffer.from('">' + "<a href=/x>y</a>".repeat(70000)); // ~1.1 MB, every tag held in turn
+  for (const chunking of [[3, 1 << 20], [1 << 20]]) {
+    h.create(100);
+    let out = 0;
+    out += h.push(head, false).length;
+    for (let i = 0; i < links.length;) {
+      const size = chunking[i % chunking.length] ?? chunking[0];
+      const end = Math.min(links.length, i + size);
+      out += h.push(links.subarray(i, end), false).length;
+      i = end;
+    }
+    out += h.push(Buffer.alloc(0), true).length;
+    assert.ok(h.carryCapacity() <= 1024, `carry capacity ${h.carryCapacity()}`);
+    assert.equal(h.carryOverflows(), 0);
+    assert.equal(out, head.length + links.length + 70001 * SEG.length);
+  }
+});
+
 test("content type and encoding gates", () => {
   for (const ct of ["text/html", "TEXT/HTML; charset=utf-8", " text/html ;x", "application/xhtml+xml"]) assert.equal(h.isHtml(ct), true, ct);
   for (const ct of [null, "", "text/plain", "text/htmlx", "text/html-x; a=b", "application/json"]) assert.equal(h.isHtml(ct), false, String(ct));
