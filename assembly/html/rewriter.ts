@@ -17,7 +17,8 @@
 // `<mtext>` in MathML) or a tag that breaks out of foreign content (`<p>`, `<div>`, `<font color>`, ...).
 // Simplifications, each a place where a browser can disagree: `<annotation-xml encoding=text/html>` is
 // not an integration point here; an end tag closes foreign content only when it names the innermost
-// `<svg>`/`<math>`/integration point (a browser also closes it for mismatched nesting); `<noscript>`
+// `<svg>`/`<math>`/integration point (a browser also closes it for mismatched nesting), and HTML
+// elements open inside an integration point are counted, not tracked by name; `<noscript>`
 // is treated as normal markup (what a browser without scripting, i.e. the visitor who needs URL
 // sessions, sees) although a scripting browser reads it as raw text; insertion-mode subtleties such as
 // a `<style>` ignored inside `<select>` are not modelled.
@@ -92,11 +93,16 @@ const enum T {
   Other, A, Area, Form, Frame, Iframe, Meta, Base, Button, Input,
   Script, Style, Xmp, Noembed, Noframes, Textarea, Title, Plaintext,
   Svg, Math, Font, Br, P, Breakout,
-  ForeignObject, Desc, Mi, Mo, Mn, Ms, Mtext,
+  ForeignObject, Desc, Mi, Mo, Mn, Ms, Mtext, VoidBreakout, Void,
 }
 
 // Namespace stack entries; NS.HtmlIn + a tag id marks an HTML integration point opened by that tag.
-const enum NS { Html = 0, Svg = 1, Math = 2, HtmlIn = 8 }
+// Foreign entries also say which tag opened them: an <svg> inside MathML is a MathML element named svg
+// (closed by </svg>, still MathML inside), and likewise a <math> inside SVG.
+const enum NS { Html = 0, Svg = 1, Math = 2, SvgByMath = 3, MathBySvg = 4, HtmlIn = 8 }
+
+@inline function isForeignNs(top: i32): bool { return top >= NS.Svg && top <= NS.MathBySvg; }
+@inline function isSvgNs(top: i32): bool { return top == NS.Svg || top == NS.SvgByMath; }
 const NS_STACK: i32 = 64;
 
 // Attributes remembered per held tag (first occurrence wins, as in browsers).
@@ -194,6 +200,7 @@ export class HtmlRewriter {
   private markupWhich: i32 = 0; // 1: "--", 2: "doctype", 3: "[CDATA["
   private nsStack: StaticArray<u8> = new StaticArray<u8>(NS_STACK);
   private nsDepth: i32 = 0;
+  private nsOpenCount: StaticArray<i32> = new StaticArray<i32>(NS_STACK);
 
   // The tag being tokenized.
   private nameBuf: StaticArray<u8> = new StaticArray<u8>(NAME_BUF);
@@ -520,7 +527,7 @@ export class HtmlRewriter {
           this.matchIdx = 1;
           if (c == DASH) { this.markupWhich = 1; s = S.MarkupMatch; p++; }
           else if ((c | 0x20) == 0x64 /* d */) { this.markupWhich = 2; s = S.MarkupMatch; p++; }
-          else if (c == 0x5b /* [ */ && this.inForeignContent()) { this.markupWhich = 3; s = S.MarkupMatch; p++; }
+          else if (c == 0x5b /* [ */ && this.currentNodeForeign()) { this.markupWhich = 3; s = S.MarkupMatch; p++; }
           else s = S.BogusComment;
           break;
         }
@@ -770,7 +777,13 @@ export class HtmlRewriter {
 
   private inForeignContent(): bool {
     const top = this.nsTop();
-    return top == NS.Svg || top == NS.Math;
+    return isForeignNs(top);
+  }
+
+  /** Whether the current node is a foreign element (for CDATA): also an integration point itself. */
+  private currentNodeForeign(): bool {
+    const top = this.nsTop();
+    return isForeignNs(top) || (top >= NS.HtmlIn && this.nsOpen() == 0);
   }
 
   private static isLinkTag(id: i32): bool {
@@ -832,23 +845,27 @@ export class HtmlRewriter {
     let next: i32 = S.Data;
     if (this.simulateTreeBuilder) {
       let top = this.nsTop();
-      if (top == NS.Svg || top == NS.Math) {
-        if (id == T.Breakout || id == T.Br || id == T.P || id == T.Meta ||
+      if (isForeignNs(top)) {
+        if (id == T.Breakout || id == T.VoidBreakout || id == T.Br || id == T.P || id == T.Meta ||
             (id == T.Font && held && (this.slotSeen & ((1 << A.Color) | (1 << A.Face) | (1 << A.Size))) != 0)) {
           // These leave foreign content: back to the HTML element or integration point below.
-          while (this.nsDepth > 0 && (this.nsTop() == NS.Svg || this.nsTop() == NS.Math)) this.nsPop();
+          while (this.nsDepth > 0 && isForeignNs(this.nsTop())) this.nsPop();
           top = this.nsTop();
         }
       }
-      if (top == NS.Svg || top == NS.Math) {
+      if (isForeignNs(top)) {
         if (!this.selfClosing) {
-          if (id == T.Svg || id == T.Math) this.nsPush(top); // nested: closed by its own end tag
-          else if (top == NS.Svg && (id == T.ForeignObject || id == T.Desc || id == T.Title)) this.nsPush(NS.HtmlIn + id);
-          else if (top == NS.Math && id >= T.Mi && id <= T.Mtext) this.nsPush(NS.HtmlIn + id);
+          const svg = isSvgNs(top);
+          // nested <svg>/<math>: an element of the current namespace, closed by its own end tag
+          if (id == T.Svg) this.nsPush(svg ? NS.Svg : NS.MathBySvg);
+          else if (id == T.Math) this.nsPush(svg ? NS.SvgByMath : NS.Math);
+          else if (svg && (id == T.ForeignObject || id == T.Desc || id == T.Title)) this.nsPush(NS.HtmlIn + id);
+          else if (!svg && id >= T.Mi && id <= T.Mtext) this.nsPush(NS.HtmlIn + id);
         }
       } else if ((id == T.Svg || id == T.Math) && !this.selfClosing) {
         this.nsPush(id == T.Svg ? NS.Svg : NS.Math);
       } else {
+        if (top >= NS.HtmlIn && !HtmlRewriter.isVoid(id)) this.nsOpenAdd(1);
         next = HtmlRewriter.contentStateAfter(id);
         if (next != S.Data) {
           const n = this.nameLen < NAME_BUF ? this.nameLen : NAME_BUF;
@@ -876,7 +893,10 @@ export class HtmlRewriter {
 
   private nsPush(entry: i32): void {
     const d = this.nsDepth;
-    if (d < NS_STACK) unchecked(this.nsStack[d] = <u8>entry);
+    if (d < NS_STACK) {
+      unchecked(this.nsStack[d] = <u8>entry);
+      unchecked(this.nsOpenCount[d] = 0);
+    }
     if (d < 0x7fffffff) this.nsDepth = d + 1;
   }
 
@@ -886,13 +906,40 @@ export class HtmlRewriter {
 
   private endTagLeaves(id: i32): void {
     const top = this.nsTop();
-    if (top == NS.Svg || top == NS.Math) {
-      if (id == T.Svg || id == T.Math) this.nsPop();
-      else if (id == T.Br || id == T.P) {
-        while (this.nsDepth > 0 && (this.nsTop() == NS.Svg || this.nsTop() == NS.Math)) this.nsPop();
+    if (isForeignNs(top)) {
+      if ((id == T.Svg && (top == NS.Svg || top == NS.MathBySvg)) || (id == T.Math && (top == NS.Math || top == NS.SvgByMath))) {
+        this.nsPop();
       }
-    } else if (top == NS.HtmlIn + id) {
-      this.nsPop(); // the integration point's own end tag
+      else if (id == T.Br || id == T.P) {
+        while (this.nsDepth > 0 && isForeignNs(this.nsTop())) this.nsPop();
+      }
+    } else if (top >= NS.HtmlIn) {
+      // Inside an integration point: its own end tag closes it only when it is the current node (a
+      // browser ignores it otherwise); any other end tag is taken to close the innermost HTML element.
+      if (this.nsOpen() > 0) {
+        if (top != NS.HtmlIn + id && !HtmlRewriter.isVoid(id)) this.nsOpenAdd(-1);
+      } else if (top == NS.HtmlIn + id) {
+        this.nsPop();
+      }
+    }
+  }
+
+  private static isVoid(id: i32): bool {
+    return id == T.Void || id == T.VoidBreakout || id == T.Area || id == T.Base || id == T.Br ||
+      id == T.Input || id == T.Meta;
+  }
+
+  /** HTML elements open inside the innermost integration point (only kept for recorded levels). */
+  private nsOpen(): i32 {
+    const d = this.nsDepth;
+    return d > 0 && d <= NS_STACK ? unchecked(this.nsOpenCount[d - 1]) : 0;
+  }
+
+  private nsOpenAdd(delta: i32): void {
+    const d = this.nsDepth;
+    if (d > 0 && d <= NS_STACK) {
+      const v = unchecked(this.nsOpenCount[d - 1]) + delta;
+      unchecked(this.nsOpenCount[d - 1] = v < 0 ? 0 : v > 0xffff ? 0xffff : v);
     }
   }
 
@@ -1120,7 +1167,7 @@ export class HtmlRewriter {
       case 0x766964: return T.Breakout; // div
       case 0x6e617073: return T.Breakout; // span
       case 0x696c: return T.Breakout; // li
-      case 0x676d69: return T.Breakout; // img
+      case 0x676d69: return T.VoidBreakout; // img
       case 0x61657261: return T.Area;
       case 0x6d726f66: return T.Form;
       case 0x656d617266: return T.Frame;
@@ -1140,6 +1187,17 @@ export class HtmlRewriter {
       case 0x6874616d: return T.Math;
       case 0x746e6f66: return T.Font;
       case 0x7262: return T.Br;
+      case 0x6465626d65: // embed
+      case 0x7268: // hr
+        return T.VoidBreakout;
+      case 0x6c6f63: // col
+      case 0x6b6e696c: // link
+      case 0x656372756f73: // source
+      case 0x6b63617274: // track
+      case 0x726277: // wbr
+      case 0x6d61726170: // param
+      case 0x6e656779656b: // keygen
+        return T.Void;
       case 0x63736564: return T.Desc;
       case 0x696d: return T.Mi;
       case 0x6f6d: return T.Mo;
@@ -1155,10 +1213,8 @@ export class HtmlRewriter {
       case 0x6c64: // dl
       case 0x7464: // dt
       case 0x6d65: // em
-      case 0x6465626d65: // embed
       case 0x3168: case 0x3268: case 0x3368: case 0x3468: case 0x3568: case 0x3668: // h1..h6
       case 0x64616568: // head
-      case 0x7268: // hr
       case 0x69: // i
       case 0x676e697473696c: // listing
       case 0x756e656d: // menu
