@@ -21,7 +21,7 @@
 // elements open inside an integration point are counted, not tracked by name; `<noscript>`
 // is treated as normal markup (what a browser without scripting, i.e. the visitor who needs URL
 // sessions, sees) although a scripting browser reads it as raw text; insertion-mode subtleties such as
-// a `<style>` ignored inside `<select>` are not modelled.
+// a `<script>` or `<style>` ignored after `<frameset>` are not modelled.
 //
 // The hot path works on raw memory: runs of text, comments, raw text and quoted attribute values are
 // skipped eight bytes at a time, unchanged bytes are never copied when a chunk needs no edit (the result
