@@ -1,8 +1,10 @@
 // `clicktrail <command> ...`: a small table of subcommands. bin/clicktrail.mjs calls main(); other parts of
 // the project add their commands to `commands` (name → summary, usage, run) and nothing else changes.
+import { convertApacheCommand, usage as CONVERT_USAGE } from "./commands/convert-apache.js";
 import { readFileSync } from "node:fs";
 import { LOG_LEVEL_NAMES, type LogLevelName } from "./abi/constants.js";
 import { startProxy } from "./server/proxy.js";
+import { decodeCommand, usage as DECODE_USAGE } from "./commands/decode.js";
 
 export interface Command {
   summary: string;
@@ -66,6 +68,11 @@ const PROXY_USAGE = `clicktrail proxy --wasm FILE --config FILE_OR_JSON --listen
     [--profile envoy|nginx] [--log-level trace|debug|info|warn|error]`;
 
 export const commands: Record<string, Command> = {
+  decode: {
+    summary: "print the fields of a clickpath session id as JSON",
+    usage: DECODE_USAGE,
+    run: (args) => decodeCommand(args),
+  },
   proxy: {
     summary: "run any proxy-wasm module in front of an upstream, as Envoy would",
     usage: PROXY_USAGE,
@@ -98,6 +105,11 @@ export const commands: Record<string, Command> = {
       });
       return 0;
     },
+  },
+  "convert-apache": {
+    summary: "turn Apache directives (usertrack so far) into a clicktrail JSON config",
+    usage: CONVERT_USAGE,
+    run: (args) => convertApacheCommand(args),
   },
 };
 

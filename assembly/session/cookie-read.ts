@@ -1,0 +1,141 @@
+// Reading the session cookie the way Apache's ap_cookie_read does (spec/apache-originals.md §3.2), which is
+// not how a general cookie parser reads: every Cookie and Cookie2 header is split on `,` and then `;`,
+// leading blanks are trimmed, and a piece that starts exactly (case-sensitively) with `NAME=` gives the
+// value — the rest of the piece, untrimmed. The same name twice with different values means "no session"
+// (a browser holding two session cookies for different paths cannot be told apart). RFC 2965 `$Path`-style
+// pieces after our cookie belong to it. With SessionCookieRemove the cookie is cut out of the headers.
+//
+// One scan finds the base cookie and its chunk cookies (NAME_2 … NAME_n, see cookie-backend.ts).
+import { HeaderMap } from "../http/headers";
+
+export class CookieScan {
+  /** values[0] is NAME's value, values[i] NAME_{i+1}'s; null when absent. */
+  values: Array<string | null>;
+  /** The first name seen twice with different values, "" when none. */
+  conflict: string = "";
+  /** How many of our cookies the scan removed from the request. */
+  removed: i32 = 0;
+
+  constructor(slots: i32) {
+    this.values = new Array<string | null>(slots);
+    for (let i = 0; i < slots; i++) this.values[i] = null;
+  }
+
+  /** The highest chunk slot present (0 = only NAME or nothing). */
+  lastPresent(): i32 {
+    for (let i = this.values.length - 1; i >= 0; i--) {
+      if (this.values[i] != null) return i;
+    }
+    return -1;
+  }
+}
+
+/** The name of chunk `slot` (0-based): NAME, NAME_2, NAME_3, … */
+export function chunkCookieName(name: string, slot: i32): string {
+  return slot == 0 ? name : name + "_" + (slot + 1).toString();
+}
+
+/**
+ * Scans `cookie` then `cookie2` headers for NAME and NAME_2…NAME_slots. With `remove`, rewrites those
+ * headers without our cookies (a header left with no cookie is dropped).
+ */
+export function scanSessionCookies(request: HeaderMap, name: string, slots: i32, remove: bool): CookieScan {
+  const scan = new CookieScan(slots);
+  const kept = new Array<string>();
+  const keptNames = new Array<string>();
+  const headerNames = ["cookie", "cookie2"];
+  for (let h = 0; h < headerNames.length; h++) {
+    const values = request.getAll(headerNames[h]);
+    for (let v = 0; v < values.length; v++) {
+      const rebuilt = scanLine(scan, values[v], name, slots);
+      if (rebuilt != null) {
+        kept.push(rebuilt);
+        keptNames.push(headerNames[h]);
+      }
+    }
+  }
+  if (remove && scan.removed > 0) {
+    request.remove("cookie");
+    request.remove("cookie2");
+    for (let i = 0; i < kept.length; i++) request.add(keptNames[i], kept[i]);
+  }
+  return scan;
+}
+
+/** Scans one header value; returns it without our cookies, or null when no other cookie is left. */
+function scanLine(scan: CookieScan, line: string, name: string, slots: i32): string | null {
+  let out = "";
+  let others = 0;
+  let eating = false;
+  const n = line.length;
+  let i = 0;
+  let sepBefore = "";
+  while (i < n) {
+    // Pieces end at `;` or `,`; `,` separates whole cookie lists (several headers joined by a proxy).
+    let j = i;
+    while (j < n) {
+      const c = line.charCodeAt(j);
+      if (c == 0x3b || c == 0x2c) break;
+      j++;
+    }
+    if (j > i) {
+      const piece = line.substring(i, j);
+      let t = 0;
+      while (t < piece.length && isSpace(piece.charCodeAt(t))) t++;
+      const slot = matchSlot(piece, t, name, slots);
+      if (slot >= 0) {
+        const valueStart = slot == 0 ? t + name.length + 1 : piece.indexOf("=", t) + 1;
+        const value = piece.substring(valueStart);
+        const previous = scan.values[slot];
+        if (previous != null && previous != value && scan.conflict.length == 0) {
+          scan.conflict = chunkCookieName(name, slot);
+        }
+        scan.values[slot] = value;
+        scan.removed++;
+        eating = true;
+      } else {
+        if (t >= piece.length || piece.charCodeAt(t) != 0x24) {
+          others++;
+          eating = false;
+        }
+        if (!eating) {
+          out += out.length ? sepBefore + piece : piece.substring(t);
+        }
+      }
+    }
+    if (j < n) sepBefore = line.charAt(j);
+    i = j + 1;
+  }
+  return others > 0 ? out : null;
+}
+
+/** Which of our cookies `piece` (from offset t) is: 0 for NAME, k-1 for NAME_k, -1 for none. */
+function matchSlot(piece: string, t: i32, name: string, slots: i32): i32 {
+  const len = name.length;
+  if (piece.length < t + len + 1) return -1;
+  for (let k = 0; k < len; k++) {
+    if (piece.charCodeAt(t + k) != name.charCodeAt(k)) return -1;
+  }
+  const next = piece.charCodeAt(t + len);
+  if (next == 0x3d) return 0;
+  if (next != 0x5f || slots < 2) return -1;
+  // NAME_<k>= with 2 <= k <= slots, no leading zero.
+  let p = t + len + 1;
+  let k: i32 = 0;
+  const digitsStart = p;
+  while (p < piece.length) {
+    const c = piece.charCodeAt(p);
+    if (c < 0x30 || c > 0x39) break;
+    if (p - digitsStart >= 3) return -1;
+    k = k * 10 + (c - 0x30);
+    p++;
+  }
+  if (p == digitsStart || p >= piece.length || piece.charCodeAt(p) != 0x3d) return -1;
+  if (piece.charCodeAt(digitsStart) == 0x30) return -1;
+  if (k < 2 || k > slots) return -1;
+  return k - 1;
+}
+
+function isSpace(c: i32): bool {
+  return c == 0x20 || (c >= 0x09 && c <= 0x0d);
+}

@@ -1,0 +1,234 @@
+// mod_session in the proxy. Per request, in Apache's order (spec/apache-originals.md §3.1):
+//
+//   request headers   drop any client-sent upstream_header (CVE-2018-1283); if the path is in scope,
+//                     load the session from the backend, decrypt, decode, drop it when expired
+//                     (CVE-2018-17199), and hand it upstream in upstream_header (SessionEnv).
+//   response headers  take response_header out of the response (always, so it never reaches the
+//                     client), merge it into the session, add `Cache-Control: no-cache, private`, and
+//                     run Apache's save algorithm to decide whether a Set-Cookie goes out.
+import { Feature, StreamFilter } from "../http/filter";
+import { HeaderMap } from "../http/headers";
+import { LogLevel, Services } from "../http/services";
+import { LoadStatus, SessionBackend, SessionBackendStream } from "./backend";
+import { decodeInto, encodeSession, Session } from "./codec";
+import { SessionSealer } from "./sealer";
+import { ResponseChanges } from "./changes";
+import { SessionSettings } from "./settings";
+
+const MICROS: i64 = 1000000;
+
+/** The same line for every unreadable session, whatever went wrong inside the crypto. */
+export const DECRYPT_FAILURE_LOG = "clicktrail: session: the session cookie could not be decrypted or authenticated; an empty session was started";
+
+export class SessionMetrics {
+  loaded: u32;
+  saved: u32;
+  expired: u32;
+  decodeFailures: u32;
+
+  constructor(services: Services) {
+    this.loaded = services.defineCounter("clicktrail.session.loaded");
+    this.saved = services.defineCounter("clicktrail.session.saved");
+    this.expired = services.defineCounter("clicktrail.session.expired");
+    this.decodeFailures = services.defineCounter("clicktrail.session.decode_failures");
+  }
+}
+
+export class SessionFeature extends Feature {
+  metrics: SessionMetrics;
+
+  constructor(public settings: SessionSettings, services: Services, public backend: SessionBackend,
+              public sealer: SessionSealer | null) {
+    super();
+    this.metrics = new SessionMetrics(services);
+  }
+
+  newStream(services: Services): StreamFilter | null {
+    return new SessionFilter(this, services);
+  }
+
+  onTick(services: Services): void { this.backend.onTick(services); }
+  tickPeriodMillis(): u32 { return this.backend.tickPeriodMillis(); }
+}
+
+export class SessionFilter extends StreamFilter {
+  /** The loaded session; null when the request is out of scope. */
+  session: Session | null = null;
+  store: SessionBackendStream | null = null;
+  /** The response-header values merged into the session, for backends that re-apply them. */
+  updates: string[] = [];
+
+  constructor(public feature: SessionFeature, public services: Services) { super(); }
+
+  onRequestHeaders(request: HeaderMap): void {
+    const s = this.feature.settings;
+    if (s.upstreamHeader.length) request.remove(s.upstreamHeader);
+    const path = request.get(":path");
+    if (!inScope(s, decodedPath(path != null ? path : "/"))) return;
+
+    const services = this.services;
+    const metrics = this.feature.metrics;
+    const now = services.nowMicros();
+    const reserveCreated = s.absoluteMaxAge > 0;
+    const store = this.feature.backend.open(services);
+    this.store = store;
+    let session = new Session();
+    const found = store.load(request);
+    if (found.status == LoadStatus.Unusable) {
+      services.log(LogLevel.Warn, "clicktrail: session: " + found.reason + "; an empty session was started");
+      services.count(metrics.decodeFailures, 1);
+    } else if (found.status == LoadStatus.Found && found.encoded.length > 0) {
+      let plaintext: string | null = found.encoded;
+      let sealedExpiry: i64 = 0;
+      const sealer = this.feature.sealer;
+      if (sealer != null) {
+        const opened = sealer.open(found.encoded, s.cookieName, services);
+        if (opened == null) {
+          plaintext = null;
+          services.log(LogLevel.Warn, DECRYPT_FAILURE_LOG);
+          services.count(metrics.decodeFailures, 1);
+        } else {
+          plaintext = opened.plaintext;
+          sealedExpiry = opened.expiry;
+        }
+      }
+      if (plaintext != null) {
+        decodeInto(session, plaintext, reserveCreated, true);
+        if (sealedExpiry != 0) session.expiry = sealedExpiry;
+        if (isExpired(session, s, now)) {
+          services.count(metrics.expired, 1);
+          if (services.logs(LogLevel.Debug)) services.log(LogLevel.Debug, "clicktrail: session: the session has expired; an empty session was started");
+          session = new Session();
+        } else {
+          services.count(metrics.loaded, 1);
+        }
+      }
+    }
+    if (reserveCreated && session.created == 0) session.created = now;
+    if (s.maxAge > 0 && session.expiry == 0) session.expiry = now + s.maxAge * MICROS;
+    capExpiry(session, s);
+    this.session = session;
+
+    if (s.upstreamHeader.length) {
+      const encoded = encodeSession(session, reserveCreated);
+      if (encoded.length) request.set(s.upstreamHeader, encoded);
+    }
+  }
+
+  onResponseHeaders(response: HeaderMap): void {
+    const s = this.feature.settings;
+    let updates: string[] = [];
+    if (s.responseHeader.length) {
+      updates = response.getAll(s.responseHeader);
+      response.remove(s.responseHeader);
+    }
+    const session = this.session;
+    const store = this.store;
+    if (session == null || store == null) return;
+    // mod_session_cookie adds this whenever it loads a session: pages that depend on it must not be cached.
+    response.add("cache-control", "no-cache, private");
+    const reserveCreated = s.absoluteMaxAge > 0;
+    for (let i = 0; i < updates.length; i++) {
+      decodeInto(session, updates[i], reserveCreated, false);
+      session.dirty = true;
+    }
+    this.updates = updates;
+    this.save(response, session, store);
+  }
+
+  /** ap_session_save, with absolute_max_age added as a cap on the expiry. */
+  private save(response: HeaderMap, session: Session, store: SessionBackendStream): void {
+    const s = this.feature.settings;
+    const services = this.services;
+    const now = services.nowMicros();
+    const initialExpiry = session.expiry;
+    if (session.expiry != 0 && session.expiry < now) {
+      services.log(LogLevel.Warn, "clicktrail: session: the session expired during the request; it was not saved");
+      return;
+    }
+    if (s.maxAge > 0) session.expiry = now + s.maxAge * MICROS;
+    capExpiry(session, s);
+    if (!session.dirty && s.expiryUpdateInterval > 0 && session.expiry - initialExpiry < s.expiryUpdateInterval * MICROS) return;
+    if (!session.dirty && s.maxAge == 0) return;
+    store.changes = new ResponseChanges(this.updates, session.expiry, s, this.feature.sealer, services);
+    if (s.maxAge == 0 && !session.entries.hasUserKeys()) {
+      store.remove(response);
+      services.count(this.feature.metrics.saved, 1);
+      return;
+    }
+    const reserveCreated = s.absoluteMaxAge > 0;
+    const plaintext = encodeSession(session, reserveCreated);
+    const sealer = this.feature.sealer;
+    const value = sealer != null ? sealer.seal(plaintext, session.expiry, s.cookieName, services) : plaintext;
+    let maxAge = s.maxAge;
+    if (s.absoluteMaxAge > 0 && session.expiry != 0) {
+      // The cookie should not outlive the hard limit either.
+      const left = (session.expiry - now + MICROS - 1) / MICROS;
+      if (maxAge == 0 || left < maxAge) maxAge = max<i64>(1, left);
+    }
+    if (store.save(response, value, maxAge, session.expiry)) services.count(this.feature.metrics.saved, 1);
+  }
+}
+
+function isExpired(session: Session, s: SessionSettings, now: i64): bool {
+  if (session.expiry != 0 && session.expiry < now) return true;
+  if (s.absoluteMaxAge > 0 && session.created != 0 && session.created + s.absoluteMaxAge * MICROS <= now) return true;
+  return false;
+}
+
+/** absolute_max_age: no expiry may reach past creation + the limit, however often the session is renewed. */
+function capExpiry(session: Session, s: SessionSettings): void {
+  if (s.absoluteMaxAge <= 0 || session.created == 0) return;
+  const cap = session.created + s.absoluteMaxAge * MICROS;
+  if (session.expiry == 0 || session.expiry > cap) session.expiry = cap;
+}
+
+/**
+ * SessionInclude / SessionExclude: plain, case-sensitive byte prefixes of the decoded path (Apache's
+ * r->uri), no segment boundary (`/app` covers `/application`); exclude wins.
+ */
+export function inScope(s: SessionSettings, path: string): bool {
+  if (s.include.length) {
+    let hit = false;
+    for (let i = 0; i < s.include.length; i++) {
+      if (path.startsWith(s.include[i])) { hit = true; break; }
+    }
+    if (!hit) return false;
+  }
+  for (let i = 0; i < s.exclude.length; i++) {
+    if (path.startsWith(s.exclude[i])) return false;
+  }
+  return true;
+}
+
+/** The path of a `:path` value without its query, `%xx` decoded (malformed escapes are left as they are). */
+export function decodedPath(raw: string): string {
+  let end = raw.indexOf("?");
+  if (end < 0) end = raw.length;
+  const hash = raw.indexOf("#");
+  if (hash >= 0 && hash < end) end = hash;
+  const path = raw.substring(0, end);
+  if (path.indexOf("%") < 0) return path;
+  const codes = new Array<i32>();
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c == 0x25 && i + 2 < path.length) {
+      const hi = hexValue(path.charCodeAt(i + 1));
+      const lo = hexValue(path.charCodeAt(i + 2));
+      if (hi >= 0 && lo >= 0) {
+        codes.push((hi << 4) | lo);
+        i += 2;
+        continue;
+      }
+    }
+    codes.push(c);
+  }
+  return String.fromCharCodes(codes);
+}
+
+function hexValue(c: i32): i32 {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
+}

@@ -1,0 +1,139 @@
+// session.store "shared": the SessionBackend of the shared-data store (shared-store.ts), mod_session_dbd's
+// counterpart. The cookie (session.cookie_name, read by Apache's rules) carries only the store's key;
+// Set-Cookie is written like mod_session_cookie's (`NAME=KEY;` + `Max-Age=N;` + attributes) and sent
+// whenever the key changes, and with a max age whenever the session is saved, to renew Max-Age.
+//
+// Saves re-apply this request's changes (SessionChanges) to the session as stored now, so a concurrent
+// request of the same session on another worker does not lose its changes. A session that vanished
+// between load and save (expired, evicted, logged out elsewhere) is not re-created from this request's
+// copy: a logout on one worker must not be undone by a slower request on another.
+import { HeaderMap } from "../http/headers";
+import { LogLevel, Services } from "../http/services";
+import { byteStringFromBytes, byteStringToBytes } from "../http/bytes";
+import { BackendLoad, SessionBackend, SessionBackendStream, SessionChanges } from "./backend";
+import { scanSessionCookies } from "./cookie-read";
+import { APACHE_DEFAULT_ATTRIBUTES, SessionSettings } from "./settings";
+import {
+  LoadedSession, LoadStatus as StoreLoad, SaveStatus, SessionDelta, SharedSessionStore,
+} from "./shared-store";
+
+export class SharedBackend extends SessionBackend {
+  store: SharedSessionStore;
+
+  constructor(public settings: SessionSettings, services: Services) {
+    super();
+    this.store = new SharedSessionStore(settings.shared, services);
+  }
+
+  open(services: Services): SessionBackendStream { return new SharedBackendStream(this, services); }
+  onTick(services: Services): void { this.store.sweep(); }
+  tickPeriodMillis(): u32 { return this.store.tickPeriodMillis(); }
+}
+
+/** Replays the feature's changes on the stored bytes; falls back to this request's own copy when the stored session cannot be opened. */
+class ChangesDelta extends SessionDelta {
+  constructor(public changes: SessionChanges, public fallback: string) { super(); }
+  apply(stored: Uint8Array): Uint8Array | null {
+    const r = this.changes.reapply(byteStringFromBytes(stored));
+    return byteStringToBytes(r != null ? r : this.fallback);
+  }
+  modifiesData(): bool { return this.changes.modifiesData(); }
+}
+
+/** Without SessionChanges: last writer wins. */
+class ReplaceDelta extends SessionDelta {
+  constructor(public encoded: string) { super(); }
+  apply(stored: Uint8Array): Uint8Array | null { return byteStringToBytes(this.encoded); }
+}
+
+export class SharedBackendStream extends SessionBackendStream {
+  loaded: LoadedSession | null = null;
+  /** The key the request carried, "" when none. */
+  presented: string = "";
+
+  constructor(public backend: SharedBackend, public services: Services) { super(); }
+
+  load(request: HeaderMap): BackendLoad {
+    const s = this.backend.settings;
+    const scan = scanSessionCookies(request, s.cookieName, 1, s.cookieRemove);
+    if (scan.conflict.length) {
+      return BackendLoad.unusable("the client sent cookie " + scan.conflict + " more than once with different values");
+    }
+    const value = scan.values[0];
+    if (value == null || value.length == 0) return BackendLoad.none();
+    this.presented = value;
+    const l = this.backend.store.load(value);
+    this.loaded = l;
+    if (l.found) return BackendLoad.found(byteStringFromBytes(l.payload));
+    if (l.status == StoreLoad.Expired) {
+      if (this.services.logs(LogLevel.Debug)) {
+        this.services.log(LogLevel.Debug, "clicktrail: session: the stored session has expired; an empty session was started");
+      }
+      return BackendLoad.none();
+    }
+    if (l.status == StoreLoad.Malformed) return BackendLoad.unusable("cookie " + s.cookieName + " does not hold a session key");
+    return BackendLoad.unusable("cookie " + s.cookieName + " names no stored session (forged, expired, replaced or deleted)");
+  }
+
+  save(response: HeaderMap, encoded: string, maxAgeSeconds: i64, expiryMicros: i64): bool {
+    const store = this.backend.store;
+    const l = this.loaded;
+    if (l != null && l.found) {
+      const wasCurrent = l.status == StoreLoad.Current;
+      const changes = this.changes;
+      const delta: SessionDelta = changes != null ? new ChangesDelta(changes, encoded) : new ReplaceDelta(encoded);
+      const r = store.update(l, delta, expiryMicros);
+      if (r.status == SaveStatus.Saved || r.status == SaveStatus.Unchanged) {
+        if (r.cookie.length) this.setCookie(response, r.cookie, maxAgeSeconds);
+        else if (wasCurrent && maxAgeSeconds > 0) this.setCookie(response, this.presented, maxAgeSeconds);
+        return true;
+      }
+      if (r.status == SaveStatus.Destroyed) { this.expireCookie(response); return true; }
+      if (r.status == SaveStatus.Gone) {
+        this.services.log(LogLevel.Info, "clicktrail: session: the stored session was removed or replaced during the request; its changes were not saved");
+      }
+      return false;
+    }
+    const r = store.create(byteStringToBytes(encoded), expiryMicros);
+    if (r.status != SaveStatus.Saved) {
+      if (r.status == SaveStatus.Full) {
+        this.services.log(LogLevel.Info, "clicktrail: session: the session store is full (session.shared.capacity); the new session was not saved");
+      }
+      return false;
+    }
+    this.setCookie(response, r.cookie, maxAgeSeconds);
+    return true;
+  }
+
+  remove(response: HeaderMap): void {
+    const l = this.loaded;
+    const changes = this.changes;
+    if (l != null && l.found) {
+      if (changes != null) {
+        // Another worker may have added keys since load: only an empty result deletes the session.
+        const r = this.backend.store.update(l, new ChangesDelta(changes, ""), changes.expiryMicros);
+        if (r.status == SaveStatus.Saved || r.status == SaveStatus.Unchanged) {
+          if (r.cookie.length) this.setCookie(response, r.cookie, 0);
+          return;
+        }
+      } else {
+        this.backend.store.destroy(l);
+      }
+    }
+    this.expireCookie(response);
+  }
+
+  private setCookie(response: HeaderMap, key: string, maxAgeSeconds: i64): void {
+    const s = this.backend.settings;
+    const attrs = s.cookieAttributes;
+    response.add("set-cookie", s.cookieName + "=" + key + ";" +
+      (maxAgeSeconds > 0 ? "Max-Age=" + maxAgeSeconds.toString() + ";" : "") +
+      (attrs != null ? attrs : APACHE_DEFAULT_ATTRIBUTES));
+  }
+
+  private expireCookie(response: HeaderMap): void {
+    const s = this.backend.settings;
+    const attrs = s.cookieAttributes;
+    response.add("set-cookie", s.cookieName + "=;Max-Age=0;" + (attrs != null ? attrs : ""));
+  }
+}

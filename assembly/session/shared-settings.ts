@@ -1,0 +1,39 @@
+// The validated settings of the shared-data session store (`session.shared` in the configuration), as
+// config/session-shared.ts reads them. Defaults here are the documented defaults (docs/configuration.md).
+
+/** What `create` does when every slot it looked at holds a live session. */
+export const enum WhenFull {
+  /** No session is created; the request goes on without one (counted in `.full`). */
+  Refuse = 0,
+  /**
+   * The least recently written of the live sessions sampled by this search is overwritten (counted in
+   * `.full` and `.evicted`); its owner's next request finds no session.
+   */
+  EvictOldest = 1,
+}
+
+export class SharedStoreSettings {
+  /**
+   * Put in front of every shared-data key. Shared data is keyed only by vm_id and Istio sets none, so
+   * every plugin on a proxy shares one key space; on NGINX the part before the first `/` names the
+   * `shm_kv` zone. Byte string (UTF-8 of the configured text).
+   */
+  keyPrefix: string = "clicktrail/";
+  /** Number of slots: the most sessions alive at once and the most keys the store ever creates. */
+  capacity: i32 = 10000;
+  /** How long a rotated-out token still opens its session, in seconds (0: not at all). */
+  graceSeconds: i32 = 10;
+  /** Lifetime, from its last use, of a session saved without an expiry of its own (no max_age). */
+  idleTimeoutSeconds: i32 = 3600;
+  /** Slots each worker examines per tick when reclaiming expired sessions. */
+  sweepSlotsPerTick: i32 = 128;
+  /** Period of that tick, in milliseconds. */
+  sweepPeriodMillis: i32 = 1000;
+  whenFull: WhenFull = WhenFull.Refuse;
+  /** Slots sampled (at random) to find a free one for a new session. */
+  probes: i32 = 8;
+  /** Extra attempts of a read-modify-write after another worker changed the entry in between. */
+  casRetries: i32 = 8;
+  /** Largest stored session (the encoded, possibly encrypted bytes) accepted. */
+  maxValueBytes: i32 = 8192;
+}

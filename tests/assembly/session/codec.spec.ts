@@ -1,0 +1,139 @@
+// The identity codec's decoding and encoding rules (spec/apache-originals.md §3.1), and the codec-level
+// CVE regressions: CVE-2021-26690 (a crafted cookie piece `&=` crashed Apache) and CVE-2021-26691
+// (a crafted SessionHeader from the backend crashed or overflowed Apache).
+import { atoi64, decodeInto, encodeSession, Session } from "../../../assembly/session/codec";
+
+function roundTrip(encoded: string): string {
+  const s = new Session();
+  decodeInto(s, encoded, false, true);
+  return encodeSession(s, false);
+}
+
+function expiryOf(encoded: string): i64 {
+  const s = new Session();
+  decodeInto(s, encoded, false, true);
+  return s.expiry;
+}
+
+describe("identity decoding", () => {
+  it("splits on &, skips empty pieces, keeps insertion order", () => {
+    expect(roundTrip("b=2&&a=1&")).toBe("b=2&a=1");
+  });
+  it("takes the value after the first = (2.4.x)", () => {
+    expect(roundTrip("e=1=2")).toBe("e=1%3d2");
+  });
+  it("deletes on no = or an empty value", () => {
+    expect(roundTrip("a=1&b=2&a&c=3&b=")).toBe("c=3");
+  });
+  it("last duplicate wins, in the first one's position", () => {
+    expect(roundTrip("a=1&b=2&a=3")).toBe("a=3&b=2");
+  });
+  it("decodes + and %xx, re-encodes with lower-case hex", () => {
+    expect(roundTrip("k%20ey=a+b%2F%C3%A9%7e.-*_")).toBe("k+ey=a+b%2f%c3%a9%7e.-*_");
+  });
+  it("ignores pieces with malformed escapes or %00 in key or value", () => {
+    expect(roundTrip("a=%zz&b%=1&c=%0&d=%00&e%00=1&f=ok")).toBe("f=ok");
+  });
+  it("ignores pieces with an empty key (departs: Apache reads =x as deleting x)", () => {
+    expect(roundTrip("x=1&=x&=&==")).toBe("x=1");
+  });
+  it("deletes by the decoded key (departs: Apache unsets the escaped key)", () => {
+    expect(roundTrip("a+b=1&a%20b=")).toBe("");
+  });
+  it("takes expiry out of the table, with apr_atoi64's parsing", () => {
+    expect(expiryOf("expiry=1795321081346706&a=1")).toBe(1795321081346706);
+    expect(roundTrip("expiry=1795321081346706&a=1")).toBe("a=1&expiry=1795321081346706");
+    expect(expiryOf("expiry=12abc")).toBe(12);
+    expect(expiryOf("expiry=abc")).toBe(0);
+    expect(expiryOf("expiry=-5")).toBe(-5);
+    expect(expiryOf("expiry=99999999999999999999999")).toBe(i64.MAX_VALUE);
+  });
+});
+
+describe("apr_atoi64", () => {
+  it("parses like strtoll", () => {
+    expect(atoi64("  +42x")).toBe(42);
+    expect(atoi64("-9223372036854775808")).toBe(i64.MIN_VALUE);
+    expect(atoi64("-9223372036854775809")).toBe(i64.MIN_VALUE);
+    expect(atoi64("9223372036854775807")).toBe(i64.MAX_VALUE);
+    expect(atoi64("")).toBe(0);
+  });
+});
+
+describe("encoding", () => {
+  it("puts the expiry in place when it is already in the table", () => {
+    const s = new Session();
+    s.expiry = 5;
+    expect(encodeSession(s, false)).toBe("expiry=5");
+    s.entries.set("k", "v w");
+    s.expiry = 6;
+    expect(encodeSession(s, false)).toBe("expiry=6&k=v+w");
+  });
+  it("escapes every byte outside A-Z a-z 0-9 . - * _", () => {
+    const s = new Session();
+    s.entries.set("k", "\x01~!'()&=;,\xff");
+    expect(encodeSession(s, false)).toBe("k=%01%7e%21%27%28%29%26%3d%3b%2c%ff");
+  });
+});
+
+describe("CVE-2021-26690: crafted cookie pieces", () => {
+  it("the public proof of concept `expiry=…&=` decodes safely", () => {
+    const s = new Session();
+    decodeInto(s, "expiry=4102444800000000&=", false, true);
+    expect(s.expiry).toBe(4102444800000000);
+    expect(s.entries.size).toBe(0);
+  });
+  it("degenerate inputs never trap and leave only well-formed pairs", () => {
+    const inputs = ["&", "=", "&=&=&", "===", "%", "%%", "%%%&a=%", "a==", "=&a=1", "&&&&&&&&&&b=2&&&&", "\x00=\x00", "%0"];
+    const expected = ["", "", "", "", "", "", "", "a=%3d", "a=1", "b=2", "", ""];
+    for (let i = 0; i < inputs.length; i++) expect(roundTrip(inputs[i])).toBe(expected[i]);
+  });
+});
+
+describe("CVE-2021-26691: crafted SessionHeader values", () => {
+  it("merges on top of the session without corrupting it", () => {
+    const s = new Session();
+    decodeInto(s, "keep=1&drop=2", false, true);
+    decodeInto(s, "&=&drop=&%zz=1&new=%41%42&=&&keep", false, false);
+    expect(encodeSession(s, false)).toBe("new=AB");
+  });
+  it("survives a large header of separators and escapes", () => {
+    let big = "";
+    for (let i = 0; i < 4000; i++) big += "&=%";
+    big += "&k=" + "%ff".repeat(3000);
+    const s = new Session();
+    decodeInto(s, big, false, false);
+    expect(s.entries.size).toBe(1);
+    expect(encodeSession(s, false).length).toBe(2 + 9000);
+  });
+});
+
+let seed: u32 = 0x9e3779b9;
+function next(): u32 { seed ^= seed << 13; seed ^= seed >> 17; seed ^= seed << 5; return seed; }
+function randomBytes(maxLen: u32): string {
+  const n = <i32>(next() % maxLen) + 1;
+  const codes = new Array<i32>();
+  for (let i = 0; i < n; i++) codes.push(<i32>(next() % 255) + 1);
+  return String.fromCharCodes(codes);
+}
+
+describe("round trip", () => {
+  it("decode(encode(t)) == t for random tables of arbitrary bytes (NUL aside)", () => {
+    let mismatches = 0;
+    for (let round = 0; round < 300; round++) {
+      const s = new Session();
+      const pairs = <i32>(next() % 6);
+      for (let p = 0; p < pairs; p++) {
+        const k = randomBytes(8);
+        if (k == "expiry") continue;
+        s.entries.set(k, randomBytes(12));
+      }
+      const encoded = encodeSession(s, false);
+      const back = new Session();
+      decodeInto(back, encoded, false, true);
+      if (back.entries.keys.join("\x00") != s.entries.keys.join("\x00") ||
+          back.entries.values.join("\x00") != s.entries.values.join("\x00")) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+  });
+});
