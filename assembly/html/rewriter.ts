@@ -15,11 +15,11 @@
 // `<math>` (foreign content) none of these switch and `<![CDATA[` opens a CDATA section, until an HTML
 // integration point (`<foreignObject>`, `<desc>`, `<title>` in SVG; `<mi>`, `<mo>`, `<mn>`, `<ms>`,
 // `<mtext>` in MathML) or a tag that breaks out of foreign content (`<p>`, `<div>`, `<font color>`, ...).
-// Simplifications, each a place where a browser can disagree: `<annotation-xml encoding=text/html>` is
-// not an integration point here; an end tag closes foreign content only when it names the innermost
-// `<svg>`/`<math>`/integration point (a browser also closes it for mismatched nesting), and HTML
-// elements open inside an integration point are counted, not tracked by name; `<noscript>`
-// is treated as normal markup (what a browser without scripting, i.e. the visitor who needs URL
+// `<annotation-xml>` with `encoding` text/html or application/xhtml+xml is one as well (when the tag fits
+// the cap). Simplifications, each a place where a browser can disagree: an end tag closes foreign
+// content only when it names the innermost `<svg>`/`<math>`/integration point (a browser also closes
+// it for mismatched nesting), and HTML elements open inside an integration point are counted, not
+// tracked by name; `<noscript>` is treated as normal markup (what a browser without scripting, i.e. the visitor who needs URL
 // sessions, sees) although a scripting browser reads it as raw text; insertion-mode subtleties such as
 // a `<script>` or `<style>` ignored after `<frameset>` are not modelled.
 //
@@ -93,7 +93,7 @@ const enum T {
   Other, A, Area, Form, Frame, Iframe, Meta, Base, Button, Input,
   Script, Style, Xmp, Noembed, Noframes, Textarea, Title, Plaintext,
   Svg, Math, Font, Br, P, Breakout,
-  ForeignObject, Desc, Mi, Mo, Mn, Ms, Mtext, VoidBreakout, Void,
+  ForeignObject, Desc, Mi, Mo, Mn, Ms, Mtext, VoidBreakout, Void, AnnotationXml,
 }
 
 // Namespace stack entries; NS.HtmlIn + a tag id marks an HTML integration point opened by that tag.
@@ -106,7 +106,7 @@ const enum NS { Html = 0, Svg = 1, Math = 2, SvgByMath = 3, MathBySvg = 4, HtmlI
 const NS_STACK: i32 = 64;
 
 // Attributes remembered per held tag (first occurrence wins, as in browsers).
-const enum A { Href, Src, Action, Content, HttpEquiv, FormAction, Color, Face, Size, Count }
+const enum A { Href, Src, Action, Content, HttpEquiv, FormAction, Color, Face, Size, Encoding, Count }
 
 // How an attribute's value was written.
 const enum Q { Unquoted = 0, Quoted = 1, Valueless = 2 }
@@ -347,7 +347,8 @@ export class HtmlRewriter {
 
   /** Where the bytes that can be passed on now end, given input up to `end` of the current buffer. */
   private settle(end: i32, endOfStream: bool): i32 {
-    if (this.holding && this.state == S.TagName && this.nameLen > MAX_HELD_NAME && !this.reportTags) {
+    if (this.holding && this.state == S.TagName && this.nameLen > MAX_HELD_NAME && !this.reportTags &&
+        !(this.nameLen <= 14 && this.inForeignContent())) { // "annotation-xml" is held in foreign content
       this.holding = false; // a long name is not one of the link tags; no need to wait for its end
     }
     if (!this.holding) return end;
@@ -770,7 +771,7 @@ export class HtmlRewriter {
     this.nameEnd = p - this.tagStart;
     const id = this.classifyName();
     this.tagId = id;
-    if (this.holding && !this.reportTags && !HtmlRewriter.isLinkTag(id) && !(id == T.Font && this.inForeignContent())) {
+    if (this.holding && !this.reportTags && !HtmlRewriter.isLinkTag(id) && !((id == T.Font || id == T.AnnotationXml) && this.inForeignContent())) {
       this.holding = false;
     }
   }
@@ -861,6 +862,7 @@ export class HtmlRewriter {
           else if (id == T.Math) this.nsPush(svg ? NS.SvgByMath : NS.Math);
           else if (svg && (id == T.ForeignObject || id == T.Desc || id == T.Title)) this.nsPush(NS.HtmlIn + id);
           else if (!svg && id >= T.Mi && id <= T.Mtext) this.nsPush(NS.HtmlIn + id);
+          else if (!svg && id == T.AnnotationXml && held && this.encodingIsHtml()) this.nsPush(NS.HtmlIn + id);
         }
       } else if ((id == T.Svg || id == T.Math) && !this.selfClosing) {
         this.nsPush(id == T.Svg ? NS.Svg : NS.Math);
@@ -989,6 +991,12 @@ export class HtmlRewriter {
     if (id == T.Base && this.baseHref == null) this.baseHref = value;
     if (edit == null) return;
     this.applyEdit(edit, slot);
+  }
+
+  /** `<annotation-xml encoding>` naming HTML makes the element an HTML integration point. */
+  private encodingIsHtml(): bool {
+    if ((this.slotSeen & (1 << A.Encoding)) == 0) return false;
+    return this.slotValueIs(A.Encoding, "text/html") || this.slotValueIs(A.Encoding, "application/xhtml+xml");
   }
 
   private slotValueIs(slot: i32, asciiLower: string): bool {
@@ -1158,6 +1166,7 @@ export class HtmlRewriter {
       const k2 = this.nameKey2;
       if (k1 == 0x7865746e69616c70 && k2 == 0x74) return T.Plaintext;
       if (k1 == 0x6f6e676965726f66 && k2 == 0x7463656a62) return T.ForeignObject;
+      if (k1 == 0x697461746f6e6e61 && k2 == 0x6c6d782d6e6f) return T.AnnotationXml;
       if (k1 == 0x6f75716b636f6c62 && k2 == 0x6574) return T.Breakout; // blockquote
       return T.Other;
     }
@@ -1261,6 +1270,7 @@ export class HtmlRewriter {
       case 0x726f6c6f63: return A.Color;
       case 0x65636166: return A.Face;
       case 0x657a6973: return A.Size;
+      case 0x676e69646f636e65: return A.Encoding;
     }
     return -1;
   }

@@ -68,6 +68,8 @@ export const EDGE_CASES = [
   // CDATA needs a foreign current node: an integration point itself is one, an HTML element inside it is not
   ['<svg><title><![CDATA[ > <a href="/c"> ]]></title><foreignObject><div><![CDATA[ > <a href="/d"> ]]></div></foreignObject></svg>',
     `<svg><title><![CDATA[ > <a href="/c"> ]]></title><foreignObject><div><![CDATA[ > <a href="${SEG}/d"> ]]></div></foreignObject></svg>`],
+  ['<math><annotation-xml encoding="Text/HTML"><style><a href="/c"></style></annotation-xml><annotation-xml><style><a href="/d"></style></annotation-xml></math>',
+    `<math><annotation-xml encoding="Text/HTML"><style><a href="/c"></style></annotation-xml><annotation-xml><style><a href="${SEG}/d"></style></annotation-xml></math>`],
   // </svg> does not close <math>; an <svg> inside MathML is closed by </svg> and leaves MathML in force
   ['<math></svg><style><a href="/c"></style></math><math><svg></svg><style><a href="/d"></style></math><style><a href="/e"></style>',
     `<math></svg><style><a href="${SEG}/c"></style></math><math><svg></svg><style><a href="${SEG}/d"></style></math><style><a href="/e"></style>`],
