@@ -15,12 +15,13 @@
 // `<math>` (foreign content) none of these switch and `<![CDATA[` opens a CDATA section, until an HTML
 // integration point (`<foreignObject>`, `<desc>`, `<title>` in SVG; `<mi>`, `<mo>`, `<mn>`, `<ms>`,
 // `<mtext>` in MathML) or a tag that breaks out of foreign content (`<p>`, `<div>`, `<font color>`, ...).
-// Simplifications, each a place where a browser can disagree: `<annotation-xml encoding=text/html>` is
-// not an integration point here; an end tag closes foreign content only when it names the innermost
-// `<svg>`/`<math>`/integration point (a browser also closes it for mismatched nesting); `<noscript>`
-// is treated as normal markup (what a browser without scripting, i.e. the visitor who needs URL
+// `<annotation-xml>` with `encoding` text/html or application/xhtml+xml is one as well (when the tag fits
+// the cap). Simplifications, each a place where a browser can disagree: an end tag closes foreign
+// content only when it names the innermost `<svg>`/`<math>`/integration point (a browser also closes
+// it for mismatched nesting), and HTML elements open inside an integration point are counted, not
+// tracked by name; `<noscript>` is treated as normal markup (what a browser without scripting, i.e. the visitor who needs URL
 // sessions, sees) although a scripting browser reads it as raw text; insertion-mode subtleties such as
-// a `<style>` ignored inside `<select>` are not modelled.
+// a `<script>` or `<style>` ignored after `<frameset>` are not modelled.
 //
 // The hot path works on raw memory: runs of text, comments, raw text and quoted attribute values are
 // skipped eight bytes at a time, unchanged bytes are never copied when a chunk needs no edit (the result
@@ -92,15 +93,20 @@ const enum T {
   Other, A, Area, Form, Frame, Iframe, Meta, Base, Button, Input,
   Script, Style, Xmp, Noembed, Noframes, Textarea, Title, Plaintext,
   Svg, Math, Font, Br, P, Breakout,
-  ForeignObject, Desc, Mi, Mo, Mn, Ms, Mtext,
+  ForeignObject, Desc, Mi, Mo, Mn, Ms, Mtext, VoidBreakout, Void, AnnotationXml,
 }
 
 // Namespace stack entries; NS.HtmlIn + a tag id marks an HTML integration point opened by that tag.
-const enum NS { Html = 0, Svg = 1, Math = 2, HtmlIn = 8 }
+// Foreign entries also say which tag opened them: an <svg> inside MathML is a MathML element named svg
+// (closed by </svg>, still MathML inside), and likewise a <math> inside SVG.
+const enum NS { Html = 0, Svg = 1, Math = 2, SvgByMath = 3, MathBySvg = 4, HtmlIn = 8 }
+
+@inline function isForeignNs(top: i32): bool { return top >= NS.Svg && top <= NS.MathBySvg; }
+@inline function isSvgNs(top: i32): bool { return top == NS.Svg || top == NS.SvgByMath; }
 const NS_STACK: i32 = 64;
 
 // Attributes remembered per held tag (first occurrence wins, as in browsers).
-const enum A { Href, Src, Action, Content, HttpEquiv, FormAction, Color, Face, Size, Count }
+const enum A { Href, Src, Action, Content, HttpEquiv, FormAction, Color, Face, Size, Encoding, Count }
 
 // How an attribute's value was written.
 const enum Q { Unquoted = 0, Quoted = 1, Valueless = 2 }
@@ -194,6 +200,7 @@ export class HtmlRewriter {
   private markupWhich: i32 = 0; // 1: "--", 2: "doctype", 3: "[CDATA["
   private nsStack: StaticArray<u8> = new StaticArray<u8>(NS_STACK);
   private nsDepth: i32 = 0;
+  private nsOpenCount: StaticArray<i32> = new StaticArray<i32>(NS_STACK);
 
   // The tag being tokenized.
   private nameBuf: StaticArray<u8> = new StaticArray<u8>(NAME_BUF);
@@ -340,7 +347,8 @@ export class HtmlRewriter {
 
   /** Where the bytes that can be passed on now end, given input up to `end` of the current buffer. */
   private settle(end: i32, endOfStream: bool): i32 {
-    if (this.holding && this.state == S.TagName && this.nameLen > MAX_HELD_NAME && !this.reportTags) {
+    if (this.holding && this.state == S.TagName && this.nameLen > MAX_HELD_NAME && !this.reportTags &&
+        !(this.nameLen <= 14 && this.inForeignContent())) { // "annotation-xml" is held in foreign content
       this.holding = false; // a long name is not one of the link tags; no need to wait for its end
     }
     if (!this.holding) return end;
@@ -520,7 +528,7 @@ export class HtmlRewriter {
           this.matchIdx = 1;
           if (c == DASH) { this.markupWhich = 1; s = S.MarkupMatch; p++; }
           else if ((c | 0x20) == 0x64 /* d */) { this.markupWhich = 2; s = S.MarkupMatch; p++; }
-          else if (c == 0x5b /* [ */ && this.inForeignContent()) { this.markupWhich = 3; s = S.MarkupMatch; p++; }
+          else if (c == 0x5b /* [ */ && this.currentNodeForeign()) { this.markupWhich = 3; s = S.MarkupMatch; p++; }
           else s = S.BogusComment;
           break;
         }
@@ -763,14 +771,20 @@ export class HtmlRewriter {
     this.nameEnd = p - this.tagStart;
     const id = this.classifyName();
     this.tagId = id;
-    if (this.holding && !this.reportTags && !HtmlRewriter.isLinkTag(id) && !(id == T.Font && this.inForeignContent())) {
+    if (this.holding && !this.reportTags && !HtmlRewriter.isLinkTag(id) && !((id == T.Font || id == T.AnnotationXml) && this.inForeignContent())) {
       this.holding = false;
     }
   }
 
   private inForeignContent(): bool {
     const top = this.nsTop();
-    return top == NS.Svg || top == NS.Math;
+    return isForeignNs(top);
+  }
+
+  /** Whether the current node is a foreign element (for CDATA): also an integration point itself. */
+  private currentNodeForeign(): bool {
+    const top = this.nsTop();
+    return isForeignNs(top) || (top >= NS.HtmlIn && this.nsOpen() == 0);
   }
 
   private static isLinkTag(id: i32): bool {
@@ -832,23 +846,28 @@ export class HtmlRewriter {
     let next: i32 = S.Data;
     if (this.simulateTreeBuilder) {
       let top = this.nsTop();
-      if (top == NS.Svg || top == NS.Math) {
-        if (id == T.Breakout || id == T.Br || id == T.P || id == T.Meta ||
+      if (isForeignNs(top)) {
+        if (id == T.Breakout || id == T.VoidBreakout || id == T.Br || id == T.P || id == T.Meta ||
             (id == T.Font && held && (this.slotSeen & ((1 << A.Color) | (1 << A.Face) | (1 << A.Size))) != 0)) {
           // These leave foreign content: back to the HTML element or integration point below.
-          while (this.nsDepth > 0 && (this.nsTop() == NS.Svg || this.nsTop() == NS.Math)) this.nsPop();
+          while (this.nsDepth > 0 && isForeignNs(this.nsTop())) this.nsPop();
           top = this.nsTop();
         }
       }
-      if (top == NS.Svg || top == NS.Math) {
+      if (isForeignNs(top)) {
         if (!this.selfClosing) {
-          if (id == T.Svg || id == T.Math) this.nsPush(top); // nested: closed by its own end tag
-          else if (top == NS.Svg && (id == T.ForeignObject || id == T.Desc || id == T.Title)) this.nsPush(NS.HtmlIn + id);
-          else if (top == NS.Math && id >= T.Mi && id <= T.Mtext) this.nsPush(NS.HtmlIn + id);
+          const svg = isSvgNs(top);
+          // nested <svg>/<math>: an element of the current namespace, closed by its own end tag
+          if (id == T.Svg) this.nsPush(svg ? NS.Svg : NS.MathBySvg);
+          else if (id == T.Math) this.nsPush(svg ? NS.SvgByMath : NS.Math);
+          else if (svg && (id == T.ForeignObject || id == T.Desc || id == T.Title)) this.nsPush(NS.HtmlIn + id);
+          else if (!svg && id >= T.Mi && id <= T.Mtext) this.nsPush(NS.HtmlIn + id);
+          else if (!svg && id == T.AnnotationXml && held && this.encodingIsHtml()) this.nsPush(NS.HtmlIn + id);
         }
       } else if ((id == T.Svg || id == T.Math) && !this.selfClosing) {
         this.nsPush(id == T.Svg ? NS.Svg : NS.Math);
       } else {
+        if (top >= NS.HtmlIn && !HtmlRewriter.isVoid(id)) this.nsOpenAdd(1);
         next = HtmlRewriter.contentStateAfter(id);
         if (next != S.Data) {
           const n = this.nameLen < NAME_BUF ? this.nameLen : NAME_BUF;
@@ -876,7 +895,10 @@ export class HtmlRewriter {
 
   private nsPush(entry: i32): void {
     const d = this.nsDepth;
-    if (d < NS_STACK) unchecked(this.nsStack[d] = <u8>entry);
+    if (d < NS_STACK) {
+      unchecked(this.nsStack[d] = <u8>entry);
+      unchecked(this.nsOpenCount[d] = 0);
+    }
     if (d < 0x7fffffff) this.nsDepth = d + 1;
   }
 
@@ -886,13 +908,40 @@ export class HtmlRewriter {
 
   private endTagLeaves(id: i32): void {
     const top = this.nsTop();
-    if (top == NS.Svg || top == NS.Math) {
-      if (id == T.Svg || id == T.Math) this.nsPop();
-      else if (id == T.Br || id == T.P) {
-        while (this.nsDepth > 0 && (this.nsTop() == NS.Svg || this.nsTop() == NS.Math)) this.nsPop();
+    if (isForeignNs(top)) {
+      if ((id == T.Svg && (top == NS.Svg || top == NS.MathBySvg)) || (id == T.Math && (top == NS.Math || top == NS.SvgByMath))) {
+        this.nsPop();
       }
-    } else if (top == NS.HtmlIn + id) {
-      this.nsPop(); // the integration point's own end tag
+      else if (id == T.Br || id == T.P) {
+        while (this.nsDepth > 0 && isForeignNs(this.nsTop())) this.nsPop();
+      }
+    } else if (top >= NS.HtmlIn) {
+      // Inside an integration point: its own end tag closes it only when it is the current node (a
+      // browser ignores it otherwise); any other end tag is taken to close the innermost HTML element.
+      if (this.nsOpen() > 0) {
+        if (top != NS.HtmlIn + id && !HtmlRewriter.isVoid(id)) this.nsOpenAdd(-1);
+      } else if (top == NS.HtmlIn + id) {
+        this.nsPop();
+      }
+    }
+  }
+
+  private static isVoid(id: i32): bool {
+    return id == T.Void || id == T.VoidBreakout || id == T.Area || id == T.Base || id == T.Br ||
+      id == T.Input || id == T.Meta;
+  }
+
+  /** HTML elements open inside the innermost integration point (only kept for recorded levels). */
+  private nsOpen(): i32 {
+    const d = this.nsDepth;
+    return d > 0 && d <= NS_STACK ? unchecked(this.nsOpenCount[d - 1]) : 0;
+  }
+
+  private nsOpenAdd(delta: i32): void {
+    const d = this.nsDepth;
+    if (d > 0 && d <= NS_STACK) {
+      const v = unchecked(this.nsOpenCount[d - 1]) + delta;
+      unchecked(this.nsOpenCount[d - 1] = v < 0 ? 0 : v > 0xffff ? 0xffff : v);
     }
   }
 
@@ -942,6 +991,12 @@ export class HtmlRewriter {
     if (id == T.Base && this.baseHref == null) this.baseHref = value;
     if (edit == null) return;
     this.applyEdit(edit, slot);
+  }
+
+  /** `<annotation-xml encoding>` naming HTML makes the element an HTML integration point. */
+  private encodingIsHtml(): bool {
+    if ((this.slotSeen & (1 << A.Encoding)) == 0) return false;
+    return this.slotValueIs(A.Encoding, "text/html") || this.slotValueIs(A.Encoding, "application/xhtml+xml");
   }
 
   private slotValueIs(slot: i32, asciiLower: string): bool {
@@ -1111,6 +1166,7 @@ export class HtmlRewriter {
       const k2 = this.nameKey2;
       if (k1 == 0x7865746e69616c70 && k2 == 0x74) return T.Plaintext;
       if (k1 == 0x6f6e676965726f66 && k2 == 0x7463656a62) return T.ForeignObject;
+      if (k1 == 0x697461746f6e6e61 && k2 == 0x6c6d782d6e6f) return T.AnnotationXml;
       if (k1 == 0x6f75716b636f6c62 && k2 == 0x6574) return T.Breakout; // blockquote
       return T.Other;
     }
@@ -1120,7 +1176,7 @@ export class HtmlRewriter {
       case 0x766964: return T.Breakout; // div
       case 0x6e617073: return T.Breakout; // span
       case 0x696c: return T.Breakout; // li
-      case 0x676d69: return T.Breakout; // img
+      case 0x676d69: return T.VoidBreakout; // img
       case 0x61657261: return T.Area;
       case 0x6d726f66: return T.Form;
       case 0x656d617266: return T.Frame;
@@ -1140,6 +1196,17 @@ export class HtmlRewriter {
       case 0x6874616d: return T.Math;
       case 0x746e6f66: return T.Font;
       case 0x7262: return T.Br;
+      case 0x6465626d65: // embed
+      case 0x7268: // hr
+        return T.VoidBreakout;
+      case 0x6c6f63: // col
+      case 0x6b6e696c: // link
+      case 0x656372756f73: // source
+      case 0x6b63617274: // track
+      case 0x726277: // wbr
+      case 0x6d61726170: // param
+      case 0x6e656779656b: // keygen
+        return T.Void;
       case 0x63736564: return T.Desc;
       case 0x696d: return T.Mi;
       case 0x6f6d: return T.Mo;
@@ -1155,10 +1222,8 @@ export class HtmlRewriter {
       case 0x6c64: // dl
       case 0x7464: // dt
       case 0x6d65: // em
-      case 0x6465626d65: // embed
       case 0x3168: case 0x3268: case 0x3368: case 0x3468: case 0x3568: case 0x3668: // h1..h6
       case 0x64616568: // head
-      case 0x7268: // hr
       case 0x69: // i
       case 0x676e697473696c: // listing
       case 0x756e656d: // menu
@@ -1205,6 +1270,7 @@ export class HtmlRewriter {
       case 0x726f6c6f63: return A.Color;
       case 0x65636166: return A.Face;
       case 0x657a6973: return A.Size;
+      case 0x676e69646f636e65: return A.Encoding;
     }
     return -1;
   }

@@ -67,13 +67,17 @@ const docs = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(document.g
 const out = docs.map(d => {
   const doc = new DOMParser().parseFromString(d, "text/html");
   const links = [];
-  for (const el of doc.querySelectorAll("*")) {
-    for (const [t, a] of SPEC) {
-      if (el.localName !== t || !el.hasAttribute(a)) continue;
-      if (t === "meta" && !/^refresh$/i.test(el.getAttribute("http-equiv") ?? "")) continue;
-      links.push([t, el.getAttribute(a)]);
+  const walk = (root) => {
+    for (const el of root.querySelectorAll("*")) {
+      for (const [t, a] of SPEC) {
+        if (el.localName !== t || !el.hasAttribute(a)) continue;
+        if (t === "meta" && !/^refresh$/i.test(el.getAttribute("http-equiv") ?? "")) continue;
+        links.push([t, el.getAttribute(a)]);
+      }
+      if (el.localName === "template" && el.content) walk(el.content); // template contents are a separate tree
     }
-  }
+  };
+  walk(doc);
   return [doc.documentElement.outerHTML, links];
 });
 document.getElementById("out").textContent = btoa(unescape(encodeURIComponent(JSON.stringify(out))));
@@ -111,8 +115,11 @@ test("Chromium agrees: only link values change, and each changes exactly as the 
   for (const [input] of EDGE_CASES) cases.push({ label: JSON.stringify(input), bytes: Buffer.from(input, "latin1") });
   const pieces = ["<a href=", "<A HREF='", "<form action=", "<iframe src=", "<base href=", "<meta http-equiv=refresh content=\"0;url=",
     "<input formaction=", "/x", "/", "\"", "'", ">", "/>", "<", "</", " ", "\n", "&amp;", "&amp", "&#47;", "&not", "<!--", "-->",
-    "<script>", "</script>", "<style>", "</style>", "<textarea>", "</textarea>", "<title>", "<xmp>", "<svg>", "</svg>", "<p>", "x"];
-  const generated = fc.sample(fc.array(fc.constantFrom(...pieces), { maxLength: 30 }).map((p) => p.join("")), { seed: 4242, numRuns: 400 });
+    "<script>", "</script>", "<style>", "</style>", "<textarea>", "</textarea>", "<title>", "<xmp>", "<svg>", "</svg>", "<p>", "x",
+    "<math>", "</math>", "<mi>", "</mi>", "<foreignObject>", "</foreignObject>", "<desc>", "</desc>", "</title>", "<select>", "</select>",
+    "<table>", "<tr>", "<td>", "<template>", "</template>", "<frameset>", "<noscript>", "</noscript>", "<iframe>", "</iframe>",
+    "<font color=red>", "<![CDATA[", "]]>", "<div>", "</div>", "<b>", "<option>", "<body>", "<head>", "<html>"];
+  const generated = fc.sample(fc.array(fc.constantFrom(...pieces), { maxLength: 30 }).map((p) => p.join("")), { seed: 4242, numRuns: 1500 });
   for (const g of generated) cases.push({ label: JSON.stringify(g), bytes: Buffer.from(g, "utf8") });
 
   // Each document three times: as is, rewritten by the default rule, rewritten with the segment put in

@@ -65,6 +65,17 @@ export const EDGE_CASES = [
   ['<svg><foreignObject><svg><![CDATA[<a href="/c">]]></svg></foreignObject></svg><![CDATA[<a href="/d">]]>',
     '<svg><foreignObject><svg><![CDATA[<a href="/c">]]></svg></foreignObject></svg><![CDATA[<a href="/d">]]>'],
   ['<svg><foreignObject/><style><a href="/c"></style></svg>', `<svg><foreignObject/><style><a href="${SEG}/c"></style></svg>`],
+  // CDATA needs a foreign current node: an integration point itself is one, an HTML element inside it is not
+  ['<svg><title><![CDATA[ > <a href="/c"> ]]></title><foreignObject><div><![CDATA[ > <a href="/d"> ]]></div></foreignObject></svg>',
+    `<svg><title><![CDATA[ > <a href="/c"> ]]></title><foreignObject><div><![CDATA[ > <a href="${SEG}/d"> ]]></div></foreignObject></svg>`],
+  ['<math><annotation-xml encoding="Text/HTML"><style><a href="/c"></style></annotation-xml><annotation-xml><style><a href="/d"></style></annotation-xml></math>',
+    `<math><annotation-xml encoding="Text/HTML"><style><a href="/c"></style></annotation-xml><annotation-xml><style><a href="${SEG}/d"></style></annotation-xml></math>`],
+  // </svg> does not close <math>; an <svg> inside MathML is closed by </svg> and leaves MathML in force
+  ['<math></svg><style><a href="/c"></style></math><math><svg></svg><style><a href="/d"></style></math><style><a href="/e"></style>',
+    `<math></svg><style><a href="${SEG}/c"></style></math><math><svg></svg><style><a href="${SEG}/d"></style></math><style><a href="/e"></style>`],
+  // an integration point's end tag while an HTML element is open inside it is ignored, as in a browser
+  ['<svg><foreignObject><a href="/d"></foreignObject><style><a href="/c"></style></svg>',
+    `<svg><foreignObject><a href="${SEG}/d"></foreignObject><style><a href="/c"></style></svg>`],
   // meta refresh: http-equiv before or after, any case; nothing else
   ['<meta content="5; url=/r" http-equiv=Refresh>', `<meta content="5; url=${SEG}/r" http-equiv=Refresh>`],
   ["<META HTTP-EQUIV='REFRESH' CONTENT='0;URL=/r'>", `<META HTTP-EQUIV='REFRESH' CONTENT='0;URL=${SEG}/r'>`],
