@@ -6,19 +6,12 @@ import { Feature } from "../http/filter";
 import { Services } from "../http/services";
 import { UsertrackFeature } from "../usertrack/feature";
 import { buildSessionFeature } from "../session/build";
-import { ClickpathFeature, LocalAddress } from "../clickpath/filter";
-
-/** The connection's local address (Envoy's destination.address), for ClickPath's machine table and IP form. */
-class ServicesLocalAddress extends LocalAddress {
-  of(services: Services): string {
-    return services.localAddress();
-  }
-}
+import { ClickpathFeature } from "../clickpath/filter";
 
 export function buildFeatures(config: Config, services: Services): Feature[] {
   const out = new Array<Feature>();
   const clickpath = config.clickpath;
-  if (clickpath != null) out.push(new ClickpathFeature(clickpath, services, new ServicesLocalAddress()));
+  if (clickpath != null) out.push(new ClickpathFeature(clickpath, services));
   const usertrack = config.usertrack;
   if (usertrack != null) out.push(new UsertrackFeature(usertrack, services));
   const session = config.session;
