@@ -11,8 +11,8 @@
 // Directives of other modules are skipped with a note; an unknown directive whose name belongs to one of
 // the three families (Cookie*, ClickPath*, Session*) is an error, since it is most likely a misspelling.
 
-import { getwordsConf } from "../convert/apache-config.js";
-import { USERTRACK_DIRECTIVES } from "../convert/usertrack.js";
+import { getwordsConf } from "./words.js";
+import { USERTRACK_DIRECTIVES } from "./usertrack.js";
 
 export interface Diagnostic {
   line: number;
@@ -56,7 +56,7 @@ export function logicalLines(text: string): LogicalLine[] {
   return out;
 }
 
-/** Splits arguments as httpd's ap_getword_conf does (host/convert/apache-config.ts). */
+/** Splits arguments as httpd's ap_getword_conf does (words.ts). */
 export const splitWords = getwordsConf;
 
 const USERTRACK = ["CookieTracking", "CookieName", "CookieDomain", "CookieExpires", "CookieStyle", "CookieSameSite", "CookieSecure", "CookieHTTPOnly"];
@@ -255,7 +255,7 @@ export function convertApache(text: string, opts: ConvertOptions = {}): Conversi
     if (!seen[fam]++) lines.set(fam, line);
 
     switch (directive) {
-      // mod_usertrack (§1.2): host/convert/usertrack.ts maps each one.
+      // mod_usertrack (§1.2): usertrack.ts maps each one.
       case "CookieTracking":
       case "CookieName":
       case "CookieDomain":

@@ -1,7 +1,7 @@
 // mod_usertrack's directives → the `usertrack` section. Values are passed on as Apache wrote them (the
 // filter parses CookieExpires, CookieStyle, CookieSameSite and CookieDomain with Apache's own rules and
 // messages); only the shape of each directive (one argument, On/Off) is checked here, with httpd's texts.
-import type { Directive } from "./apache-config.js";
+import type { Directive } from "./words.js";
 
 export type Section = Record<string, unknown>;
 
@@ -37,9 +37,3 @@ export const USERTRACK_DIRECTIVES: Record<string, { key: string; handle: Handler
   cookiesecure: { key: "secure", handle: flag("secure") },
   cookiehttponly: { key: "http_only", handle: flag("http_only") },
 };
-
-/** After all directives: Apache's CookieTracking defaults to off, the `usertrack` section to on. */
-export function finishUsertrack(out: Section): Section {
-  if (!("enabled" in out)) out.enabled = false;
-  return out;
-}
