@@ -1,7 +1,7 @@
 import { parseConfig } from "../../../assembly/config";
 import { ClickpathFeature, ClickpathStream } from "../../../assembly/clickpath/filter";
 import { encodeId, decodeId } from "../../../assembly/clickpath/id";
-import { FakeServices, headers, dump } from "./fake";
+import { FakeServices, fakeServices, headers, dump } from "./fake";
 
 function feature(json: string, services: FakeServices, local: string = "127.0.0.1"): ClickpathFeature {
   const r = parseConfig(Uint8Array.wrap(String.UTF8.encode(json)));
@@ -17,7 +17,7 @@ const NOW: u32 = 1700000000;
 
 describe("request side", () => {
   it("a new visitor: path unchanged, session headers, client x-clickpath-* removed", () => {
-    const s = new FakeServices();
+    const s = fakeServices();
     const f = feature('{"clickpath":{}}', s);
     const st = stream(f, s);
     const h = headers([":path", "/index.html", ":authority", "h.example", "x-clickpath-session", "forged", "X-CLICKPATH-MACHINE".toLowerCase(), "evil", "accept-encoding", "gzip"]);
@@ -37,7 +37,7 @@ describe("request side", () => {
   });
 
   it("a valid session: stripped from :path and Referer, age reported", () => {
-    const s = new FakeServices();
+    const s = fakeServices();
     const f = feature('{"clickpath":{"machine":"web1"}}', s);
     const id = encodeId("web1", NOW - 100, 9, 5, 1, "", null);
     const h = headers([":path", "/-S:" + id + "/a/b.html?q=1", ":authority", "h.example", "referer", "http://h.example/-S:" + id + "/prev.html"]);
@@ -54,7 +54,7 @@ describe("request side", () => {
   });
 
   it("an expired, a future and a tampered id are replaced", () => {
-    const s = new FakeServices();
+    const s = fakeServices();
     const f = feature('{"clickpath":{"max_session_age":60}}', s);
     const old = encodeId("fwAAAQ", NOW - 61, 9, 5, 1, "", null);
     const h = headers([":path", "/-S:" + old + "/x"]);
@@ -76,7 +76,7 @@ describe("request side", () => {
   });
 
   it("machine table: unknown names are invalid, the row's store goes upstream", () => {
-    const s = new FakeServices();
+    const s = fakeServices();
     const f = feature('{"clickpath":{"machine_table":[{"address":"10.0.0.1","name":"A","store":"http://10.0.0.1/store"},{"address":"10.0.0.2","name":"B"}]}}', s, "10.0.0.1");
     const h = headers([":path", "/"]);
     stream(f, s).onRequestHeaders(h);
@@ -96,18 +96,18 @@ describe("request side", () => {
   });
 
   it("machine table without a row for this proxy logs once and uses the IP form", () => {
-    const s = new FakeServices();
+    const s = fakeServices();
     const f = feature('{"clickpath":{"machine_table":[{"address":"10.0.0.1","name":"A"}]}}', s, "10.0.0.9");
     const h = headers([":path", "/"]);
     stream(f, s).onRequestHeaders(h);
     stream(f, s).onRequestHeaders(headers([":path", "/"]));
     expect(h.get("x-clickpath-machine")!).toBe("CgAACQ");
-    expect(s.logsSeen.length).toBe(1);
-    expect(s.logsSeen[0]).toBe("clicktrail: clickpath: cannot find myself (10.0.0.9) in machine_table; ids carry the IP instead");
+    expect(s.logLines.length).toBe(1);
+    expect(s.logLines[0]).toBe("clicktrail: clickpath: cannot find myself (10.0.0.9) in machine_table; ids carry the IP instead");
   });
 
   it("UA exceptions: the name goes upstream, no session, no rewriting", () => {
-    const s = new FakeServices();
+    const s = fakeServices();
     const f = feature('{"clickpath":{"ua_exceptions":[{"name":"dir.com","pattern":"Pompos"},{"name":"Google","pattern":"Googlebot"}]}}', s);
     const h = headers([":path", "/x", "user-agent", "Mozilla/5.0 (compatible; Googlebot/2.1)", "accept-encoding", "gzip"]);
     const st = stream(f, s);
@@ -124,7 +124,7 @@ describe("request side", () => {
   });
 
   it("a crawler with a valid session URL keeps it", () => {
-    const s = new FakeServices();
+    const s = fakeServices();
     const f = feature('{"clickpath":{"ua_exceptions":[{"name":"Google","pattern":"Googlebot"}]}}', s);
     const id = encodeId("fwAAAQ", NOW, 1, 1, 1, "", null);
     const h = headers([":path", "/-S:" + id + "/x", "user-agent", "Googlebot"]);
@@ -133,7 +133,7 @@ describe("request side", () => {
   });
 
   it("friendly sessions: captured on creation, read back later", () => {
-    const s = new FakeServices();
+    const s = fakeServices();
     const f = feature('{"clickpath":{"friendly_sessions":[{"host":"param.friendly.org","fields":["param(ld)","param(id)"],"name":"f"}]}}', s);
     const h = headers([":path", "/", "referer", "https://param.friendly.org/cgi-bin/x.pl?a=b;id=8a/b#9&ld=25"]);
     stream(f, s).onRequestHeaders(h);
@@ -148,7 +148,7 @@ describe("request side", () => {
   });
 
   it("signed ids: forged unsigned ones are invalid, signed ones continue", () => {
-    const s = new FakeServices();
+    const s = fakeServices();
     const f = feature('{"clickpath":{"secrets":["a secret of enough bytes","an older secret of enough bytes"]}}', s);
     const h = headers([":path", "/"]);
     stream(f, s).onRequestHeaders(h);
@@ -165,7 +165,7 @@ describe("request side", () => {
   });
 
   it("a custom upstream_header_prefix is what gets stripped and set", () => {
-    const s = new FakeServices();
+    const s = fakeServices();
     const f = feature('{"clickpath":{"upstream_header_prefix":"X-CP-"}}', s);
     const h = headers([":path", "/", "x-cp-session", "forged", "x-clickpath-session", "kept"]);
     stream(f, s).onRequestHeaders(h);
@@ -175,7 +175,7 @@ describe("request side", () => {
   });
 
   it("no :path: nothing but the header cleaning", () => {
-    const s = new FakeServices();
+    const s = fakeServices();
     const f = feature('{"clickpath":{}}', s);
     const h = headers([":method", "CONNECT", "x-clickpath-session", "x"]);
     const st = stream(f, s);
@@ -187,7 +187,7 @@ describe("request side", () => {
 
 describe("response side", () => {
   it("Location and Refresh of a new session, any status; body rewriting armed for identity HTML", () => {
-    const s = new FakeServices();
+    const s = fakeServices();
     const f = feature('{"clickpath":{"referrer_policy":"same-origin"}}', s);
     const st = stream(f, s);
     const h = headers([":path", "/h/a/b", ":authority", "h.example"]);
@@ -201,7 +201,7 @@ describe("response side", () => {
   });
 
   it("compressed HTML passes through and is counted", () => {
-    const s = new FakeServices();
+    const s = fakeServices();
     const f = feature('{"clickpath":{}}', s);
     const st = stream(f, s);
     st.onRequestHeaders(headers([":path", "/", ":authority", "h.example"]));
@@ -213,7 +213,7 @@ describe("response side", () => {
   });
 
   it("non-HTML keeps its length; strip_accept_encoding false keeps the header", () => {
-    const s = new FakeServices();
+    const s = fakeServices();
     const f = feature('{"clickpath":{"strip_accept_encoding":false}}', s);
     const st = stream(f, s);
     const h = headers([":path", "/", "accept-encoding", "br"]);
@@ -231,7 +231,7 @@ function text(b: Uint8Array): string { return String.UTF8.decode(b.buffer.slice(
 
 describe("HTML body", () => {
   it("the observed page of §2.5, new visitor on /dir/x.html, split in two chunks", () => {
-    const s = new FakeServices();
+    const s = fakeServices();
     const f = feature('{"clickpath":{}}', s);
     const st = stream(f, s);
     const h = headers([":path", "/dir/x.html", ":authority", "x.y.local"]);
@@ -249,7 +249,7 @@ describe("HTML body", () => {
   });
 
   it("an existing session patches only absolute links; <base href> gets the session", () => {
-    const s = new FakeServices();
+    const s = fakeServices();
     const f = feature('{"clickpath":{}}', s);
     const id = encodeId("fwAAAQ", NOW, 1, 1, 1, "", null);
     const st = stream(f, s);

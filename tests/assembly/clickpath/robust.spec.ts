@@ -7,7 +7,7 @@ import { parseStatement } from "../../../assembly/config/clickpath";
 import { LinkKind } from "../../../assembly/html/links";
 import { parseConfig } from "../../../assembly/config";
 import { ClickpathFeature, ClickpathStream } from "../../../assembly/clickpath/filter";
-import { FakeServices, headers } from "./fake";
+import { FakeServices, fakeServices, headers } from "./fake";
 
 let seed: u32 = 12345;
 function next(): u32 { seed = seed * 1103515245 + 12345; return (seed >>> 16) & 0x7fff; }
@@ -46,7 +46,7 @@ describe("robustness", () => {
   });
 
   it("a tag longer than max_tag_bytes passes through and is counted", () => {
-    const s = new FakeServices();
+    const s = fakeServices();
     const f = new ClickpathFeature(parseConfig(Uint8Array.wrap(String.UTF8.encode('{"clickpath":{"max_tag_bytes":256}}'))).config!.clickpath!, s);
     const st = changetype<ClickpathStream>(f.newStream(s));
     st.onRequestHeaders(headers([":path", "/", ":authority", "h"]));

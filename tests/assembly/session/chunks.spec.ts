@@ -2,7 +2,7 @@
 // chunks expired when the session shrinks, refused loudly when even max_chunks are not enough.
 import { SessionSettings } from "../../../assembly/session/settings";
 import { MAX_COOKIE_BYTES, splitIntoChunks } from "../../../assembly/session/cookie-backend";
-import { all, exchange, FakeServices, feature } from "./fakes";
+import { all, exchange, FakeServices, fakeServices, feature } from "./fakes";
 
 function settings(): SessionSettings {
   const s = new SessionSettings();
@@ -28,7 +28,7 @@ function cookieHeader(setCookies: string[]): string {
 
 describe("chunking", () => {
   it("splits a session above 4096 bytes, each cookie within the limit, and reads it back", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const f = feature(settings(), svc);
     const big = "x".repeat(9000);
     const first = exchange(f, svc, "/", [], ["x-replace-session", "k=" + big]);
@@ -46,7 +46,7 @@ describe("chunking", () => {
   });
 
   it("expires chunks the shrunken session no longer needs", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const f = feature(settings(), svc);
     const lines = exchange(f, svc, "/", [], ["x-replace-session", "k=" + "x".repeat(9000)]).response.getAll("set-cookie");
     const shrink = exchange(f, svc, "/", [cookieHeader(lines)], ["x-replace-session", "k=small"]);
@@ -56,25 +56,25 @@ describe("chunking", () => {
   });
 
   it("a missing chunk makes the session unusable, not garbled", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const f = feature(settings(), svc);
     const lines = exchange(f, svc, "/", [], ["x-replace-session", "k=" + "x".repeat(9000)]).response.getAll("set-cookie");
     const partial = cookieHeader([lines[0], lines[2]]);
     const x = exchange(f, svc, "/", [partial], []);
     expect(x.request.has("x-session")).toBe(false);
-    expect(svc.counter("clicktrail.session.decode_failures")).toBe(1);
+    expect(svc.metric("clicktrail.session.decode_failures")).toBe(1);
     expect(svc.logLines.join("\n")).toBe("clicktrail: session: cookie s_2 (chunk 2 of 3) is missing; an empty session was started");
   });
 
   it("refuses (and logs) a session larger than max_chunks cookies; the client keeps its old one", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const s = settings();
     s.maxChunks = 2;
     const f = feature(s, svc);
     const x = exchange(f, svc, "/", ["s=k=old"], ["x-replace-session", "k=" + "x".repeat(9000)]);
     expect(x.setCookies).toBe("");
     expect(svc.logLines.join("\n")).toBe("clicktrail: session: the session (9002 bytes encoded) does not fit in 2 cookie(s) of 4096 bytes (session.max_chunks); it was not saved");
-    expect(svc.counter("clicktrail.session.saved")).toBe(0);
+    expect(svc.metric("clicktrail.session.saved")).toBe(0);
   });
 
   it("max_chunks 1 never splits", () => {
@@ -82,7 +82,7 @@ describe("chunking", () => {
   });
 
   it("cookie_remove also hides chunk cookies from the upstream", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const s = settings();
     s.cookieRemove = true;
     const f = feature(s, svc);

@@ -10,7 +10,7 @@ import { aesCbcEncrypt } from "../../../assembly/crypto/aes";
 import { md5 } from "../../../assembly/crypto/md5";
 import { pbkdf2HmacSha1 } from "../../../assembly/crypto/pbkdf2";
 import { siphash24Bytes } from "../../../assembly/crypto/siphash";
-import { all, cookieValue, exchange, FakeServices, feature } from "./fakes";
+import { all, cookieValue, exchange, FakeServices, fakeServices, feature } from "./fakes";
 
 function utf8(s: string): Uint8Array { return Uint8Array.wrap(String.UTF8.encode(s)); }
 
@@ -49,7 +49,7 @@ const APACHE_PLAINTEXTS: string[] = ["key1=foo&key2=bar", "key1=foo&key2=bar", "
 
 describe("format apache: cookies issued by Apache 2.4", () => {
   it("decrypts the three vectors with passphrase `secret`", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const sealer = apache(["secret"]);
     for (let i = 0; i < APACHE_VECTORS.length; i++) {
       expect(sealer.open(APACHE_VECTORS[i], "session", svc)!.plaintext).toBe(APACHE_PLAINTEXTS[i]);
@@ -57,21 +57,21 @@ describe("format apache: cookies issued by Apache 2.4", () => {
   });
 
   it("loads them as sessions (upstream header shows the keys)", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const f = feature(cryptoSettings(CryptoFormat.Apache, ["secret"]), svc);
     const x = exchange(f, svc, "/", ["session=" + APACHE_VECTORS[2]], []);
     expect(x.request.get("x-session")!).toBe("user=alice&pw=s3cret");
-    expect(svc.counter("clicktrail.session.loaded")).toBe(1);
+    expect(svc.metric("clicktrail.session.loaded")).toBe(1);
   });
 
   it("tries every passphrase: a rotated-in first passphrase still reads old cookies", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     expect(apache(["new-one", "secret"]).open(APACHE_VECTORS[0], "session", svc)!.plaintext).toBe("key1=foo&key2=bar");
     expect(apache(["new-one"]).open(APACHE_VECTORS[0], "session", svc) == null).toBe(true);
   });
 
   it("seals in Apache's layout: Base64(MAC8 ‖ salt16 ‖ iv16 ‖ AES-256-CBC), MAC = SipHash(MD5(pass))", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const sealer = apache(["secret"]);
     const value = sealer.seal("user=alice&pw=s3cret", 0, "session", svc);
     expect(value.length).toBe(96);
@@ -86,7 +86,7 @@ describe("format apache: cookies issued by Apache 2.4", () => {
   });
 
   it("derives each key once: the seal salt is reused and derived keys are cached", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const sealer = apache(["secret"]);
     const a = sealer.seal("a=1", 0, "session", svc);
     const b = sealer.seal("b=2", 0, "session", svc);
@@ -100,7 +100,7 @@ describe("format apache: cookies issued by Apache 2.4", () => {
   });
 
   it("bounds the cache", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const sealer = apache(["secret"]);
     sealer.cache.capacity = 2;
     for (let i = 0; i < APACHE_VECTORS.length; i++) sealer.open(APACHE_VECTORS[i], "session", svc);
@@ -131,7 +131,7 @@ describe("CVE-2016-0736: no oracle", () => {
     const withoutMac = base64Encode(raw.subarray(8), false, true); // the pre-2.4.25 layout
     const cases = [flipped, withoutMac, badPaddingCookie(), "not base64 at all", "QUJD", "", APACHE_VECTORS[0].substring(0, 60)];
     for (let i = 0; i < cases.length; i++) {
-      const svc = new FakeServices();
+      const svc = fakeServices();
       const f = feature(cryptoSettings(CryptoFormat.Apache, ["secret"]), svc);
       const x = exchange(f, svc, "/", ["session=" + cases[i]], []);
       expect(x.request.has("x-session")).toBe(false);
@@ -140,19 +140,19 @@ describe("CVE-2016-0736: no oracle", () => {
         expect(svc.logLines.length).toBe(0);
       } else {
         expect(svc.logLines.join("\n")).toBe(DECRYPT_FAILURE_LOG);
-        expect(svc.counter("clicktrail.session.decode_failures")).toBe(1);
+        expect(svc.metric("clicktrail.session.decode_failures")).toBe(1);
       }
     }
   });
 
   it("a bad-padding cookie is refused even though its MAC verifies", () => {
-    expect(apache(["secret"]).open(badPaddingCookie(), "session", new FakeServices()) == null).toBe(true);
+    expect(apache(["secret"]).open(badPaddingCookie(), "session", fakeServices()) == null).toBe(true);
   });
 });
 
 describe("format aead", () => {
   it("round-trips with both algorithms, carrying the expiry in the header", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const x = aead(["p1"], CryptoCipher.XChaCha20Poly1305);
     const sealed = x.seal("a=1&b=2", 1795321081346706, "session", svc);
     const opened = x.open(sealed, "session", svc)!;
@@ -169,7 +169,7 @@ describe("format aead", () => {
   });
 
   it("writes the documented header bytes", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     svc.randomByte = 0xa0;
     const raw = base64Decode(aead(["p1"], CryptoCipher.XChaCha20Poly1305).seal("", 0x0102030405060708, "s", svc), true)!;
     expect(raw[0]).toBe(1);
@@ -181,7 +181,7 @@ describe("format aead", () => {
   });
 
   it("refuses any flipped byte", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const x = aead(["p1"], CryptoCipher.XChaCha20Poly1305);
     const raw = base64Decode(x.seal("user=alice", 1795321081346706, "session", svc), true)!;
     let refused = 0;
@@ -194,32 +194,32 @@ describe("format aead", () => {
   });
 
   it("binds the cookie name", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const x = aead(["p1"], CryptoCipher.XChaCha20Poly1305);
     const sealed = x.seal("user=alice", 0, "session", svc);
     expect(x.open(sealed, "other", svc) == null).toBe(true);
   });
 
   it("rotates: first passphrase seals, all open", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const old = aead(["old"], CryptoCipher.XChaCha20Poly1305).seal("a=1", 0, "session", svc);
     expect(aead(["new", "old"], CryptoCipher.XChaCha20Poly1305).open(old, "session", svc)!.plaintext).toBe("a=1");
     expect(aead(["new"], CryptoCipher.XChaCha20Poly1305).open(old, "session", svc) == null).toBe(true);
   });
 
   it("drops an expired session through the feature and counts it", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     svc.now = 2000000000000000;
     const s = cryptoSettings(CryptoFormat.Aead, ["p1"]);
     const f = feature(s, svc);
     const sealed = aead(["p1"], CryptoCipher.XChaCha20Poly1305).seal("a=1", 1999999999999999, "session", svc);
     const x = exchange(f, svc, "/", ["session=" + sealed], []);
     expect(x.request.has("x-session")).toBe(false);
-    expect(svc.counter("clicktrail.session.expired")).toBe(1);
+    expect(svc.metric("clicktrail.session.expired")).toBe(1);
   });
 
   it("the authenticated header expiry wins over the plaintext's", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     svc.now = 2000000000000000;
     const f = feature(cryptoSettings(CryptoFormat.Aead, ["p1"]), svc);
     const sealed = aead(["p1"], CryptoCipher.XChaCha20Poly1305).seal("a=1&expiry=9999999999999999", 1999999999999999, "session", svc);
@@ -227,7 +227,7 @@ describe("format aead", () => {
   });
 
   it("a full exchange: the feature seals what it later opens", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const f = feature(cryptoSettings(CryptoFormat.Aead, ["p1"]), svc);
     const first = exchange(f, svc, "/", [], ["x-replace-session", "user=alice&role=admin"]);
     const value = cookieValue(first.setCookies, "session");

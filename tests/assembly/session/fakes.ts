@@ -1,40 +1,24 @@
-// Services for unit tests: a settable clock, scripted randomness, recorded logs and counters.
-import { LogLevel, Services, SharedEntry, SharedWrite } from "../../../assembly/http/services";
+// Helpers for the session units: the shared FakeServices configured as these specs expect, request and
+// response builders, and one exchange through a stream.
+import { LogLevel } from "../../../assembly/http/services";
 import { HeaderMap } from "../../../assembly/http/headers";
+import { FakeServices, LogStyle, Randomness } from "../support/fake-services";
 
-export class FakeServices extends Services {
-  now: i64 = 1795321081346706 - 300000000;
-  logLines: string[] = [];
-  counterNames: string[] = [];
-  counterValues: i64[] = [];
-  randomByte: u8 = 0;
+export { FakeServices };
 
-  nowMicros(): i64 { return this.now; }
-  fillRandom(out: Uint8Array): void {
-    for (let i = 0; i < out.length; i++) out[i] = this.randomByte++;
-  }
-  log(level: LogLevel, message: string): void { this.logLines.push(message); }
-  logs(level: LogLevel): bool { return level >= LogLevel.Info; }
-  defineCounter(name: string): u32 {
-    const i = this.counterNames.indexOf(name);
-    if (i >= 0) return <u32>i;
-    this.counterNames.push(name);
-    this.counterValues.push(0);
-    return <u32>(this.counterNames.length - 1);
-  }
-  defineGauge(name: string): u32 { return this.defineCounter(name); }
-  count(metric: u32, delta: i64): void { this.counterValues[metric] += delta; }
-  setGauge(metric: u32, value: i64): void { this.counterValues[metric] = value; }
-  counter(name: string): i64 {
-    const i = this.counterNames.indexOf(name);
-    return i < 0 ? -1 : this.counterValues[i];
-  }
-  setFilterState(name: string, value: string): void {}
-  sharedGet(key: string): SharedEntry | null { return null; }
-  sharedSet(key: string, value: ArrayBuffer, cas: u32): SharedWrite { return SharedWrite.Failed; }
-  connectionId(): u64 { return 1; }
-  sourceAddress(): string { return "10.0.0.1"; }
-  workerId(): u32 { return 1; }
+/**
+ * The Services the session specs' expected bytes were written against: a clock 300 s before the Apache
+ * vectors' expiry, counting random bytes from 0, bare log messages at info and above, no shared data.
+ */
+export function fakeServices(): FakeServices {
+  const s = new FakeServices().withoutSharedData();
+  s.now = 1795321081346706 - 300000000;
+  s.randomness = Randomness.Counting;
+  s.randomByte = 0;
+  s.logStyle = LogStyle.MessageOnly;
+  s.minLevel = LogLevel.Info;
+  s.connection = 1;
+  return s;
 }
 
 export function request(path: string, cookies: string[]): HeaderMap {

@@ -2,7 +2,7 @@
 // for byte (tests/session/vectors.test.mjs checks the literals below against that file), the save
 // algorithm, include/exclude, SessionEnv and SessionHeader.
 import { SessionSettings } from "../../../assembly/session/settings";
-import { all, exchange, FakeServices, feature, request } from "./fakes";
+import { all, exchange, FakeServices, fakeServices, feature, request } from "./fakes";
 
 function apacheBasic(): SessionSettings {
   // Session On; SessionCookieName session path=/; SessionHeader X-Replace-Session
@@ -15,7 +15,7 @@ function apacheBasic(): SessionSettings {
 
 describe("session_cookie vectors", () => {
   it("vector 1: SessionHeader pairs become the cookie", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const x = exchange(feature(apacheBasic(), svc), svc, "/", [], ["x-replace-session", "key1=foo&key2=bar"]);
     expect(x.setCookies).toBe("session=key1=foo&key2=bar;path=/");
     expect(x.response.has("x-replace-session")).toBe(false);
@@ -25,7 +25,7 @@ describe("session_cookie vectors", () => {
     const s = apacheBasic();
     s.maxAge = 3600;
     s.cookieAttributes = "path=/;httponly";
-    const svc = new FakeServices();
+    const svc = fakeServices();
     svc.now = 1795324648707705 - 3600 * 1000000;
     const x = exchange(feature(s, svc), svc, "/", [], ["x-replace-session", "key1=foo&key2=bar"]);
     expect(x.setCookies).toBe("session=key1=foo&key2=bar&expiry=1795324648707705;Max-Age=3600;path=/;httponly");
@@ -35,7 +35,7 @@ describe("session_cookie vectors", () => {
     const s = new SessionSettings();
     s.cookieName = "sessm";
     s.maxAge = 300;
-    const svc = new FakeServices();
+    const svc = fakeServices();
     svc.now = 1795321081346706 - 300 * 1000000;
     const x = exchange(feature(s, svc), svc, "/", [], []);
     expect(x.setCookies).toBe("sessm=expiry=1795321081346706;Max-Age=300;HttpOnly;Secure;Version=1");
@@ -44,14 +44,14 @@ describe("session_cookie vectors", () => {
   it("vector 4: escaping, empty value deletes, Cache-Control", () => {
     const s = apacheBasic();
     s.upstreamHeader = "x-session";
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const x = exchange(feature(s, svc), svc, "/", [], ["x-replace-session", "user=alice%20b&role=adm+x&empty="]);
     expect(x.setCookies).toBe("session=user=alice+b&role=adm+x;path=/");
     expect(all(x.response, "cache-control")).toBe("no-cache, private");
   });
 
   it("vector 5: a session emptied without max age is removed", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const x = exchange(feature(apacheBasic(), svc), svc, "/", ["session=a=1"], ["x-replace-session", "a="]);
     expect(x.setCookies).toBe("session=;Max-Age=0;path=/");
   });
@@ -59,7 +59,7 @@ describe("session_cookie vectors", () => {
   it("§3.1 example: an unchanged session without max age is not rewritten; upstream sees it re-encoded", () => {
     const s = apacheBasic();
     s.upstreamHeader = "x-session";
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const x = exchange(feature(s, svc), svc, "/", ["session=role=adm+x&user=alice%20b&zz=1"], []);
     expect(x.request.get("x-session")!).toBe("role=adm+x&user=alice+b&zz=1");
     expect(x.setCookies).toBe("");
@@ -72,7 +72,7 @@ describe("session_cookie vectors", () => {
     s.maxAge = 300;
     s.upstreamHeader = "x-session";
     s.responseHeader = "x-replace-session";
-    const svc = new FakeServices();
+    const svc = fakeServices();
     svc.now = 1795321081362730 - 300 * 1000000;
     const x = exchange(feature(s, svc), svc, "/", [], ["x-replace-session", "k=v"]);
     expect(x.request.get("x-session")!).toBe("expiry=1795321081362730");
@@ -82,14 +82,14 @@ describe("session_cookie vectors", () => {
 
 describe("save algorithm", () => {
   it("without max age an unchanged session sends no Set-Cookie, a changed one does", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const f = feature(apacheBasic(), svc);
     expect(exchange(f, svc, "/", ["session=a=1"], []).setCookies).toBe("");
     expect(exchange(f, svc, "/", ["session=a=1"], ["x-replace-session", "b=2"]).setCookies).toBe("session=a=1&b=2;path=/");
   });
 
   it("a response header marks the session changed even when it changes nothing", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const x = exchange(feature(apacheBasic(), svc), svc, "/", ["session=a=1"], ["x-replace-session", "a=1"]);
     expect(x.setCookies).toBe("session=a=1;path=/");
   });
@@ -97,7 +97,7 @@ describe("save algorithm", () => {
   it("with max age every response renews the expiry", () => {
     const s = apacheBasic();
     s.maxAge = 60;
-    const svc = new FakeServices();
+    const svc = fakeServices();
     svc.now = 1000000000000000;
     const x = exchange(feature(s, svc), svc, "/", ["session=a=1&expiry=1000000030000000"], []);
     expect(x.setCookies).toBe("session=a=1&expiry=1000000060000000;Max-Age=60;path=/");
@@ -107,7 +107,7 @@ describe("save algorithm", () => {
     const s = apacheBasic();
     s.maxAge = 60;
     s.expiryUpdateInterval = 20;
-    const svc = new FakeServices();
+    const svc = fakeServices();
     svc.now = 1000000000000000;
     const f = feature(s, svc);
     // Written 10 s ago: the expiry would move by 10 s < 20 s.
@@ -125,24 +125,24 @@ describe("save algorithm", () => {
   it("an expired session is dropped and counted", () => {
     const s = apacheBasic();
     s.upstreamHeader = "x-session";
-    const svc = new FakeServices();
+    const svc = fakeServices();
     svc.now = 2000000000000000;
     const x = exchange(feature(s, svc), svc, "/", ["session=a=1&expiry=1999999999999999"], []);
     expect(x.request.has("x-session")).toBe(false);
-    expect(svc.counter("clicktrail.session.expired")).toBe(1);
-    expect(svc.counter("clicktrail.session.loaded")).toBe(0);
+    expect(svc.metric("clicktrail.session.expired")).toBe(1);
+    expect(svc.metric("clicktrail.session.loaded")).toBe(0);
   });
 
   it("counts loads and saves", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const f = feature(apacheBasic(), svc);
     exchange(f, svc, "/", ["session=a=1"], ["x-replace-session", "b=2"]);
-    expect(svc.counter("clicktrail.session.loaded")).toBe(1);
-    expect(svc.counter("clicktrail.session.saved")).toBe(1);
+    expect(svc.metric("clicktrail.session.loaded")).toBe(1);
+    expect(svc.metric("clicktrail.session.saved")).toBe(1);
   });
 
   it("a response header may set Apache's expiry; one in the past means no save", () => {
-    const svc = new FakeServices();
+    const svc = fakeServices();
     svc.now = 2000000000000000;
     const x = exchange(feature(apacheBasic(), svc), svc, "/", [], ["x-replace-session", "a=1&expiry=1000"]);
     expect(x.setCookies).toBe("");
@@ -155,7 +155,7 @@ describe("absolute_max_age", () => {
     const s = apacheBasic();
     s.maxAge = 600;
     s.absoluteMaxAge = 1000;
-    const svc = new FakeServices();
+    const svc = fakeServices();
     svc.now = 1000000000000000;
     const f = feature(s, svc);
     const first = exchange(f, svc, "/", [], ["x-replace-session", "u=1"]);
@@ -168,14 +168,14 @@ describe("absolute_max_age", () => {
     // the limit was lowered).
     svc.now = 1000001000000001;
     const third = exchange(f, svc, "/", ["session=u=1&expiry=1000009000000000&_created=1000000000000000"], []);
-    expect(svc.counter("clicktrail.session.expired")).toBe(1);
+    expect(svc.metric("clicktrail.session.expired")).toBe(1);
     expect(third.setCookies).toBe("session=expiry=1000001600000001&_created=1000001000000001;Max-Age=600;path=/");
   });
 
   it("a response header cannot move the creation time", () => {
     const s = apacheBasic();
     s.absoluteMaxAge = 1000;
-    const svc = new FakeServices();
+    const svc = fakeServices();
     svc.now = 1000000000000000;
     const x = exchange(feature(s, svc), svc, "/", ["session=u=1&_created=999999999000000"], ["x-replace-session", "_created=1&v=2"]);
     expect(x.setCookies).toBe("session=u=1&v=2&expiry=1000000999000000&_created=999999999000000;Max-Age=999;path=/");
@@ -187,7 +187,7 @@ describe("include and exclude", () => {
     const s = apacheBasic();
     s.include = ["/app"];
     s.exclude = ["/app/static"];
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const f = feature(s, svc);
     expect(exchange(f, svc, "/application?x=1", [], ["x-replace-session", "a=1"]).setCookies).toBe("session=a=1;path=/");
     expect(exchange(f, svc, "/%61pp/x", [], ["x-replace-session", "a=1"]).setCookies).toBe("session=a=1;path=/");
@@ -204,7 +204,7 @@ describe("cookie reading (Apache rules)", () => {
   it("reads across several Cookie headers and comma-joined lists", () => {
     const s = apacheBasic();
     s.upstreamHeader = "x-session";
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const f = feature(s, svc);
     expect(exchange(f, svc, "/", ["a=1", "b=2, session=k=v; $Path=/"], []).request.get("x-session")!).toBe("k=v");
   });
@@ -212,19 +212,19 @@ describe("cookie reading (Apache rules)", () => {
   it("identical duplicates are fine, different ones mean no session", () => {
     const s = apacheBasic();
     s.upstreamHeader = "x-session";
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const f = feature(s, svc);
     expect(exchange(f, svc, "/", ["session=k=v; session=k=v"], []).request.get("x-session")!).toBe("k=v");
     const x = exchange(f, svc, "/", ["session=k=v", "session=k=w"], []);
     expect(x.request.has("x-session")).toBe(false);
-    expect(svc.counter("clicktrail.session.decode_failures")).toBe(1);
+    expect(svc.metric("clicktrail.session.decode_failures")).toBe(1);
     expect(svc.logLines.join("\n")).toBe("clicktrail: session: the client sent cookie session more than once with different values; an empty session was started");
   });
 
   it("is case-sensitive and needs the exact name", () => {
     const s = apacheBasic();
     s.upstreamHeader = "x-session";
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const f = feature(s, svc);
     expect(exchange(f, svc, "/", ["Session=k=v; sessionx=1; xsession=2"], []).request.has("x-session")).toBe(false);
   });
@@ -232,7 +232,7 @@ describe("cookie reading (Apache rules)", () => {
   it("cookie_remove hides the session cookie (and its $ attributes) from the upstream", () => {
     const s = apacheBasic();
     s.cookieRemove = true;
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const f = feature(s, svc);
     const x = exchange(f, svc, "/", ["a=1; session=k=v; $Path=/; b=2", "session=k=v"], []);
     expect(all(x.request, "cookie")).toBe("a=1; b=2");
@@ -244,7 +244,7 @@ describe("upstream_header (SessionEnv)", () => {
     const s = apacheBasic();
     s.upstreamHeader = "x-session";
     s.include = ["/app"];
-    const svc = new FakeServices();
+    const svc = fakeServices();
     const f = feature(s, svc);
     const outside = request("/other", []);
     outside.load("x-session", "spoof=1");

@@ -1,6 +1,8 @@
-// An in-memory Services for unit tests: a settable clock, deterministic "random" bytes, captured logs,
-// metrics and filter state, and a shared-data map that can be shared by several FakeServices to stand
-// for several worker VMs of one proxy.
+// The one in-memory Services for unit tests: a settable clock, deterministic "random" bytes (xorshift,
+// counting, constant, each after an optional scripted prefix), captured logs, metrics and filter state,
+// settable connection/source/local addresses and worker, and a shared-data map that can be shared by
+// several FakeServices to stand for several worker VMs of one proxy. Feature folders configure it to
+// the defaults their expected values were written against (see their fake helpers).
 //
 // FakeSharedData models the two hosts clicktrail runs on:
 // - Envoy (proxy-wasm-cpp-host src/shared_data.cc): one CAS counter for the whole store, starting at 1 and
@@ -82,21 +84,50 @@ export class FakeSharedData {
   }
 }
 
+/** Where fillRandom's bytes come from once the scripted prefix is used up. */
+export const enum Randomness {
+  /** xorshift64 from the seed: deterministic, different per seed. */
+  Xorshift = 0,
+  /** randomByte, then randomByte + 1, ... (wrapping). */
+  Counting = 1,
+  /** randomByte, again and again (0 leaves zeros, as a scripted list's end). */
+  Constant = 2,
+}
+
+/** How a captured log line spells its level. */
+export const enum LogStyle {
+  /** "info: message" */
+  LevelName = 0,
+  /** "2 message" (the LogLevel's number) */
+  LevelNumber = 1,
+  /** "message" */
+  MessageOnly = 2,
+}
+
 export class FakeServices extends Services {
   now: i64 = 1_700_000_000_000_000;
   logLines: string[] = [];
+  logStyle: LogStyle = LogStyle.LevelName;
+  /** The lowest level logged and reported by logs(). */
   minLevel: LogLevel = LogLevel.Trace;
   private metricNames: string[] = [];
   private metricValues: i64[] = [];
   private metricIsGauge: bool[] = [];
-  filterState: Map<string, string> = new Map<string, string>();
+  /** Every filter-state write, in order. */
+  stateNames: string[] = [];
+  stateValues: string[] = [];
   connection: u64 = 7;
   source: string = "10.0.0.1";
+  local: string = "";
   worker: u32 = 1;
-  /** xorshift64 state: deterministic bytes, different per seed. */
+  randomness: Randomness = Randomness.Xorshift;
+  /** The next byte (Counting) or every byte (Constant). */
+  randomByte: u8 = 0;
+  /** xorshift64 state. */
   private rng: u64;
-  /** Bytes handed out by fillRandom before the generator takes over (a scripted prefix). */
+  /** Bytes handed out by fillRandom before `randomness` takes over (a scripted prefix). */
   scripted: u8[] = [];
+  private scriptedAt: i32 = 0;
   /** When true fillRandom writes zeros, as a failing host CSPRNG leaves its buffer. */
   randomBroken: bool = false;
 
@@ -112,7 +143,9 @@ export class FakeServices extends Services {
   fillRandom(out: Uint8Array): void {
     for (let i = 0; i < out.length; i++) {
       if (this.randomBroken) { out[i] = 0; continue; }
-      if (this.scripted.length > 0) { out[i] = this.scripted.shift(); continue; }
+      if (this.scriptedAt < this.scripted.length) { out[i] = this.scripted[this.scriptedAt++]; continue; }
+      if (this.randomness == Randomness.Counting) { out[i] = this.randomByte++; continue; }
+      if (this.randomness == Randomness.Constant) { out[i] = this.randomByte; continue; }
       let x = this.rng;
       x ^= x << 13;
       x ^= x >> 7;
@@ -123,7 +156,10 @@ export class FakeServices extends Services {
   }
 
   log(level: LogLevel, message: string): void {
-    if (level >= this.minLevel) this.logLines.push(levelName(level) + ": " + message);
+    if (level < this.minLevel) return;
+    if (this.logStyle == LogStyle.LevelName) this.logLines.push(levelName(level) + ": " + message);
+    else if (this.logStyle == LogStyle.LevelNumber) this.logLines.push((<i32>level).toString() + " " + message);
+    else this.logLines.push(message);
   }
 
   logs(level: LogLevel): bool { return level >= this.minLevel; }
@@ -161,13 +197,29 @@ export class FakeServices extends Services {
     return i >= 0 && this.metricIsGauge[i];
   }
 
-  setFilterState(name: string, value: string): void { this.filterState.set(name, value); }
+  setFilterState(name: string, value: string): void {
+    this.stateNames.push(name);
+    this.stateValues.push(value);
+  }
+
+  /** The last value written to filter state `name`, or "(unset)". */
+  state(name: string): string {
+    for (let i = this.stateNames.length - 1; i >= 0; i--) if (this.stateNames[i] == name) return this.stateValues[i];
+    return "(unset)";
+  }
 
   sharedGet(key: string): SharedEntry | null { return this.shared.get(key); }
   sharedSet(key: string, value: ArrayBuffer, cas: u32): SharedWrite { return this.shared.set(key, value, cas); }
 
+  /** No usable shared data, as on a host without it: reads find nothing, writes fail. */
+  withoutSharedData(): FakeServices {
+    this.shared.failWrites = true;
+    return this;
+  }
+
   connectionId(): u64 { return this.connection; }
   sourceAddress(): string { return this.source; }
+  localAddress(): string { return this.local; }
   workerId(): u32 { return this.worker; }
 
   /** The captured log lines joined by newlines (for one exact comparison). */

@@ -1,7 +1,7 @@
 import { parseConfig } from "../../../assembly/config";
 import { HeaderMap } from "../../../assembly/http/headers";
 import { UsertrackFeature, UsertrackFilter } from "../../../assembly/usertrack/feature";
-import { FakeServices } from "./fake-services";
+import { FakeServices, fakeServices } from "./fake-services";
 
 function utf8(s: string): Uint8Array { return Uint8Array.wrap(String.UTF8.encode(s)); }
 
@@ -10,9 +10,9 @@ const T1: i64 = 0x660d5bfbf26c3;
 const R1: u8[] = [0xbb, 0x11, 0xf2, 0x9f];
 
 function services(micros: i64, random: u8[]): FakeServices {
-  const s = new FakeServices();
-  s.micros = micros;
-  s.random = random;
+  const s = fakeServices();
+  s.now = micros;
+  s.scripted = random;
   return s;
 }
 
@@ -124,8 +124,8 @@ describe("the usertrack filter", () => {
     expect(resp.edits.length).toBe(0);
     expect(svc.state("clicktrail_usertrack_id")).toBe("abc.123");
     expect(svc.state("clicktrail_usertrack_new")).toBe("0");
-    expect(svc.counter("clicktrail.usertrack.cookies_seen")).toBe(1);
-    expect(svc.counter("clicktrail.usertrack.cookies_issued")).toBe(0);
+    expect(svc.metric("clicktrail.usertrack.cookies_seen")).toBe(1);
+    expect(svc.metric("clicktrail.usertrack.cookies_issued")).toBe(0);
   });
 
   it("gives a new visitor an id at once and the cookie on every response, once each", () => {
@@ -145,7 +145,7 @@ describe("the usertrack filter", () => {
     const localReply = response("503");
     filter.onResponseHeaders(localReply);
     expect(added(localReply)).toBe("Set-Cookie: Apache=9ff211bb.660d5bfbf26c3; path=/");
-    expect(svc.counter("clicktrail.usertrack.cookies_issued")).toBe(2);
+    expect(svc.metric("clicktrail.usertrack.cookies_issued")).toBe(2);
   });
 
   it("removes a client's upstream header even when the cookie is present and sets nothing without the option", () => {
@@ -247,7 +247,7 @@ describe("format nginx (vectors.json nginx_userid)", () => {
     b.onResponseHeaders(rb);
     expect(rb.edits.length).toBe(0);
     expect(svc.state("clicktrail_usertrack_id")).toBe("fwAAAWsCa/kbgTbfAwMDAg==");
-    expect(svc.counter("clicktrail.usertrack.cookies_seen")).toBe(2);
+    expect(svc.metric("clicktrail.usertrack.cookies_seen")).toBe(2);
   });
 
   it("re-issues the canonical encoding, never the client's stray characters", () => {
@@ -275,10 +275,10 @@ describe("format nginx (vectors.json nginx_userid)", () => {
       filter.onRequestHeaders(request([cases[i]]));
       expect(svc.state("clicktrail_usertrack_new")).toBe("1");
     }
-    expect(svc.counter("clicktrail.usertrack.cookies_invalid")).toBe(2);
+    expect(svc.metric("clicktrail.usertrack.cookies_invalid")).toBe(2);
     expect(svc.logLines[0]).toBe("2 clicktrail: usertrack: client sent too short userid cookie \"fwAAAWsCa/kbgTbfAwMDA\"");
     expect(svc.logLines[1]).toBe("2 clicktrail: usertrack: client sent invalid userid cookie \"fwAAAWsCa_kbgTbfAwMDAg==\"");
-    expect(svc.counter("clicktrail.usertrack.cookies_issued")).toBe(0);
+    expect(svc.metric("clicktrail.usertrack.cookies_issued")).toBe(0);
   });
 
   it("takes the last four bytes of an IPv6 address and zero when unknown", () => {
