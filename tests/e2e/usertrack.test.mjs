@@ -3,10 +3,9 @@
 // returning visit gets no Set-Cookie and the upstream sees the same id; an upstream 404 carries the cookie.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import http from "node:http";
-import net from "node:net";
+import { freePort, startProcess, stopAll, waitForPort } from "../support/processes.mjs";
 import { PROFILE } from "./profile.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -14,34 +13,11 @@ const cli = root + "bin/clicktrail.mjs";
 const haveCli = existsSync(cli);
 if (!haveCli) console.log("SKIPPED: usertrack e2e (bin/clicktrail.mjs not present; merge branch host)");
 
-const children = new Set();
-process.on("exit", () => { for (const c of children) try { c.kill("SIGKILL"); } catch {} });
 let upstream = null;
 after(async () => {
-  await Promise.all([...children].map((c) => new Promise((resolve) => {
-    if (c.exitCode !== null || c.signalCode !== null) return resolve();
-    const t = setTimeout(() => c.kill("SIGKILL"), 5000);
-    c.once("exit", () => { clearTimeout(t); resolve(); });
-    c.kill("SIGTERM");
-  })));
+  await stopAll();
   if (upstream) await new Promise((r) => upstream.close(r));
 });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
-  });
-}
-
-function canConnect(port) {
-  return new Promise((resolve) => {
-    const s = net.connect(port, "127.0.0.1");
-    s.on("connect", () => { s.destroy(); resolve(true); });
-    s.on("error", () => resolve(false));
-  });
-}
 
 function get(port, path, headers = {}) {
   return new Promise((resolve, reject) => {
@@ -66,18 +42,11 @@ test("a visitor gets the tracking cookie once and the upstream sees its id", { s
 
   const port = await freePort();
   const config = JSON.stringify({ usertrack: { upstream_header: "x-usertrack-id", expires: "2 weeks", style: "cookie", http_only: true } });
-  const proxy = spawn(process.execPath, [cli, "proxy", "--wasm", root + "build/clicktrail.wasm", "--config", config,
-    "--listen", `127.0.0.1:${port}`, "--upstream", `http://127.0.0.1:${upstreamPort}`, "--log-level", "warn", "--profile", PROFILE],
-    { stdio: ["ignore", "ignore", "pipe"] });
-  children.add(proxy);
-  let stderr = "";
-  proxy.stderr.on("data", (d) => { stderr += d; });
-  const deadline = Date.now() + 15000;
-  while (!(await canConnect(port))) {
-    assert.equal(proxy.exitCode, null, "the proxy exited: " + stderr);
-    assert.ok(Date.now() < deadline, "the proxy did not listen: " + stderr);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const { proc: proxy, stderr } = startProcess(process.execPath, [cli, "proxy", "--wasm", root + "build/clicktrail.wasm", "--config", config,
+    "--listen", `127.0.0.1:${port}`, "--upstream", `http://127.0.0.1:${upstreamPort}`, "--log-level", "warn", "--profile", PROFILE]);
+  const ready = await waitForPort(proxy, port, { timeoutMs: 15000, intervalMs: 50 });
+  assert.notEqual(ready, "exited", "the proxy exited: " + stderr());
+  assert.notEqual(ready, "timeout", "the proxy did not listen: " + stderr());
 
   const first = await get(port, "/", { "x-usertrack-id": "forged" });
   assert.equal(first.status, 200);

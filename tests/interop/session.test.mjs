@@ -4,12 +4,12 @@
 // loopback port and is always stopped afterwards.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync, chmodSync, rmSync, readFileSync } from "node:fs";
-import { createServer, request } from "node:http";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Host } from "../../dist/host/index.js";
+import { freePort, startProcess, stop, waitForPort } from "../support/processes.mjs";
 
 const HTTPD = "/usr/sbin/apache2";
 const MODULES = "/usr/lib/apache2/modules";
@@ -22,13 +22,6 @@ if (!available) {
   let root;
   let port;
   let httpd;
-  let exited;
-
-  const freePort = () => new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => { const p = srv.address().port; srv.close(() => resolve(p)); });
-  });
 
   /** GET from Apache; resolves { status, headers, body }. */
   const get = (path, cookie) => new Promise((resolve, reject) => {
@@ -88,30 +81,17 @@ if (!available) {
       "",
     ].join("\n");
     writeFileSync(join(root, "httpd.conf"), conf);
-    httpd = spawn(HTTPD, ["-d", root, "-f", join(root, "httpd.conf"), "-DFOREGROUND"], {
-      stdio: ["ignore", "ignore", "pipe"],
-      // Its own process group: on shutdown prefork signals its whole group, which would include us.
-      detached: true,
-    });
-    let stderr = "";
-    httpd.stderr.on("data", (d) => { stderr += d; });
-    exited = new Promise((resolve) => httpd.once("exit", resolve));
-    for (let i = 0; i < 100; i++) {
-      try { await get("/"); return; } catch { await new Promise((r) => setTimeout(r, 100)); }
-      if (httpd.exitCode !== null) break;
-    }
+    // Its own process group: on shutdown prefork signals its whole group, which would include us.
+    const started = startProcess(HTTPD, ["-d", root, "-f", join(root, "httpd.conf"), "-DFOREGROUND"], { ownGroup: true });
+    httpd = started.proc;
+    if (await waitForPort(httpd, port, { timeoutMs: 10000, intervalMs: 100 }) === "listening") return;
     let log = "";
     try { log = readFileSync(join(root, "error.log"), "utf8"); } catch {}
-    throw new Error(`httpd did not start: ${stderr}\n${log}`);
+    throw new Error(`httpd did not start: ${started.stderr()}\n${log}`);
   });
 
   after(async () => {
-    if (httpd && httpd.exitCode === null) {
-      httpd.kill("SIGTERM");
-      const timer = setTimeout(() => { if (httpd.exitCode === null) httpd.kill("SIGKILL"); }, 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    if (httpd) await stop(httpd);
     if (root) rmSync(root, { recursive: true, force: true });
   });
 

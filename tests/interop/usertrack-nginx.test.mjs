@@ -6,12 +6,12 @@
 // Which cookies count as valid, the mark re-issue and `$uid_got` are compared as well.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import http from "node:http";
-import net from "node:net";
+import { freePort, startProcess, stop, stopAll, waitForPort } from "../support/processes.mjs";
 import { headerValues, loadHost, scriptedRandom, state, wasmPath } from "../usertrack/helpers.mjs";
 
 const nginxBin = ["/usr/sbin/nginx", "/usr/local/sbin/nginx"].find((p) => existsSync(p))
@@ -36,38 +36,11 @@ const CONFIGS = [
     { format: "nginx", nginx_version: 1, expires: 3600, domain: ".a.example", nginx_mark: "x" }],
 ];
 
-const running = new Set();
 const dirs = [];
-process.on("exit", () => { for (const p of running) try { p.kill("SIGKILL"); } catch {} });
 after(async () => {
-  await Promise.all([...running].map(stop));
+  await stopAll();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
-  });
-}
-
-function canConnect(port) {
-  return new Promise((resolve) => {
-    const s = net.connect(port, "127.0.0.1");
-    s.on("connect", () => { s.destroy(); resolve(true); });
-    s.on("error", () => resolve(false));
-  });
-}
-
-function stop(proc) {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) { running.delete(proc); return resolve(); }
-    const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
-    proc.once("exit", () => { clearTimeout(timer); running.delete(proc); resolve(); });
-    proc.kill("SIGTERM");
-  });
-}
 
 async function start(directives) {
   const port = await freePort();
@@ -95,16 +68,10 @@ http {
 }
 `;
   writeFileSync(join(dir, "nginx.conf"), conf);
-  const proc = spawn(nginxBin, ["-p", dir, "-e", join(dir, "error.log"), "-c", join(dir, "nginx.conf")], { stdio: ["ignore", "ignore", "pipe"] });
-  running.add(proc);
-  let stderr = "";
-  proc.stderr.on("data", (d) => { stderr += d; });
-  const deadline = Date.now() + 10000;
-  while (!(await canConnect(port))) {
-    if (proc.exitCode !== null) throw new Error("nginx exited: " + stderr + (existsSync(join(dir, "error.log")) ? readFileSync(join(dir, "error.log"), "utf8") : ""));
-    if (Date.now() > deadline) { await stop(proc); throw new Error("nginx did not start: " + stderr); }
-    await new Promise((r) => setTimeout(r, 30));
-  }
+  const { proc, stderr } = startProcess(nginxBin, ["-p", dir, "-e", join(dir, "error.log"), "-c", join(dir, "nginx.conf")]);
+  const ready = await waitForPort(proc, port, { timeoutMs: 10000, intervalMs: 30 });
+  if (ready === "exited") throw new Error("nginx exited: " + stderr() + (existsSync(join(dir, "error.log")) ? readFileSync(join(dir, "error.log"), "utf8") : ""));
+  if (ready === "timeout") { await stop(proc); throw new Error("nginx did not start: " + stderr()); }
   return { proc, port, dir };
 }
 

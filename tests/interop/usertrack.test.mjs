@@ -6,12 +6,12 @@
 // %{cookie}n) and configuration errors (Apache's `-t` message) are compared too.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import http from "node:http";
-import net from "node:net";
+import { freePort, startProcess, stop, stopAll, waitForPort } from "../support/processes.mjs";
 import { apacheParts, cookieFields, headerValues, le32, loadHost, roundTrip, scriptedRandom, state, wasmPath } from "../usertrack/helpers.mjs";
 
 const MODULES = "/usr/lib/apache2/modules";
@@ -71,26 +71,11 @@ function apacheDirectives(c) {
   return out;
 }
 
-const running = new Set();
 const dirs = [];
-function stopAllSync() {
-  for (const p of running) { try { p.kill("SIGKILL"); } catch {} }
-  running.clear();
-}
-process.on("exit", stopAllSync);
 after(async () => {
-  await Promise.all([...running].map(stop));
+  await stopAll();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
-  });
-}
 
 function serverRoot(directives, port) {
   const dir = mkdtempSync(join(tmpdir(), "clicktrail-usertrack-"));
@@ -118,39 +103,14 @@ function serverRoot(directives, port) {
 async function start(directives) {
   const port = await freePort();
   const dir = serverRoot(directives, port);
-  const proc = spawn(apache2, ["-f", join(dir, "httpd.conf"), "-DFOREGROUND"], { stdio: ["ignore", "ignore", "pipe"] });
-  running.add(proc);
-  let stderr = "";
-  proc.stderr.on("data", (d) => { stderr += d; });
-  proc.on("exit", () => running.delete(proc));
-  const deadline = Date.now() + 10000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error("apache2 exited: " + stderr + readLog(join(dir, "error.log")));
-    if (await canConnect(port)) break;
-    if (Date.now() > deadline) { await stop(proc); throw new Error("apache2 did not start: " + stderr); }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const { proc, stderr } = startProcess(apache2, ["-f", join(dir, "httpd.conf"), "-DFOREGROUND"]);
+  const ready = await waitForPort(proc, port, { timeoutMs: 10000, intervalMs: 50 });
+  if (ready === "exited") throw new Error("apache2 exited: " + stderr() + readLog(join(dir, "error.log")));
+  if (ready === "timeout") { await stop(proc); throw new Error("apache2 did not start: " + stderr()); }
   return { proc, port, dir };
 }
 
 function readLog(file) { return existsSync(file) ? readFileSync(file, "utf8") : ""; }
-
-function canConnect(port) {
-  return new Promise((resolve) => {
-    const s = net.connect(port, "127.0.0.1");
-    s.on("connect", () => { s.destroy(); resolve(true); });
-    s.on("error", () => resolve(false));
-  });
-}
-
-function stop(proc) {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) { running.delete(proc); return resolve(); }
-    const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
-    proc.once("exit", () => { clearTimeout(timer); running.delete(proc); resolve(); });
-    proc.kill("SIGTERM");
-  });
-}
 
 /** GET from Apache; resolves to the raw response headers as [name, value] pairs. */
 function get(port, path, cookies) {
