@@ -101,41 +101,8 @@ export function base64Decode(s: string, urlSafe: bool): Uint8Array | null {
   }
   const rest = n & 3;
   if (rest == 1) return null;
-  const outLen = (n >> 2) * 3 + (rest == 0 ? 0 : rest - 1);
-  const out = new Uint8Array(outLen);
-  const dst = out.dataStart;
-  const src = changetype<usize>(s);
-  let o: usize = 0;
-  let i = 0;
-  const fullEnd = n - rest;
-  while (i < fullEnd) {
-    const a = sextet(table, load<u16>(src + (<usize>i << 1)));
-    const b = sextet(table, load<u16>(src + (<usize>i << 1) + 2));
-    const c = sextet(table, load<u16>(src + (<usize>i << 1) + 4));
-    const d = sextet(table, load<u16>(src + (<usize>i << 1) + 6));
-    if ((a | b | c | d) > 63) return null;
-    const v = (a << 18) | (b << 12) | (c << 6) | d;
-    store<u8>(dst + o, <u8>(v >> 16));
-    store<u8>(dst + o + 1, <u8>(v >> 8));
-    store<u8>(dst + o + 2, <u8>v);
-    o += 3;
-    i += 4;
-  }
-  if (rest >= 2) {
-    const a = sextet(table, load<u16>(src + (<usize>i << 1)));
-    const b = sextet(table, load<u16>(src + (<usize>i << 1) + 2));
-    if ((a | b) > 63) return null;
-    if (rest == 2) {
-      if ((b & 15) != 0) return null;
-      store<u8>(dst + o, <u8>((a << 2) | (b >> 4)));
-    } else {
-      const c = sextet(table, load<u16>(src + (<usize>i << 1) + 4));
-      if (c > 63 || (c & 3) != 0) return null;
-      store<u8>(dst + o, <u8>((a << 2) | (b >> 4)));
-      store<u8>(dst + o + 1, <u8>((b << 4) | (c >> 2)));
-    }
-  }
-  return out;
+  const out = new Uint8Array((n >> 2) * 3 + (rest == 0 ? 0 : rest - 1));
+  return decodeInto(out, changetype<usize>(s), n, table, true) ? out : null;
 }
 
 /**
@@ -151,16 +118,33 @@ export function aprBase64Decode(s: string): Uint8Array {
   let n = 0;
   while (n < len && sextet(DEC_STD, load<u16>(src + (<usize>n << 1))) <= 63) n++;
   const rest = n & 3;
-  const outLen = (n >> 2) * 3 + (rest <= 1 ? 0 : rest - 1);
-  const out = new Uint8Array(outLen);
+  const out = new Uint8Array((n >> 2) * 3 + (rest <= 1 ? 0 : rest - 1));
+  decodeInto(out, src, n, DEC_STD, false);
+  return out;
+}
+
+/**
+ * Decodes the first `n` characters at `src` into `out`, sized for them; a final lone character is
+ * dropped. When `strict`: false on a character outside `table`'s alphabet or on non-zero bits after the
+ * last byte (then `out` holds a prefix). When not strict the caller has already measured `n` as a run of
+ * alphabet characters, so nothing is checked and the result is always true. Inlined so that each
+ * caller's constant `strict` folds away and APR's decoder keeps its check-free loop.
+ */
+// @ts-ignore: decorator
+@inline
+function decodeInto(out: Uint8Array, src: usize, n: i32, table: StaticArray<u8>, strict: bool): bool {
+  const rest = n & 3;
   const dst = out.dataStart;
   let o: usize = 0;
   let i = 0;
-  while (i + 4 <= n) {
-    const v = (sextet(DEC_STD, load<u16>(src + (<usize>i << 1))) << 18) |
-      (sextet(DEC_STD, load<u16>(src + (<usize>i << 1) + 2)) << 12) |
-      (sextet(DEC_STD, load<u16>(src + (<usize>i << 1) + 4)) << 6) |
-      sextet(DEC_STD, load<u16>(src + (<usize>i << 1) + 6));
+  const fullEnd = n - rest;
+  while (i < fullEnd) {
+    const a = sextet(table, load<u16>(src + (<usize>i << 1)));
+    const b = sextet(table, load<u16>(src + (<usize>i << 1) + 2));
+    const c = sextet(table, load<u16>(src + (<usize>i << 1) + 4));
+    const d = sextet(table, load<u16>(src + (<usize>i << 1) + 6));
+    if (strict && (a | b | c | d) > 63) return false;
+    const v = (a << 18) | (b << 12) | (c << 6) | d;
     store<u8>(dst + o, <u8>(v >> 16));
     store<u8>(dst + o + 1, <u8>(v >> 8));
     store<u8>(dst + o + 2, <u8>v);
@@ -168,13 +152,17 @@ export function aprBase64Decode(s: string): Uint8Array {
     i += 4;
   }
   if (rest >= 2) {
-    const a = sextet(DEC_STD, load<u16>(src + (<usize>i << 1)));
-    const b = sextet(DEC_STD, load<u16>(src + (<usize>i << 1) + 2));
+    const a = sextet(table, load<u16>(src + (<usize>i << 1)));
+    const b = sextet(table, load<u16>(src + (<usize>i << 1) + 2));
+    if (strict && (a | b) > 63) return false;
     store<u8>(dst + o, <u8>((a << 2) | (b >> 4)));
-    if (rest == 3) {
-      const c = sextet(DEC_STD, load<u16>(src + (<usize>i << 1) + 4));
+    if (rest == 2) {
+      if (strict && (b & 15) != 0) return false;
+    } else {
+      const c = sextet(table, load<u16>(src + (<usize>i << 1) + 4));
+      if (strict && (c > 63 || (c & 3) != 0)) return false;
       store<u8>(dst + o + 1, <u8>((b << 4) | (c >> 2)));
     }
   }
-  return out;
+  return true;
 }
