@@ -43,19 +43,14 @@ export class SessionTable {
       return;
     }
     this.values[i] = value;
-    let j = i + 1;
-    while (j < this.keys.length) {
-      if (this.keys[j] == key) {
-        this.keys.splice(j, 1);
-        this.values.splice(j, 1);
-      } else {
-        j++;
-      }
-    }
+    this.removeFrom(key, i + 1);
   }
 
-  unset(key: string): void {
-    let j = 0;
+  unset(key: string): void { this.removeFrom(key, 0); }
+
+  /** Removes every entry of `key` at or after index `start`. */
+  private removeFrom(key: string, start: i32): void {
+    let j = start;
     while (j < this.keys.length) {
       if (this.keys[j] == key) {
         this.keys.splice(j, 1);
