@@ -47,3 +47,11 @@ export function readConfigArg(value: string | undefined): string {
   }
 }
 
+/** The text of input FILE, "-" meaning stdin; a usage error naming it when it cannot be read. */
+export function readInputFile(file: string): string {
+  try {
+    return readFileSync(file === "-" ? 0 : file, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+}

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { convertApache as convertDirectives, lineOf, type ConversionResult, type Diagnostic } from "../apache/convert.js";
-import { UsageError, parseFlags, type Command } from "./args.js";
+import { UsageError, parseFlags, readInputFile, type Command } from "./args.js";
 import { checkWithFilter } from "./validate.js";
 import { DEFAULT_WASM } from "./paths.js";
 
@@ -56,12 +56,7 @@ export const convertApacheCommand: Command = {
     const { flags, positionals } = parseFlags(args.filter((a) => a !== "--no-check"), ["wasm", "session-env-header"]);
     if (positionals.length !== 1) throw new UsageError("expected exactly one Apache configuration FILE");
     const file = positionals[0];
-    let text: string;
-    try {
-      text = readFileSync(file === "-" ? 0 : file, "utf8");
-    } catch (e) {
-      throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
-    }
+    const text = readInputFile(file);
     const report = await convertAndCheck(text, {
       baseDir: file === "-" ? process.cwd() : dirname(resolve(file)),
       wasm: flags.get("wasm"),

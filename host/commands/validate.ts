@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import { Host } from "../envoy/host.js";
-import { UsageError, parseFlags, type Command } from "./args.js";
+import { UsageError, parseFlags, readInputFile, type Command } from "./args.js";
 import { DEFAULT_WASM, SCHEMA_FILE } from "./paths.js";
 
 export interface ConfigError {
@@ -158,12 +158,7 @@ export const validateCommand: Command = {
     const { flags, positionals } = parseFlags(args, ["wasm"]);
     if (positionals.length !== 1) throw new UsageError("expected exactly one configuration FILE");
     const file = positionals[0];
-    let text: string;
-    try {
-      text = readFileSync(file === "-" ? 0 : file, "utf8");
-    } catch (e) {
-      throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
-    }
+    const text = readInputFile(file);
     const report = await validateConfig(text, flags.get("wasm") ?? DEFAULT_WASM);
     const name = file === "-" ? "(stdin)" : file;
     if (report.ok) {
