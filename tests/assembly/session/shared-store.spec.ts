@@ -359,6 +359,19 @@ describe("shared session store: updates, rotation and grace", () => {
   });
 });
 
+/** In a one-slot store, another worker creates the key this one saw absent just before this one writes it. */
+function createLosesToConcurrentCreate(model: CasModel): void {
+  const shared = new FakeSharedData(model);
+  const a = new SharedSessionStore(config(1), new FakeServices(shared, 11));
+  const b2 = new SharedSessionStore(config(1), new FakeServices(shared, 22));
+  const theirs = new ConcurrentCreate(b2, "theirs=1");
+  shared.nextSetHook = theirs;
+  const r = a.create(b("mine=1"), 0);
+  expect(theirs.result!.status).toBe(SaveStatus.Saved);
+  expect(r.status).toBe(SaveStatus.Full);
+  expect(payloadOf(a, theirs.result!.cookie)).toBe("theirs=1");
+}
+
 describe("shared session store: two workers", () => {
   it("keeps both changes when another worker updates between read and write (Envoy CAS)", () => {
     const shared = new FakeSharedData(CasModel.Envoy);
@@ -461,27 +474,11 @@ describe("shared session store: two workers", () => {
   });
 
   it("never overwrites a key another worker created after this one saw it absent (Envoy)", () => {
-    const shared = new FakeSharedData(CasModel.Envoy);
-    const a = new SharedSessionStore(config(1), new FakeServices(shared, 11));
-    const b2 = new SharedSessionStore(config(1), new FakeServices(shared, 22));
-    const theirs = new ConcurrentCreate(b2, "theirs=1");
-    shared.nextSetHook = theirs;
-    const r = a.create(b("mine=1"), 0);
-    expect(theirs.result!.status).toBe(SaveStatus.Saved);
-    expect(r.status).toBe(SaveStatus.Full);
-    expect(payloadOf(a, theirs.result!.cookie)).toBe("theirs=1");
+    createLosesToConcurrentCreate(CasModel.Envoy);
   });
 
   it("never overwrites a key another worker created after this one saw it absent (NGINX)", () => {
-    const shared = new FakeSharedData(CasModel.Nginx);
-    const a = new SharedSessionStore(config(1), new FakeServices(shared, 11));
-    const b2 = new SharedSessionStore(config(1), new FakeServices(shared, 22));
-    const theirs = new ConcurrentCreate(b2, "theirs=1");
-    shared.nextSetHook = theirs;
-    const r = a.create(b("mine=1"), 0);
-    expect(theirs.result!.status).toBe(SaveStatus.Saved);
-    expect(r.status).toBe(SaveStatus.Full);
-    expect(payloadOf(a, theirs.result!.cookie)).toBe("theirs=1");
+    createLosesToConcurrentCreate(CasModel.Nginx);
   });
 
   it("creates keys on NGINX, where an absent key takes only CAS 0, and survives eviction", () => {
