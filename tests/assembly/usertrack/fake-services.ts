@@ -4,8 +4,8 @@ import { FakeServices, LogStyle, Randomness } from "../support/fake-services";
 export { FakeServices };
 
 /**
- * A clock at 0, no random bytes but a scripted list then zeros, "<level number> message" logs, connection
- * 1, no shared data; tests set `now`, `scripted`, `worker` and `local` themselves.
+ * A clock at 0, random bytes from a scripted list and then zeros, "<level number> message" logs,
+ * connection 1, no shared data; tests set `now`, `scripted`, `worker` and `local` themselves.
  */
 export function fakeServices(): FakeServices {
   const s = new FakeServices().withoutSharedData();
