@@ -239,6 +239,7 @@ export class HtmlRewriter {
   private check: AttrValueDecoder = new AttrValueDecoder();
   private scratch: ByteBuffer = new ByteBuffer();
   private insertBytes: ByteBuffer = new ByteBuffer();
+  private insertOf: string = ""; // the string insertBytes holds the bytes of
   private candidate: ByteBuffer = new ByteBuffer();
   private want: ByteBuffer = new ByteBuffer();
 
@@ -755,7 +756,7 @@ export class HtmlRewriter {
     this.state = s;
   }
 
-  private beginTag(isEnd: bool): void {
+  @inline private beginTag(isEnd: bool): void {
     this.isEndTag = isEnd;
     this.nameLen = 0;
     this.nameKey1 = 0;
@@ -776,7 +777,7 @@ export class HtmlRewriter {
     }
   }
 
-  private inForeignContent(): bool {
+  @inline private inForeignContent(): bool {
     const top = this.nsTop();
     return isForeignNs(top);
   }
@@ -787,22 +788,20 @@ export class HtmlRewriter {
     return isForeignNs(top) || (top >= NS.HtmlIn && this.nsOpen() == 0);
   }
 
-  private static isLinkTag(id: i32): bool {
+  @inline private static isLinkTag(id: i32): bool {
     return id >= T.A && id <= T.Input;
   }
 
-  private beginAttr(p: i32): void {
-    if (this.attrOpen) this.endAttr();
+  @inline private beginAttr(p: i32): void {
+    if (this.attrOpen) { this.attrOpen = false; if (this.holding) this.endAttr(); }
     this.attrOpen = true;
     this.attrNameStart = p - this.tagStart;
     this.attrNameEnd = this.attrNameStart;
     this.attrQuote = Q.Valueless;
   }
 
-  /** Files the attribute that just ended, if the tag is held. */
+  /** Files the attribute that just ended (of a held tag). */
   private endAttr(): void {
-    this.attrOpen = false;
-    if (!this.holding) return;
     const nameStart = this.attrNameStart;
     const nameEnd = this.attrNameEnd;
     let valueStart = this.attrValueStart;
@@ -835,7 +834,7 @@ export class HtmlRewriter {
 
   /** A tag ended with the `>` at `gt`; returns the tokenizer state that follows it. */
   private finishTag(gt: i32): i32 {
-    if (this.attrOpen) this.endAttr();
+    if (this.attrOpen) { this.attrOpen = false; if (this.holding) this.endAttr(); }
     const id = this.tagId;
     if (this.isEndTag) {
       if (this.simulateTreeBuilder && this.nsDepth > 0) this.endTagLeaves(id);
@@ -887,7 +886,7 @@ export class HtmlRewriter {
   // (foreign content begins) and an HTML integration point inside it (<foreignObject>, <desc>, <title>
   // in SVG; <mi>, <mo>, <mn>, <ms>, <mtext> in MathML), where HTML rules apply again. Deeper than
   // NS_STACK such changes are counted but not recorded, and the innermost recorded one stands in.
-  private nsTop(): i32 {
+  @inline private nsTop(): i32 {
     const d = this.nsDepth;
     if (d == 0) return NS.Html;
     return <i32>unchecked(this.nsStack[(d <= NS_STACK ? d : NS_STACK) - 1]);
@@ -926,7 +925,7 @@ export class HtmlRewriter {
     }
   }
 
-  private static isVoid(id: i32): bool {
+  @inline private static isVoid(id: i32): bool {
     return id == T.Void || id == T.VoidBreakout || id == T.Area || id == T.Base || id == T.Br ||
       id == T.Input || id == T.Meta;
   }
@@ -1029,8 +1028,13 @@ export class HtmlRewriter {
     const repl = this.scratch;
     repl.clear();
     const insert = this.insertBytes;
-    insert.clear();
-    insert.pushByteString(edit.insert);
+    // A URL rewriter usually answers with the same string every time; its bytes are kept (strings
+    // are immutable, and holding the reference keeps the address from being reused).
+    if (changetype<usize>(edit.insert) != changetype<usize>(this.insertOf)) {
+      insert.clear();
+      insert.pushByteString(edit.insert);
+      this.insertOf = edit.insert;
+    }
 
     if (quote == Q.Valueless) {
       // `<a href>`: the value is empty, so the edit is all insert; give it a quoted value.
