@@ -1174,79 +1174,122 @@ export class HtmlRewriter {
       if (k1 == 0x6f75716b636f6c62 && k2 == 0x6574) return T.Breakout; // blockquote
       return T.Other;
     }
-    switch (k1) {
-      case 0x61: return T.A;
-      case 0x70: return T.P;
-      case 0x766964: return T.Breakout; // div
-      case 0x6e617073: return T.Breakout; // span
-      case 0x696c: return T.Breakout; // li
-      case 0x676d69: return T.VoidBreakout; // img
-      case 0x61657261: return T.Area;
-      case 0x6d726f66: return T.Form;
-      case 0x656d617266: return T.Frame;
-      case 0x656d61726669: return T.Iframe;
-      case 0x6174656d: return T.Meta;
-      case 0x65736162: return T.Base;
-      case 0x6e6f74747562: return T.Button;
-      case 0x7475706e69: return T.Input;
-      case 0x747069726373: return T.Script;
-      case 0x656c797473: return T.Style;
-      case 0x706d78: return T.Xmp;
-      case 0x6465626d656f6e: return T.Noembed;
-      case 0x73656d6172666f6e: return T.Noframes;
-      case 0x6165726174786574: return T.Textarea;
-      case 0x656c746974: return T.Title;
-      case 0x677673: return T.Svg;
-      case 0x6874616d: return T.Math;
-      case 0x746e6f66: return T.Font;
-      case 0x7262: return T.Br;
-      case 0x6465626d65: // embed
-      case 0x7268: // hr
-        return T.VoidBreakout;
-      case 0x6c6f63: // col
-      case 0x6b6e696c: // link
-      case 0x656372756f73: // source
-      case 0x6b63617274: // track
-      case 0x726277: // wbr
-      case 0x6d61726170: // param
-      case 0x6e656779656b: // keygen
-        return T.Void;
-      case 0x63736564: return T.Desc;
-      case 0x696d: return T.Mi;
-      case 0x6f6d: return T.Mo;
-      case 0x6e6d: return T.Mn;
-      case 0x736d: return T.Ms;
-      case 0x747865746d: return T.Mtext;
-      case 0x62: // b
-      case 0x676962: // big
-      case 0x79646f62: // body
-      case 0x7265746e6563: // center
-      case 0x65646f63: // code
-      case 0x6464: // dd
-      case 0x6c64: // dl
-      case 0x7464: // dt
-      case 0x6d65: // em
-      case 0x3168: case 0x3268: case 0x3368: case 0x3468: case 0x3568: case 0x3668: // h1..h6
-      case 0x64616568: // head
-      case 0x69: // i
-      case 0x676e697473696c: // listing
-      case 0x756e656d: // menu
-      case 0x72626f6e: // nobr
-      case 0x6c6f: // ol
-      case 0x657270: // pre
-      case 0x79627572: // ruby
-      case 0x73: // s
-      case 0x6c6c616d73: // small
-      case 0x656b69727473: // strike
-      case 0x676e6f727473: // strong
-      case 0x627573: // sub
-      case 0x707573: // sup
-      case 0x656c626174: // table
-      case 0x7474: // tt
-      case 0x75: // u
-      case 0x6c75: // ul
-      case 0x726176: // var
-        return T.Breakout;
+    // The key has one non-zero byte per name byte, so the length picks a short list to compare.
+    switch (n) {
+      case 1: {
+        switch (k1) {
+          case 0x61: return T.A; // a
+          case 0x70: return T.P; // p
+          case 0x62: // b
+          case 0x69: // i
+          case 0x73: // s
+          case 0x75: return T.Breakout; // u
+        }
+        break;
+      }
+      case 2: {
+        switch (k1) {
+          case 0x696c: // li
+          case 0x6464: // dd
+          case 0x6c64: // dl
+          case 0x7464: // dt
+          case 0x6d65: // em
+          case 0x3168: // h1
+          case 0x3268: // h2
+          case 0x3368: // h3
+          case 0x3468: // h4
+          case 0x3568: // h5
+          case 0x3668: // h6
+          case 0x6c6f: // ol
+          case 0x7474: // tt
+          case 0x6c75: return T.Breakout; // ul
+          case 0x7262: return T.Br; // br
+          case 0x7268: return T.VoidBreakout; // hr
+          case 0x696d: return T.Mi; // mi
+          case 0x6f6d: return T.Mo; // mo
+          case 0x6e6d: return T.Mn; // mn
+          case 0x736d: return T.Ms; // ms
+        }
+        break;
+      }
+      case 3: {
+        switch (k1) {
+          case 0x766964: // div
+          case 0x676962: // big
+          case 0x657270: // pre
+          case 0x627573: // sub
+          case 0x707573: // sup
+          case 0x726176: return T.Breakout; // var
+          case 0x676d69: return T.VoidBreakout; // img
+          case 0x706d78: return T.Xmp; // xmp
+          case 0x677673: return T.Svg; // svg
+          case 0x6c6f63: // col
+          case 0x726277: return T.Void; // wbr
+        }
+        break;
+      }
+      case 4: {
+        switch (k1) {
+          case 0x6e617073: // span
+          case 0x79646f62: // body
+          case 0x65646f63: // code
+          case 0x64616568: // head
+          case 0x756e656d: // menu
+          case 0x72626f6e: // nobr
+          case 0x79627572: return T.Breakout; // ruby
+          case 0x61657261: return T.Area; // area
+          case 0x6d726f66: return T.Form; // form
+          case 0x6174656d: return T.Meta; // meta
+          case 0x65736162: return T.Base; // base
+          case 0x6874616d: return T.Math; // math
+          case 0x746e6f66: return T.Font; // font
+          case 0x6b6e696c: return T.Void; // link
+          case 0x63736564: return T.Desc; // desc
+        }
+        break;
+      }
+      case 5: {
+        switch (k1) {
+          case 0x656d617266: return T.Frame; // frame
+          case 0x7475706e69: return T.Input; // input
+          case 0x656c797473: return T.Style; // style
+          case 0x656c746974: return T.Title; // title
+          case 0x6465626d65: return T.VoidBreakout; // embed
+          case 0x6b63617274: // track
+          case 0x6d61726170: return T.Void; // param
+          case 0x747865746d: return T.Mtext; // mtext
+          case 0x6c6c616d73: // small
+          case 0x656c626174: return T.Breakout; // table
+        }
+        break;
+      }
+      case 6: {
+        switch (k1) {
+          case 0x656d61726669: return T.Iframe; // iframe
+          case 0x6e6f74747562: return T.Button; // button
+          case 0x747069726373: return T.Script; // script
+          case 0x656372756f73: // source
+          case 0x6e656779656b: return T.Void; // keygen
+          case 0x7265746e6563: // center
+          case 0x656b69727473: // strike
+          case 0x676e6f727473: return T.Breakout; // strong
+        }
+        break;
+      }
+      case 7: {
+        switch (k1) {
+          case 0x6465626d656f6e: return T.Noembed; // noembed
+          case 0x676e697473696c: return T.Breakout; // listing
+        }
+        break;
+      }
+      case 8: {
+        switch (k1) {
+          case 0x73656d6172666f6e: return T.Noframes; // noframes
+          case 0x6165726174786574: return T.Textarea; // textarea
+        }
+        break;
+      }
     }
     return T.Other;
   }
