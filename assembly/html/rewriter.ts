@@ -240,6 +240,7 @@ export class HtmlRewriter {
   private scratch: ByteBuffer = new ByteBuffer();
   private insertBytes: ByteBuffer = new ByteBuffer();
   private insertOf: string = ""; // the string insertBytes holds the bytes of
+  private insertEscaped: ByteBuffer = new ByteBuffer(); // insertBytes as appendEscaped writes them
   private candidate: ByteBuffer = new ByteBuffer();
   private want: ByteBuffer = new ByteBuffer();
 
@@ -1030,10 +1031,24 @@ export class HtmlRewriter {
     const insert = this.insertBytes;
     // A URL rewriter usually answers with the same string every time; its bytes are kept (strings
     // are immutable, and holding the reference keeps the address from being reused).
+    const insertEscaped = this.insertEscaped;
     if (changetype<usize>(edit.insert) != changetype<usize>(this.insertOf)) {
       insert.clear();
       insert.pushByteString(edit.insert);
+      insertEscaped.clear();
+      appendEscaped(insertEscaped, insert.ptr, insert.length);
       this.insertOf = edit.insert;
+    }
+
+    if (quote != Q.Valueless && decoder.pieceCount == 0 && (quote == Q.Quoted || decLen - (de - ds) + insert.length != 0) &&
+        !this.hasAmpersand(raw, rawLen)) {
+      // The usual case, a value that is its raw bytes: the edit's offsets are raw offsets and only the
+      // escaped insert is written (what the general path below computes for it, with less work).
+      this.flushTo(tagAbs + vs + ds);
+      this.out.pushMemory(insertEscaped.ptr, insertEscaped.length);
+      this.emitted = tagAbs + vs + de;
+      this.edited = true;
+      return;
     }
 
     if (quote == Q.Valueless) {
