@@ -439,7 +439,7 @@ export class HtmlRewriter {
           this.nameKey2 = k2;
           if (p >= end) break;
           this.endTagName(p);
-          if (x == GT) { s = this.finishTag(p); p++; }
+          if (x == GT) { s = this.endTag(p); p++; }
           else { s = x == SLASH ? S.SelfClosing : S.BeforeAttrName; p++; }
           break;
         }
@@ -509,7 +509,7 @@ export class HtmlRewriter {
           }
           if (p >= end) break;
           this.attrValueEnd = p - this.tagStart;
-          if (x == GT) s = this.finishTag(p);
+          if (x == GT) s = this.endTag(p);
           else s = S.BeforeAttrName;
           p++;
           break;
@@ -517,7 +517,7 @@ export class HtmlRewriter {
         case S.AfterAttrValueQuoted: {
           if (isWs(c)) { s = S.BeforeAttrName; p++; }
           else if (c == SLASH) { s = S.SelfClosing; p++; }
-          else if (c == GT) { s = this.finishTag(p); p++; }
+          else if (c == GT) { s = this.endTag(p); p++; }
           else s = S.BeforeAttrName;
           break;
         }
@@ -769,7 +769,7 @@ export class HtmlRewriter {
     if (isEnd) this.holding = false;
   }
 
-  private endTagName(p: i32): void {
+  @inline private endTagName(p: i32): void {
     this.nameEnd = p - this.tagStart;
     const id = this.classifyName();
     this.tagId = id;
@@ -831,6 +831,22 @@ export class HtmlRewriter {
     unchecked(this.reportAttrs[at + 3] = valueEnd);
     unchecked(this.reportAttrs[at + 4] = this.attrQuote);
     this.reportAttrCount++;
+  }
+
+  /**
+   * finishTag without a call for most tags: an end tag or a start tag that is not held, outside foreign
+   * content, which switches neither namespace nor tokenizer state (finishTag would do just this).
+   */
+  @inline private endTag(gt: i32): i32 {
+    if (!this.holding && this.nsDepth == 0) {
+      if (this.isEndTag) { this.attrOpen = false; return S.Data; }
+      const id = this.tagId;
+      if (id != T.Svg && id != T.Math && (!this.simulateTreeBuilder || HtmlRewriter.contentStateAfter(id) == S.Data)) {
+        this.attrOpen = false;
+        return S.Data;
+      }
+    }
+    return this.finishTag(gt);
   }
 
   /** A tag ended with the `>` at `gt`; returns the tokenizer state that follows it. */
