@@ -177,6 +177,31 @@ function findByte2(p: usize, end: usize, a: u8, b: u8): usize {
   return end;
 }
 
+// Which bytes end a run inside a tag (a lookup instead of a chain of comparisons per byte):
+// a tag name ends at whitespace, `/` or `>`; an attribute name also at `=`; an unquoted value at
+// whitespace or `>`.
+const STOP_NAME: u8 = 1;
+const STOP_ATTR_NAME: u8 = 2;
+const STOP_UNQUOTED: u8 = 4;
+const STOPS: usize = memory.data<u8>([
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 7, 0, 7, 7, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 7, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+]);
+
 const SCRIPT_NAME = "script";
 
 export class HtmlRewriter {
@@ -421,7 +446,7 @@ export class HtmlRewriter {
           let k2 = this.nameKey2;
           let x = c;
           while (true) {
-            if (isWs(x) || x == SLASH || x == GT) break;
+            if (load<u8>(STOPS + <usize>x) & STOP_NAME) break;
             const lc = lower(x);
             if (n < NAME_BUF) {
               unchecked(this.nameBuf[n] = <u8>lc);
@@ -453,7 +478,7 @@ export class HtmlRewriter {
         }
         case S.AttrName: {
           let x = c;
-          while (!(isWs(x) || x == SLASH || x == GT || x == EQ)) {
+          while (!(load<u8>(STOPS + <usize>x) & STOP_ATTR_NAME)) {
             p++;
             if (p >= end) break;
             x = <u32>load<u8>(base + <usize>p);
@@ -502,7 +527,7 @@ export class HtmlRewriter {
         }
         case S.AttrValueUnq: {
           let x = c;
-          while (!(isWs(x) || x == GT)) {
+          while (!(load<u8>(STOPS + <usize>x) & STOP_UNQUOTED)) {
             p++;
             if (p >= end) break;
             x = <u32>load<u8>(base + <usize>p);
