@@ -55,7 +55,12 @@ export class ByteBuffer {
   }
 
   pushAscii(s: string): void {
-    for (let i = 0; i < s.length; i++) this.pushByte(<u8>s.charCodeAt(i));
+    const n = s.length;
+    this.reserve(n);
+    const src = changetype<usize>(s);
+    const dst = this.ptr + <usize>this.length;
+    for (let i = 0; i < n; i++) store<u8>(dst + <usize>i, <u8>load<u16>(src + (<usize>i << 1)));
+    this.length += n;
   }
 
   pushCodePoint(cp: u32): void {
@@ -79,7 +84,19 @@ export class ByteBuffer {
   /** Appends a byte string's bytes; code units above 0xFF (not from the wire) go in as UTF-8. */
   pushByteString(s: string): void {
     const n = s.length;
-    for (let i = 0; i < n; i++) {
+    // The usual case, every code unit a byte, as one pass with no per-byte capacity check.
+    this.reserve(n);
+    const src = changetype<usize>(s);
+    const dst = this.ptr + <usize>this.length;
+    let k = 0;
+    while (k < n) {
+      const c = <u32>load<u16>(src + (<usize>k << 1));
+      if (c > 0xff) break;
+      store<u8>(dst + <usize>k, <u8>c);
+      k++;
+    }
+    this.length += k;
+    for (let i = k; i < n; i++) {
       const c = <u32>s.charCodeAt(i);
       if (c <= 0xff) { this.pushByte(<u8>c); continue; }
       const cp = <u32>s.codePointAt(i);
@@ -293,9 +310,14 @@ export class AttrValueDecoder {
  * whitespace and NUL. Safe in double-quoted, single-quoted and unquoted values alike.
  */
 export function appendEscaped(out: ByteBuffer, src: usize, len: i32): void {
-  for (let i = 0; i < len; i++) {
-    const c = load<u8>(src + <usize>i);
-    switch (c) {
+  // Runs that need no escape (most of any URL) are copied whole.
+  let i = 0;
+  while (i < len) {
+    let j = i;
+    while (j < len && load<u8>(ESCAPED + <usize>load<u8>(src + <usize>j)) == 0) j++;
+    out.pushMemory(src + <usize>i, j - i);
+    if (j >= len) return;
+    switch (load<u8>(src + <usize>j)) {
       case 0x26: out.pushAscii("&amp;"); break;
       case 0x22: out.pushAscii("&quot;"); break;
       case 0x27: out.pushAscii("&#39;"); break;
@@ -308,8 +330,28 @@ export function appendEscaped(out: ByteBuffer, src: usize, len: i32): void {
       case 0x0c: out.pushAscii("&#12;"); break;
       case 0x0d: out.pushAscii("&#13;"); break;
       case 0x20: out.pushAscii("&#32;"); break;
-      case 0x00: out.pushAscii("&#65533;"); break;
-      default: out.pushByte(c);
+      default: out.pushAscii("&#65533;"); // NUL
     }
+    i = j + 1;
   }
 }
+
+// 1 for the bytes appendEscaped writes as references.
+const ESCAPED: usize = memory.data<u8>([
+  1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0, // NUL, tab, LF, FF, CR
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  1, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, // space, ", &, '
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, // < = >
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // backtick
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+]);

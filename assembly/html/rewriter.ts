@@ -177,6 +177,31 @@ function findByte2(p: usize, end: usize, a: u8, b: u8): usize {
   return end;
 }
 
+// Which bytes end a run inside a tag (a lookup instead of a chain of comparisons per byte):
+// a tag name ends at whitespace, `/` or `>`; an attribute name also at `=`; an unquoted value at
+// whitespace or `>`.
+const STOP_NAME: u8 = 1;
+const STOP_ATTR_NAME: u8 = 2;
+const STOP_UNQUOTED: u8 = 4;
+const STOPS: usize = memory.data<u8>([
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 7, 0, 7, 7, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 7, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+]);
+
 const SCRIPT_NAME = "script";
 
 export class HtmlRewriter {
@@ -239,6 +264,8 @@ export class HtmlRewriter {
   private check: AttrValueDecoder = new AttrValueDecoder();
   private scratch: ByteBuffer = new ByteBuffer();
   private insertBytes: ByteBuffer = new ByteBuffer();
+  private insertOf: string = ""; // the string insertBytes holds the bytes of
+  private insertEscaped: ByteBuffer = new ByteBuffer(); // insertBytes as appendEscaped writes them
   private candidate: ByteBuffer = new ByteBuffer();
   private want: ByteBuffer = new ByteBuffer();
 
@@ -419,7 +446,7 @@ export class HtmlRewriter {
           let k2 = this.nameKey2;
           let x = c;
           while (true) {
-            if (isWs(x) || x == SLASH || x == GT) break;
+            if (load<u8>(STOPS + <usize>x) & STOP_NAME) break;
             const lc = lower(x);
             if (n < NAME_BUF) {
               unchecked(this.nameBuf[n] = <u8>lc);
@@ -437,7 +464,7 @@ export class HtmlRewriter {
           this.nameKey2 = k2;
           if (p >= end) break;
           this.endTagName(p);
-          if (x == GT) { s = this.finishTag(p); p++; }
+          if (x == GT) { s = this.endTag(p); p++; }
           else { s = x == SLASH ? S.SelfClosing : S.BeforeAttrName; p++; }
           break;
         }
@@ -451,7 +478,7 @@ export class HtmlRewriter {
         }
         case S.AttrName: {
           let x = c;
-          while (!(isWs(x) || x == SLASH || x == GT || x == EQ)) {
+          while (!(load<u8>(STOPS + <usize>x) & STOP_ATTR_NAME)) {
             p++;
             if (p >= end) break;
             x = <u32>load<u8>(base + <usize>p);
@@ -500,14 +527,14 @@ export class HtmlRewriter {
         }
         case S.AttrValueUnq: {
           let x = c;
-          while (!(isWs(x) || x == GT)) {
+          while (!(load<u8>(STOPS + <usize>x) & STOP_UNQUOTED)) {
             p++;
             if (p >= end) break;
             x = <u32>load<u8>(base + <usize>p);
           }
           if (p >= end) break;
           this.attrValueEnd = p - this.tagStart;
-          if (x == GT) s = this.finishTag(p);
+          if (x == GT) s = this.endTag(p);
           else s = S.BeforeAttrName;
           p++;
           break;
@@ -515,7 +542,7 @@ export class HtmlRewriter {
         case S.AfterAttrValueQuoted: {
           if (isWs(c)) { s = S.BeforeAttrName; p++; }
           else if (c == SLASH) { s = S.SelfClosing; p++; }
-          else if (c == GT) { s = this.finishTag(p); p++; }
+          else if (c == GT) { s = this.endTag(p); p++; }
           else s = S.BeforeAttrName;
           break;
         }
@@ -755,7 +782,7 @@ export class HtmlRewriter {
     this.state = s;
   }
 
-  private beginTag(isEnd: bool): void {
+  @inline private beginTag(isEnd: bool): void {
     this.isEndTag = isEnd;
     this.nameLen = 0;
     this.nameKey1 = 0;
@@ -767,7 +794,7 @@ export class HtmlRewriter {
     if (isEnd) this.holding = false;
   }
 
-  private endTagName(p: i32): void {
+  @inline private endTagName(p: i32): void {
     this.nameEnd = p - this.tagStart;
     const id = this.classifyName();
     this.tagId = id;
@@ -776,7 +803,7 @@ export class HtmlRewriter {
     }
   }
 
-  private inForeignContent(): bool {
+  @inline private inForeignContent(): bool {
     const top = this.nsTop();
     return isForeignNs(top);
   }
@@ -787,22 +814,20 @@ export class HtmlRewriter {
     return isForeignNs(top) || (top >= NS.HtmlIn && this.nsOpen() == 0);
   }
 
-  private static isLinkTag(id: i32): bool {
+  @inline private static isLinkTag(id: i32): bool {
     return id >= T.A && id <= T.Input;
   }
 
-  private beginAttr(p: i32): void {
-    if (this.attrOpen) this.endAttr();
+  @inline private beginAttr(p: i32): void {
+    if (this.attrOpen) { this.attrOpen = false; if (this.holding) this.endAttr(); }
     this.attrOpen = true;
     this.attrNameStart = p - this.tagStart;
     this.attrNameEnd = this.attrNameStart;
     this.attrQuote = Q.Valueless;
   }
 
-  /** Files the attribute that just ended, if the tag is held. */
+  /** Files the attribute that just ended (of a held tag). */
   private endAttr(): void {
-    this.attrOpen = false;
-    if (!this.holding) return;
     const nameStart = this.attrNameStart;
     const nameEnd = this.attrNameEnd;
     let valueStart = this.attrValueStart;
@@ -833,9 +858,25 @@ export class HtmlRewriter {
     this.reportAttrCount++;
   }
 
+  /**
+   * finishTag without a call for most tags: an end tag or a start tag that is not held, outside foreign
+   * content, which switches neither namespace nor tokenizer state (finishTag would do just this).
+   */
+  @inline private endTag(gt: i32): i32 {
+    if (!this.holding && this.nsDepth == 0) {
+      if (this.isEndTag) { this.attrOpen = false; return S.Data; }
+      const id = this.tagId;
+      if (id != T.Svg && id != T.Math && (!this.simulateTreeBuilder || HtmlRewriter.contentStateAfter(id) == S.Data)) {
+        this.attrOpen = false;
+        return S.Data;
+      }
+    }
+    return this.finishTag(gt);
+  }
+
   /** A tag ended with the `>` at `gt`; returns the tokenizer state that follows it. */
   private finishTag(gt: i32): i32 {
-    if (this.attrOpen) this.endAttr();
+    if (this.attrOpen) { this.attrOpen = false; if (this.holding) this.endAttr(); }
     const id = this.tagId;
     if (this.isEndTag) {
       if (this.simulateTreeBuilder && this.nsDepth > 0) this.endTagLeaves(id);
@@ -887,7 +928,7 @@ export class HtmlRewriter {
   // (foreign content begins) and an HTML integration point inside it (<foreignObject>, <desc>, <title>
   // in SVG; <mi>, <mo>, <mn>, <ms>, <mtext> in MathML), where HTML rules apply again. Deeper than
   // NS_STACK such changes are counted but not recorded, and the innermost recorded one stands in.
-  private nsTop(): i32 {
+  @inline private nsTop(): i32 {
     const d = this.nsDepth;
     if (d == 0) return NS.Html;
     return <i32>unchecked(this.nsStack[(d <= NS_STACK ? d : NS_STACK) - 1]);
@@ -926,7 +967,7 @@ export class HtmlRewriter {
     }
   }
 
-  private static isVoid(id: i32): bool {
+  @inline private static isVoid(id: i32): bool {
     return id == T.Void || id == T.VoidBreakout || id == T.Area || id == T.Base || id == T.Br ||
       id == T.Input || id == T.Meta;
   }
@@ -1029,8 +1070,27 @@ export class HtmlRewriter {
     const repl = this.scratch;
     repl.clear();
     const insert = this.insertBytes;
-    insert.clear();
-    insert.pushByteString(edit.insert);
+    // A URL rewriter usually answers with the same string every time; its bytes are kept (strings
+    // are immutable, and holding the reference keeps the address from being reused).
+    const insertEscaped = this.insertEscaped;
+    if (changetype<usize>(edit.insert) != changetype<usize>(this.insertOf)) {
+      insert.clear();
+      insert.pushByteString(edit.insert);
+      insertEscaped.clear();
+      appendEscaped(insertEscaped, insert.ptr, insert.length);
+      this.insertOf = edit.insert;
+    }
+
+    if (quote != Q.Valueless && decoder.pieceCount == 0 && (quote == Q.Quoted || decLen - (de - ds) + insert.length != 0) &&
+        !this.hasAmpersand(raw, rawLen)) {
+      // The usual case, a value that is its raw bytes: the edit's offsets are raw offsets and only the
+      // escaped insert is written (what the general path below computes for it, with less work).
+      this.flushTo(tagAbs + vs + ds);
+      this.out.pushMemory(insertEscaped.ptr, insertEscaped.length);
+      this.emitted = tagAbs + vs + de;
+      this.edited = true;
+      return;
+    }
 
     if (quote == Q.Valueless) {
       // `<a href>`: the value is empty, so the edit is all insert; give it a quoted value.
@@ -1170,79 +1230,122 @@ export class HtmlRewriter {
       if (k1 == 0x6f75716b636f6c62 && k2 == 0x6574) return T.Breakout; // blockquote
       return T.Other;
     }
-    switch (k1) {
-      case 0x61: return T.A;
-      case 0x70: return T.P;
-      case 0x766964: return T.Breakout; // div
-      case 0x6e617073: return T.Breakout; // span
-      case 0x696c: return T.Breakout; // li
-      case 0x676d69: return T.VoidBreakout; // img
-      case 0x61657261: return T.Area;
-      case 0x6d726f66: return T.Form;
-      case 0x656d617266: return T.Frame;
-      case 0x656d61726669: return T.Iframe;
-      case 0x6174656d: return T.Meta;
-      case 0x65736162: return T.Base;
-      case 0x6e6f74747562: return T.Button;
-      case 0x7475706e69: return T.Input;
-      case 0x747069726373: return T.Script;
-      case 0x656c797473: return T.Style;
-      case 0x706d78: return T.Xmp;
-      case 0x6465626d656f6e: return T.Noembed;
-      case 0x73656d6172666f6e: return T.Noframes;
-      case 0x6165726174786574: return T.Textarea;
-      case 0x656c746974: return T.Title;
-      case 0x677673: return T.Svg;
-      case 0x6874616d: return T.Math;
-      case 0x746e6f66: return T.Font;
-      case 0x7262: return T.Br;
-      case 0x6465626d65: // embed
-      case 0x7268: // hr
-        return T.VoidBreakout;
-      case 0x6c6f63: // col
-      case 0x6b6e696c: // link
-      case 0x656372756f73: // source
-      case 0x6b63617274: // track
-      case 0x726277: // wbr
-      case 0x6d61726170: // param
-      case 0x6e656779656b: // keygen
-        return T.Void;
-      case 0x63736564: return T.Desc;
-      case 0x696d: return T.Mi;
-      case 0x6f6d: return T.Mo;
-      case 0x6e6d: return T.Mn;
-      case 0x736d: return T.Ms;
-      case 0x747865746d: return T.Mtext;
-      case 0x62: // b
-      case 0x676962: // big
-      case 0x79646f62: // body
-      case 0x7265746e6563: // center
-      case 0x65646f63: // code
-      case 0x6464: // dd
-      case 0x6c64: // dl
-      case 0x7464: // dt
-      case 0x6d65: // em
-      case 0x3168: case 0x3268: case 0x3368: case 0x3468: case 0x3568: case 0x3668: // h1..h6
-      case 0x64616568: // head
-      case 0x69: // i
-      case 0x676e697473696c: // listing
-      case 0x756e656d: // menu
-      case 0x72626f6e: // nobr
-      case 0x6c6f: // ol
-      case 0x657270: // pre
-      case 0x79627572: // ruby
-      case 0x73: // s
-      case 0x6c6c616d73: // small
-      case 0x656b69727473: // strike
-      case 0x676e6f727473: // strong
-      case 0x627573: // sub
-      case 0x707573: // sup
-      case 0x656c626174: // table
-      case 0x7474: // tt
-      case 0x75: // u
-      case 0x6c75: // ul
-      case 0x726176: // var
-        return T.Breakout;
+    // The key has one non-zero byte per name byte, so the length picks a short list to compare.
+    switch (n) {
+      case 1: {
+        switch (k1) {
+          case 0x61: return T.A; // a
+          case 0x70: return T.P; // p
+          case 0x62: // b
+          case 0x69: // i
+          case 0x73: // s
+          case 0x75: return T.Breakout; // u
+        }
+        break;
+      }
+      case 2: {
+        switch (k1) {
+          case 0x696c: // li
+          case 0x6464: // dd
+          case 0x6c64: // dl
+          case 0x7464: // dt
+          case 0x6d65: // em
+          case 0x3168: // h1
+          case 0x3268: // h2
+          case 0x3368: // h3
+          case 0x3468: // h4
+          case 0x3568: // h5
+          case 0x3668: // h6
+          case 0x6c6f: // ol
+          case 0x7474: // tt
+          case 0x6c75: return T.Breakout; // ul
+          case 0x7262: return T.Br; // br
+          case 0x7268: return T.VoidBreakout; // hr
+          case 0x696d: return T.Mi; // mi
+          case 0x6f6d: return T.Mo; // mo
+          case 0x6e6d: return T.Mn; // mn
+          case 0x736d: return T.Ms; // ms
+        }
+        break;
+      }
+      case 3: {
+        switch (k1) {
+          case 0x766964: // div
+          case 0x676962: // big
+          case 0x657270: // pre
+          case 0x627573: // sub
+          case 0x707573: // sup
+          case 0x726176: return T.Breakout; // var
+          case 0x676d69: return T.VoidBreakout; // img
+          case 0x706d78: return T.Xmp; // xmp
+          case 0x677673: return T.Svg; // svg
+          case 0x6c6f63: // col
+          case 0x726277: return T.Void; // wbr
+        }
+        break;
+      }
+      case 4: {
+        switch (k1) {
+          case 0x6e617073: // span
+          case 0x79646f62: // body
+          case 0x65646f63: // code
+          case 0x64616568: // head
+          case 0x756e656d: // menu
+          case 0x72626f6e: // nobr
+          case 0x79627572: return T.Breakout; // ruby
+          case 0x61657261: return T.Area; // area
+          case 0x6d726f66: return T.Form; // form
+          case 0x6174656d: return T.Meta; // meta
+          case 0x65736162: return T.Base; // base
+          case 0x6874616d: return T.Math; // math
+          case 0x746e6f66: return T.Font; // font
+          case 0x6b6e696c: return T.Void; // link
+          case 0x63736564: return T.Desc; // desc
+        }
+        break;
+      }
+      case 5: {
+        switch (k1) {
+          case 0x656d617266: return T.Frame; // frame
+          case 0x7475706e69: return T.Input; // input
+          case 0x656c797473: return T.Style; // style
+          case 0x656c746974: return T.Title; // title
+          case 0x6465626d65: return T.VoidBreakout; // embed
+          case 0x6b63617274: // track
+          case 0x6d61726170: return T.Void; // param
+          case 0x747865746d: return T.Mtext; // mtext
+          case 0x6c6c616d73: // small
+          case 0x656c626174: return T.Breakout; // table
+        }
+        break;
+      }
+      case 6: {
+        switch (k1) {
+          case 0x656d61726669: return T.Iframe; // iframe
+          case 0x6e6f74747562: return T.Button; // button
+          case 0x747069726373: return T.Script; // script
+          case 0x656372756f73: // source
+          case 0x6e656779656b: return T.Void; // keygen
+          case 0x7265746e6563: // center
+          case 0x656b69727473: // strike
+          case 0x676e6f727473: return T.Breakout; // strong
+        }
+        break;
+      }
+      case 7: {
+        switch (k1) {
+          case 0x6465626d656f6e: return T.Noembed; // noembed
+          case 0x676e697473696c: return T.Breakout; // listing
+        }
+        break;
+      }
+      case 8: {
+        switch (k1) {
+          case 0x73656d6172666f6e: return T.Noframes; // noframes
+          case 0x6165726174786574: return T.Textarea; // textarea
+        }
+        break;
+      }
     }
     return T.Other;
   }
