@@ -1,53 +1,11 @@
 // `clicktrail <command> ...`: a small table of subcommands. bin/clicktrail.mjs calls main(); other parts of
 // the project add their commands to `commands` (name → summary, usage, run) and nothing else changes.
-import { readFileSync } from "node:fs";
 import { LOG_LEVEL_NAMES, type LogLevelName } from "./abi/constants.js";
 import { startProxy } from "./server/proxy.js";
+import { UsageError, parseFlags, readConfigArg, type Command } from "./commands/args.js";
+import { validateCommand } from "./commands/validate.js";
 
-export interface Command {
-  summary: string;
-  usage: string;
-  /** Resolves to the process exit code; a long-running command resolves when it stops. */
-  run(args: string[]): Promise<number>;
-}
-
-export class UsageError extends Error {}
-
-/** Parses `--name value` / `--name=value` flags; bare words are returned as positionals. */
-export function parseFlags(args: string[], known: string[]): { flags: Map<string, string>; positionals: string[] } {
-  const flags = new Map<string, string>();
-  const positionals: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (!a.startsWith("--")) {
-      positionals.push(a);
-      continue;
-    }
-    const eq = a.indexOf("=");
-    const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-    if (!known.includes(name)) throw new UsageError(`unknown option --${name}`);
-    let value: string;
-    if (eq >= 0) value = a.slice(eq + 1);
-    else {
-      if (i + 1 >= args.length) throw new UsageError(`--${name} needs a value`);
-      value = args[++i];
-    }
-    flags.set(name, value);
-  }
-  return { flags, positionals };
-}
-
-/** --config takes inline JSON (starting with { or [) or a file path. */
-export function readConfigArg(value: string | undefined): string {
-  if (value === undefined) return "";
-  const t = value.trimStart();
-  if (t.startsWith("{") || t.startsWith("[")) return value;
-  try {
-    return readFileSync(value, "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read --config file ${value}: ${(e as Error).message}`);
-  }
-}
+export { UsageError, parseFlags, readConfigArg, type Command } from "./commands/args.js";
 
 function positiveInt(name: string, v: string | undefined, dflt: number | undefined): number | undefined {
   if (v === undefined) return dflt;
@@ -99,6 +57,7 @@ export const commands: Record<string, Command> = {
       return 0;
     },
   },
+  validate: validateCommand,
 };
 
 export function usage(): string {

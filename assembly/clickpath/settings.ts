@@ -1,4 +1,72 @@
 // The validated settings of the clickpath feature, as config/clickpath.ts reads them from the JSON configuration.
+import { Regex } from "../regex";
+
+/** A crawler that gets neither a session nor rewriting (ClickPathUAExceptions line). */
+export class UaException {
+  constructor(public name: string, public pattern: string, public regex: Regex) {}
+}
+
+/** One statement of a friendly session: `uri(N)` (index >= 0) or `param(name)`. */
+export class FriendlyStatement {
+  constructor(public uriIndex: i32, public param: string) {}
+  get isUri(): bool { return this.uriIndex >= 0; }
+}
+
+/** A partner site whose URL session is captured into ours (ClickPathFriendlySessions line). */
+export class FriendlySession {
+  constructor(public host: string, public statements: FriendlyStatement[], public name: string) {}
+}
+
+/** A row of the cluster layout (ClickPathMachineTable line). */
+export class MachineRow {
+  constructor(public address: string, public name: string, public store: string) {}
+}
+
 export class ClickpathSettings {
   enabled: bool = true;
+  prefix: string = "-S:";
+  /** Seconds; 0 = no limit. */
+  maxSessionAge: i64 = 0;
+  uaExceptions: UaException[] = [];
+  friendlySessions: FriendlySession[] = [];
+  /** ClickPathMachine: the name new ids carry; null when not configured. */
+  machine: string | null = null;
+  machineTable: MachineRow[] = [];
+  /** Signing keys (UTF-8 of each secret); the first signs, all verify. */
+  secrets: Uint8Array[] = [];
+  upstreamHeaderPrefix: string = "x-clickpath-";
+  stripAcceptEncoding: bool = true;
+  maxTagBytes: i32 = 8192;
+  /** A Referrer-Policy value added to rewritten pages; "" adds none. */
+  referrerPolicy: string = "";
+
+  /** The table row named `name`, or null. */
+  machineNamed(name: string): MachineRow | null {
+    for (let i = 0; i < this.machineTable.length; i++) {
+      if (this.machineTable[i].name == name) return this.machineTable[i];
+    }
+    return null;
+  }
+
+  /** The table row for a local address, or null. */
+  machineAt(address: string): MachineRow | null {
+    for (let i = 0; i < this.machineTable.length; i++) {
+      if (this.machineTable[i].address == address) return this.machineTable[i];
+    }
+    return null;
+  }
+
+  friendFor(host: string): FriendlySession | null {
+    for (let i = 0; i < this.friendlySessions.length; i++) {
+      if (this.friendlySessions[i].host == host) return this.friendlySessions[i];
+    }
+    return null;
+  }
+
+  friendNamed(name: string): FriendlySession | null {
+    for (let i = 0; i < this.friendlySessions.length; i++) {
+      if (this.friendlySessions[i].name == name) return this.friendlySessions[i];
+    }
+    return null;
+  }
 }

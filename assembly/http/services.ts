@@ -36,4 +36,9 @@ export abstract class Services {
   abstract sourceAddress(): string;
   /** The worker (VM) serving this stream: a small number, stable for the VM's life. */
   abstract workerId(): u32;
+  /**
+   * The local address the downstream connection arrived on, without port ("" when unknown): what nginx
+   * puts into its userid. Not abstract, so that test doubles need not care.
+   */
+  localAddress(): string { return ""; }
 }

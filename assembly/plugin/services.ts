@@ -47,6 +47,7 @@ export class HostServices extends Services {
   private connection: u64 = 0;
   private connectionRead: bool = false;
   private source: string | null = null;
+  private local: string | null = null;
 
   constructor(public minLogLevel: LogLevel) { super(); }
 
@@ -100,6 +101,16 @@ export class HostServices extends Services {
       this.source = s;
     }
     return s;
+  }
+
+  localAddress(): string {
+    let s = this.local;
+    if (s == null) {
+      const v = host.getProperty("destination\0address");
+      s = v == null ? "" : stripPort(byteStringFromBuffer(v));
+      this.local = s;
+    }
+    return s!;
   }
 
   workerId(): u32 { return vmNumber(); }

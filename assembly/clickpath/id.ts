@@ -1,0 +1,327 @@
+// Session ids in Apache2::ClickPath 1.10's format (spec/apache-originals.md §2.4), optionally signed.
+//
+//   plain   = MACHINE ":" base64(record) "," FRIEND      (then +→@, /→- in MACHINE ":" base64 part)
+//   id      = scramble13(plain), then percent-encoding of bytes that cannot stand in a path segment
+//   record  = crc8(rest) | time u32 | process u32 | counter u16 | connection u32 [| tag 10 bytes]
+//
+// The tag (only when secrets are configured) is HMAC-SHA256 over a domain label, the machine, the friend
+// part and the 14 field bytes, truncated to 10 bytes. The CRC byte covers fields and tag, so an id we sign
+// is still read correctly, fields and all, by the original's decoder without a secret.
+import { crc8Smbus } from "../crypto/crc8";
+import { hmacSha256 } from "../crypto/hmac";
+import { constantTimeEqual } from "../crypto/compare";
+import { base64Encode, base64Decode } from "../http/base64";
+
+/** The 65-character alphabet of the 13-place rotation. */
+export const SCRAMBLE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@-,";
+const ALPHABET_SIZE = 65;
+const ROTATION = 13;
+
+export const FIELD_BYTES = 14;
+export const RECORD_BYTES = 15;
+export const TAG_BYTES = 10;
+export const SIGNED_RECORD_BYTES = RECORD_BYTES + TAG_BYTES;
+const TAG_LABEL = "clicktrail clickpath id v1";
+
+// The alphabet index of each code unit below 128, -1 outside it.
+const alphabetIndex = buildIndex();
+function buildIndex(): StaticArray<i8> {
+  const t = new StaticArray<i8>(128);
+  for (let i = 0; i < 128; i++) t[i] = -1;
+  for (let i = 0; i < ALPHABET_SIZE; i++) t[SCRAMBLE_ALPHABET.charCodeAt(i)] = <i8>i;
+  return t;
+}
+
+function rotate(s: string, by: i32): string {
+  const n = s.length;
+  if (n == 0) return s;
+  const out = changetype<string>(__new(<usize>n << 1, idof<string>()));
+  for (let i = 0; i < n; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 128) {
+      const k = <i32>unchecked(alphabetIndex[c]);
+      if (k >= 0) c = SCRAMBLE_ALPHABET.charCodeAt((k + by) % ALPHABET_SIZE);
+    }
+    store<u16>(changetype<usize>(out) + (<usize>i << 1), <u16>c);
+  }
+  return out;
+}
+
+/** The 13-place rotation ClickPath applies to a whole plain id. Characters outside the alphabet stay. */
+export function scramble(plain: string): string { return rotate(plain, ROTATION); }
+/** The inverse rotation. */
+export function unscramble(id: string): string { return rotate(id, ALPHABET_SIZE - ROTATION); }
+
+/** The fields of an id. `machine` is the machine part as written (a name, or the 6-character IP form). */
+export class SessionId {
+  machine: string = "";
+  time: u32 = 0;
+  process: u32 = 0;
+  counter: u16 = 0;
+  connection: u32 = 0;
+  crc: u8 = 0;
+  /** The friend's short name, "" when the id carries no friendly session. */
+  friend: string = "";
+  /** The captured remote session (lines joined by "\n"), unescaped. */
+  remote: string = "";
+  /** The escaped friend part as it sits after the first "," of the plain id ("" for ordinary ids). */
+  friendPart: string = "";
+  /** The record carried a tag (it is 25 bytes, not 15). */
+  tagged: bool = false;
+  /** The tag was checked against a configured secret and matched. */
+  verified: bool = false;
+}
+
+/** Why an id was not accepted, or "" when it was. */
+export class DecodeResult {
+  constructor(public id: SessionId | null, public problem: string) {}
+}
+
+/** The friend part of a plain id: shortname "," escaped remote session. */
+export function friendPart(shortName: string, remote: string): string {
+  return shortName + "," + escapeRemote(remote);
+}
+
+/** ClickPath's escaping of a remote session: * → **, ! → *!, = → *., newline → !, / → *x, # → *y. */
+export function escapeRemote(s: string): string {
+  let out = "";
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    let rep: string | null = null;
+    if (c == 0x2a) rep = "**";
+    else if (c == 0x21) rep = "*!";
+    else if (c == 0x3d) rep = "*.";
+    else if (c == 0x0a) rep = "!";
+    else if (c == 0x2f) rep = "*x";
+    else if (c == 0x23) rep = "*y";
+    if (rep != null) {
+      out += s.substring(from, i) + rep;
+      from = i + 1;
+    }
+  }
+  return from == 0 ? s : out + s.substring(from);
+}
+
+/** The inverse of escapeRemote, as the trans handler does it (a lone "*" stays as it is). */
+export function unescapeRemote(s: string): string {
+  let out = "";
+  let from = 0;
+  let i = 0;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c == 0x21) {
+      out += s.substring(from, i) + "\n";
+      from = ++i;
+      continue;
+    }
+    if (c == 0x2a && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      let rep: string | null = null;
+      if (d == 0x2a) rep = "*";
+      else if (d == 0x21) rep = "!";
+      else if (d == 0x2e) rep = "=";
+      else if (d == 0x78) rep = "/";
+      else if (d == 0x79) rep = "#";
+      if (rep != null) {
+        out += s.substring(from, i) + rep;
+        i += 2;
+        from = i;
+        continue;
+      }
+    }
+    i++;
+  }
+  return from == 0 ? s : out + s.substring(from);
+}
+
+function translate(s: string, a: u16, b: u16, c: u16, d: u16): string {
+  // a → b and c → d in one pass.
+  const n = s.length;
+  const out = changetype<string>(__new(<usize>n << 1, idof<string>()));
+  for (let i = 0; i < n; i++) {
+    let ch = <u16>s.charCodeAt(i);
+    if (ch == a) ch = b; else if (ch == c) ch = d;
+    store<u16>(changetype<usize>(out) + (<usize>i << 1), ch);
+  }
+  return out;
+}
+
+function fieldBytes(time: u32, process: u32, counter: u16, connection: u32): Uint8Array {
+  const f = new Uint8Array(FIELD_BYTES);
+  f[0] = <u8>(time >>> 24); f[1] = <u8>(time >>> 16); f[2] = <u8>(time >>> 8); f[3] = <u8>time;
+  f[4] = <u8>(process >>> 24); f[5] = <u8>(process >>> 16); f[6] = <u8>(process >>> 8); f[7] = <u8>process;
+  f[8] = <u8>(counter >>> 8); f[9] = <u8>counter;
+  f[10] = <u8>(connection >>> 24); f[11] = <u8>(connection >>> 16); f[12] = <u8>(connection >>> 8); f[13] = <u8>connection;
+  return f;
+}
+
+function tagFor(key: Uint8Array, machine: string, friend: string, fields: Uint8Array): Uint8Array {
+  // Byte strings: machine and friend part hold one byte per code unit.
+  const m = String.UTF8.encode(machine);
+  const fr = String.UTF8.encode(friend);
+  const label = String.UTF8.encode(TAG_LABEL);
+  const data = new Uint8Array(label.byteLength + 1 + m.byteLength + 1 + fr.byteLength + 1 + fields.length);
+  let o = 0;
+  data.set(Uint8Array.wrap(label), o); o += label.byteLength + 1;
+  data.set(Uint8Array.wrap(m), o); o += m.byteLength + 1;
+  data.set(Uint8Array.wrap(fr), o); o += fr.byteLength + 1;
+  data.set(fields, o);
+  return hmacSha256(key, data).slice(0, TAG_BYTES);
+}
+
+/**
+ * Builds an id. `friend` is the friend part ("" for an ordinary session, else `friendPart(...)`);
+ * `key` signs it when not null.
+ */
+export function encodeId(machine: string, time: u32, process: u32, counter: u16, connection: u32,
+                         friend: string, key: Uint8Array | null): string {
+  const fields = fieldBytes(time, process, counter, connection);
+  const size = key == null ? RECORD_BYTES : SIGNED_RECORD_BYTES;
+  const record = new Uint8Array(size);
+  record.set(fields, 1);
+  if (key != null) record.set(tagFor(key, machine, friend, fields), RECORD_BYTES);
+  record[0] = crc8Smbus(record.subarray(1));
+  const main = translate(machine + ":" + base64Encode(record, false, false), 0x2b, 0x40, 0x2f, 0x2d);
+  return pathSafe(scramble(main + "," + friend));
+}
+
+/**
+ * Reads an id (as it appears in the URL, percent-encoding allowed). `keys` are the configured secrets:
+ * when there are any, the id must carry a tag that one of them verifies.
+ */
+export function decodeId(urlId: string, keys: Uint8Array[]): DecodeResult {
+  const decoded = percentDecode(urlId);
+  if (decoded == null) return new DecodeResult(null, "bad percent-encoding");
+  const plain = unscramble(decoded);
+  const comma = plain.indexOf(",");
+  let main = comma < 0 ? plain : plain.substring(0, comma);
+  const id = new SessionId();
+  if (comma >= 0) {
+    id.friendPart = plain.substring(comma + 1);
+    const second = id.friendPart.indexOf(",");
+    if (second >= 0) {
+      id.friend = id.friendPart.substring(0, second);
+      id.remote = unescapeRemote(id.friendPart.substring(second + 1));
+    }
+  }
+  main = translate(main, 0x40, 0x2b, 0x2d, 0x2f);
+  const colon = main.indexOf(":");
+  if (colon < 0) return new DecodeResult(null, "no ':' between machine and record");
+  id.machine = main.substring(0, colon);
+  const payload = main.substring(colon + 1);
+  const record = base64Decode(payload, false);
+  if (record == null) return new DecodeResult(null, "the record is not base64");
+  if (record.length != RECORD_BYTES && record.length != SIGNED_RECORD_BYTES) {
+    return new DecodeResult(null, "the record is " + record.length.toString() + " bytes, not " +
+      RECORD_BYTES.toString() + " or " + SIGNED_RECORD_BYTES.toString());
+  }
+  id.crc = record[0];
+  if (crc8Smbus(record.subarray(1)) != record[0]) return new DecodeResult(null, "CRC checksum failed");
+  id.time = (<u32>record[1] << 24) | (<u32>record[2] << 16) | (<u32>record[3] << 8) | <u32>record[4];
+  id.process = (<u32>record[5] << 24) | (<u32>record[6] << 16) | (<u32>record[7] << 8) | <u32>record[8];
+  id.counter = <u16>((<u32>record[9] << 8) | <u32>record[10]);
+  id.connection = (<u32>record[11] << 24) | (<u32>record[12] << 16) | (<u32>record[13] << 8) | <u32>record[14];
+  id.tagged = record.length == SIGNED_RECORD_BYTES;
+  if (keys.length > 0) {
+    if (!id.tagged) return new DecodeResult(null, "unsigned id while secrets are configured");
+    const fields = record.slice(1, RECORD_BYTES);
+    const tag = record.slice(RECORD_BYTES);
+    let ok = false;
+    // Every key is tried, so the time taken does not tell which secret (if any) matched.
+    for (let i = 0; i < keys.length; i++) {
+      if (constantTimeEqual(tagFor(keys[i], id.machine, id.friendPart, fields), tag)) ok = true;
+    }
+    if (!ok) return new DecodeResult(null, "signature check failed");
+    id.verified = true;
+  }
+  return new DecodeResult(id, "");
+}
+
+/** The dotted quad of a machine part in ClickPath's IP form (6 base64 characters), or null. */
+export function machineIp(machine: string): string | null {
+  if (machine.length != 6) return null;
+  const b = base64Decode(machine, false);
+  if (b == null || b.length != 4) return null;
+  return b[0].toString() + "." + b[1].toString() + "." + b[2].toString() + "." + b[3].toString();
+}
+
+/** ClickPath's IP form of a dotted-quad IPv4 address, or null when `ip` is not one. */
+export function ipMachine(ip: string): string | null {
+  const parts = ip.split(".");
+  if (parts.length != 4) return null;
+  const b = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) {
+    const p = parts[i];
+    if (p.length == 0 || p.length > 3) return null;
+    let v: i32 = 0;
+    for (let j = 0; j < p.length; j++) {
+      const c = p.charCodeAt(j);
+      if (c < 0x30 || c > 0x39) return null;
+      v = v * 10 + (c - 0x30);
+    }
+    if (v > 255) return null;
+    b[i] = <u8>v;
+  }
+  return base64Encode(b, false, false);
+}
+
+/** True for ClickPath's machine names: word characters only (may be empty). */
+export function isWordString(s: string): bool {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x5f)) return false;
+  }
+  return true;
+}
+
+const HEX = "0123456789ABCDEF";
+
+// Characters an id may carry unencoded in a path segment: RFC 3986 pchar minus "%" and "/".
+function isPathSafe(c: i32): bool {
+  if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) return true;
+  return c == 0x2d || c == 0x2e || c == 0x5f || c == 0x7e || c == 0x21 || c == 0x24 || c == 0x26 ||
+    c == 0x27 || c == 0x28 || c == 0x29 || c == 0x2a || c == 0x2b || c == 0x2c || c == 0x3b ||
+    c == 0x3d || c == 0x3a || c == 0x40;
+}
+
+/** Percent-encodes what cannot stand in a path segment (only friend parts ever contain such bytes). */
+export function pathSafe(s: string): string {
+  let out = "";
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (isPathSafe(c)) continue;
+    out += s.substring(from, i);
+    const b = c & 0xff;
+    out += "%" + HEX.charAt(b >> 4) + HEX.charAt(b & 15);
+    from = i + 1;
+  }
+  return from == 0 ? s : out + s.substring(from);
+}
+
+function hexValue(c: i32): i32 {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
+}
+
+/** %XX decoding of a byte string; null on a malformed escape. */
+export function percentDecode(s: string): string | null {
+  if (!s.includes("%")) return s;
+  let out = "";
+  let from = 0;
+  let i = 0;
+  while (i < s.length) {
+    if (s.charCodeAt(i) != 0x25) { i++; continue; }
+    if (i + 2 >= s.length) return null;
+    const h = hexValue(s.charCodeAt(i + 1));
+    const l = hexValue(s.charCodeAt(i + 2));
+    if (h < 0 || l < 0) return null;
+    out += s.substring(from, i) + String.fromCharCode((h << 4) | l);
+    i += 3;
+    from = i;
+  }
+  return out + s.substring(from);
+}

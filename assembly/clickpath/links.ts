@@ -1,0 +1,268 @@
+// Where a URL gets the session: the one set of rules for Location and Refresh headers (§2.5) and for the
+// links of HTML bodies (the html UrlRewriter). A URL gets the session segment when a browser would resolve
+// it to this site — same host and port as the request's Host, absolute, protocol-relative or (for a page
+// whose own URL has no session yet) relative — and is left byte for byte alone otherwise. Old session
+// segments are replaced, never doubled.
+import { LinkKind, UrlEdit, UrlRewriter } from "../html/links";
+
+/** What the rules need from the request; copied in onRequestHeaders because Envoy forgets them after. */
+export class LinkContext {
+  /** "/" + prefix + id: ClickPath's CGI_SESSION. */
+  sess: string = "";
+  prefix: string = "";
+  /** The request's Host (:authority) verbatim, port included. */
+  host: string = "";
+  /**
+   * The session was created by this request: the page's own URL has no session segment, so relative
+   * references must get one too.
+   */
+  isNew: bool = false;
+  /** The request path without session and query, as received. */
+  reqPath: string = "/";
+  /** reqPath up to and including its last "/": ClickPath's REQDIR. */
+  reqDir: string = "/";
+
+  /** Sets reqPath and reqDir from a request path (query already removed or not). */
+  setRequestPath(path: string): void {
+    let end = path.indexOf("?");
+    if (end < 0) end = path.length;
+    const hash = path.indexOf("#");
+    if (hash >= 0 && hash < end) end = hash;
+    let p = path.substring(0, end);
+    if (!p.startsWith("/")) p = "/" + p;
+    this.reqPath = p;
+    this.reqDir = p.substring(0, p.lastIndexOf("/") + 1);
+  }
+}
+
+function isAsciiSpace(c: i32): bool {
+  return c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0c || c == 0x0d;
+}
+
+function lower(c: i32): i32 { return c >= 0x41 && c <= 0x5a ? c + 32 : c; }
+
+function isSlash(c: i32): bool { return c == 0x2f || c == 0x5c; }
+
+/** The length of a URL scheme followed by ":" at `at`, 0 when there is none. */
+function schemeLength(s: string, at: i32): i32 {
+  let i = at;
+  const n = s.length;
+  if (i >= n) return 0;
+  const first = lower(s.charCodeAt(i));
+  if (first < 0x61 || first > 0x7a) return 0;
+  i++;
+  while (i < n) {
+    const c = lower(s.charCodeAt(i));
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x2b || c == 0x2d || c == 0x2e) { i++; continue; }
+    return c == 0x3a ? i - at : 0;
+  }
+  return 0;
+}
+
+function equalsIgnoreCase(a: string, b: string): bool {
+  if (a.length != b.length) return false;
+  for (let i = 0; i < a.length; i++) if (lower(a.charCodeAt(i)) != lower(b.charCodeAt(i))) return false;
+  return true;
+}
+
+/** Host and port equality as a browser sees it: case-insensitive, a default port the same as none. */
+export function sameAuthority(authority: string, host: string, defaultPort: string): bool {
+  if (equalsIgnoreCase(authority, host)) return true;
+  const suffix = ":" + defaultPort;
+  if (authority.endsWith(suffix) && equalsIgnoreCase(authority.substring(0, authority.length - suffix.length), host)) return true;
+  if (host.endsWith(suffix) && equalsIgnoreCase(host.substring(0, host.length - suffix.length), authority)) return true;
+  return false;
+}
+
+/** The end of the run of session segments ("/" PREFIX one-or-more-non-"/" followed by "/") at `at`. */
+function skipSessionSegments(s: string, at: i32, prefix: string): i32 {
+  let i = at;
+  while (i < s.length && s.charCodeAt(i) == 0x2f && s.startsWith(prefix, i + 1)) {
+    const segStart = i + 1 + prefix.length;
+    let j = segStart;
+    while (j < s.length && s.charCodeAt(j) != 0x2f && s.charCodeAt(j) != 0x3f && s.charCodeAt(j) != 0x23) j++;
+    if (j == segStart || j >= s.length || s.charCodeAt(j) != 0x2f) break;
+    i = j;
+  }
+  return i;
+}
+
+/** The end of a URL's path: the first "?" or "#" at or after `at`. */
+function pathEnd(s: string, at: i32): i32 {
+  for (let i = at; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c == 0x3f || c == 0x23) return i;
+  }
+  return s.length;
+}
+
+/** True when the dot segments of an absolute path would climb above the root. */
+function climbsAboveRoot(path: string): bool {
+  let depth = 0;
+  const segs = path.split("/");
+  // segs[0] is the empty string before the leading "/".
+  for (let i = 1; i < segs.length; i++) {
+    const seg = segs[i];
+    const last = i == segs.length - 1;
+    if (seg == "..") {
+      if (depth == 0) return true;
+      depth--;
+    } else if (seg != "." && !(last && seg.length == 0)) {
+      depth++;
+    }
+  }
+  return false;
+}
+
+/** RFC 3986 remove_dot_segments for an absolute path. */
+export function removeDotSegments(path: string): string {
+  const segs = path.split("/");
+  const out = new Array<string>();
+  let trailing = false;
+  for (let i = 1; i < segs.length; i++) {
+    const seg = segs[i];
+    const last = i == segs.length - 1;
+    if (seg == "..") {
+      if (out.length) out.pop();
+      trailing = last;
+    } else if (seg == ".") {
+      trailing = last;
+    } else {
+      out.push(seg);
+      trailing = false;
+    }
+  }
+  let r = "/" + out.join("/");
+  if (trailing && !r.endsWith("/")) r += "/";
+  return r;
+}
+
+/**
+ * The edit that puts the session into the URL at value[from..], or null to leave it alone.
+ * `relativeGetsSession`: relative references must get the session too (a new session, no <base>).
+ * Fragment-only references ("#top") stay: they do not leave the page.
+ */
+export function planUrl(ctx: LinkContext, value: string, from: i32, relativeGetsSession: bool): UrlEdit | null {
+  const n = value.length;
+  let i = from;
+  while (i < n && isAsciiSpace(value.charCodeAt(i))) i++;
+  if (i >= n) return null;
+  const start = i;
+  let pathStart = -1;
+  const scheme = schemeLength(value, i);
+  if (scheme > 0) {
+    const name = value.substring(i, i + scheme).toLowerCase();
+    if (name != "http" && name != "https") return null;
+    const afterColon = i + scheme + 1;
+    if (afterColon + 2 > n || !isSlash(value.charCodeAt(afterColon)) || !isSlash(value.charCodeAt(afterColon + 1))) return null;
+    pathStart = authorityEnd(value, afterColon + 2);
+    if (!sameAuthority(value.substring(afterColon + 2, pathStart), ctx.host, name == "https" ? "443" : "80")) return null;
+  } else if (i + 1 < n && isSlash(value.charCodeAt(i)) && isSlash(value.charCodeAt(i + 1))) {
+    pathStart = authorityEnd(value, i + 2);
+    const authority = value.substring(i + 2, pathStart);
+    if (!sameAuthority(authority, ctx.host, "80") && !sameAuthority(authority, ctx.host, "443")) return null;
+  }
+  if (pathStart >= 0) {
+    // Absolute or protocol-relative, same host: the session goes right after the authority.
+    if (pathStart >= n || value.charCodeAt(pathStart) != 0x2f) {
+      // "http://host", "http://host?x": the path is "/".
+      if (pathStart < n && value.charCodeAt(pathStart) == 0x5c) return null;
+      return new UrlEdit(pathStart, pathStart, ctx.sess + "/");
+    }
+    return absolutePath(ctx, value, pathStart);
+  }
+  const c = value.charCodeAt(start);
+  if (c == 0x2f) return absolutePath(ctx, value, start);
+  if (c == 0x5c) return null;
+  if (!relativeGetsSession || scheme > 0) return null;
+  if (c == 0x23) return null;
+  if (c == 0x3f) return new UrlEdit(start, start, ctx.sess + ctx.reqPath);
+  // A relative path: REQDIR goes in front, as ClickPath writes it, unless its dot segments climb above
+  // the root, where a browser would drop the session with them.
+  const end = pathEnd(value, start);
+  const joined = ctx.reqDir + value.substring(start, end);
+  if (climbsAboveRoot(joined)) return new UrlEdit(start, end, ctx.sess + removeDotSegments(joined));
+  return new UrlEdit(start, start, ctx.sess + ctx.reqDir);
+}
+
+function authorityEnd(s: string, at: i32): i32 {
+  let i = at;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c == 0x2f || c == 0x5c || c == 0x3f || c == 0x23) break;
+    i++;
+  }
+  return i;
+}
+
+// value[at] is "/": replace any session segments there with ours.
+function absolutePath(ctx: LinkContext, value: string, at: i32): UrlEdit | null {
+  if (at + 1 < value.length && value.charCodeAt(at + 1) == 0x5c) return null;
+  const after = skipSessionSegments(value, at, ctx.prefix);
+  const end = pathEnd(value, after);
+  const path = value.substring(after, end);
+  if (climbsAboveRoot(path)) return new UrlEdit(at, end, ctx.sess + removeDotSegments(path));
+  return new UrlEdit(at, after, ctx.sess);
+}
+
+/** Applies an edit to a string. */
+export function applyEdit(value: string, edit: UrlEdit): string {
+  return value.substring(0, edit.start) + edit.insert + value.substring(edit.end);
+}
+
+/** The new Location value, or null to leave it as it is. */
+export function rewriteLocation(ctx: LinkContext, value: string): string | null {
+  const edit = planUrl(ctx, value, 0, ctx.isNew);
+  return edit == null ? null : applyEdit(value, edit);
+}
+
+/**
+ * Where the URL of a Refresh value ("5; url=/x", spaces and case free, optionally quoted) starts, or -1.
+ */
+export function refreshUrlStart(value: string): i32 {
+  const n = value.length;
+  let i = 0;
+  while (i < n && isAsciiSpace(value.charCodeAt(i))) i++;
+  const digits = i;
+  while (i < n && ((value.charCodeAt(i) >= 0x30 && value.charCodeAt(i) <= 0x39) || value.charCodeAt(i) == 0x2e)) i++;
+  if (i == digits) return -1;
+  while (i < n && isAsciiSpace(value.charCodeAt(i))) i++;
+  if (i >= n || (value.charCodeAt(i) != 0x3b && value.charCodeAt(i) != 0x2c)) return -1;
+  i++;
+  while (i < n && isAsciiSpace(value.charCodeAt(i))) i++;
+  if (i + 3 > n || !equalsIgnoreCase(value.substring(i, i + 3), "url")) return -1;
+  i += 3;
+  while (i < n && isAsciiSpace(value.charCodeAt(i))) i++;
+  if (i >= n || value.charCodeAt(i) != 0x3d) return -1;
+  i++;
+  while (i < n && isAsciiSpace(value.charCodeAt(i))) i++;
+  if (i < n && (value.charCodeAt(i) == 0x22 || value.charCodeAt(i) == 0x27)) i++;
+  return i;
+}
+
+/** The edit for a Refresh header or a meta refresh content value. */
+export function planRefresh(ctx: LinkContext, value: string, relativeGetsSession: bool): UrlEdit | null {
+  const at = refreshUrlStart(value);
+  if (at < 0) return null;
+  return planUrl(ctx, value, at, relativeGetsSession);
+}
+
+/** The new Refresh value, or null to leave it as it is. */
+export function rewriteRefresh(ctx: LinkContext, value: string): string | null {
+  const edit = planRefresh(ctx, value, ctx.isNew);
+  return edit == null ? null : applyEdit(value, edit);
+}
+
+/** The html rewriter's view of these rules. */
+export class SessionLinks extends UrlRewriter {
+  constructor(public ctx: LinkContext) { super(); }
+
+  rewrite(value: string, kind: LinkKind, base: string | null): UrlEdit | null {
+    // With a <base href>, relative references resolve against it: an on-site base gets the session
+    // itself (kind BaseHref), an off-site one takes them off-site; either way they stay as they are.
+    const hasBase = base != null && base.trim().length > 0;
+    if (kind == LinkKind.BaseHref) return planUrl(this.ctx, value, 0, this.ctx.isNew);
+    if (kind == LinkKind.MetaRefresh) return planRefresh(this.ctx, value, this.ctx.isNew && !hasBase);
+    return planUrl(this.ctx, value, 0, this.ctx.isNew && !hasBase);
+  }
+}

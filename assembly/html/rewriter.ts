@@ -1,0 +1,1112 @@
+// A streaming HTML link rewriter that tokenizes the way a browser does.
+//
+// The tokenizer is the WHATWG HTML tokenizer restricted to what decides where tags, attribute values,
+// comments and raw text begin and end: every state is resumable byte by byte, so a chunk may end
+// anywhere and the next one continues exactly where it stopped. Only one thing is held back across
+// chunks: a start tag that may carry a link (a, area, form, frame, iframe, meta, base, button, input),
+// from its `<` until its `>`, because the decision needs the whole tag (`<meta content>` is a link only
+// when the same tag says `http-equiv=refresh`, before or after it) and the edit needs the raw bytes.
+// A held tag longer than `maxCarryBytes` is given up: it is passed on unchanged, whether it arrived in
+// one chunk or many, so the output never depends on where the body was split.
+//
+// What the tree builder contributes is simulated (as lol-html does): after `<script>` the tokenizer is
+// in script data, after `<style>`, `<xmp>`, `<iframe>`, `<noembed>`, `<noframes>` in RAWTEXT, after
+// `<textarea>` and `<title>` in RCDATA, after `<plaintext>` in PLAINTEXT until the end; inside `<svg>` and
+// `<math>` (foreign content) none of these switch and `<![CDATA[` opens a CDATA section. Simplifications,
+// each a place where a browser can disagree: HTML integration points inside foreign content
+// (`<foreignObject>`, `<desc>`, `<title>` in SVG, MathML text integration points) are not modelled, so a
+// `<style>` or `<script>` inside them is tokenized as markup; `<noscript>` is treated as normal markup
+// (what a browser without scripting, i.e. the visitor who needs URL sessions, sees) although a
+// scripting browser reads it as raw text; insertion-mode subtleties such as a `<style>` ignored inside
+// `<select>` are not modelled.
+//
+// The hot path works on raw memory: runs of text, comments, raw text and quoted attribute values are
+// skipped eight bytes at a time, unchanged bytes are never copied when a chunk needs no edit (the result
+// is then a view of the input), and nothing is allocated per byte.
+import { byteStringFromMemory } from "../http/bytes";
+import { AttrValueDecoder, ByteBuffer, appendEscaped } from "./charref";
+import { LinkKind, UrlEdit, UrlRewriter } from "./links";
+
+/** Tokenizer states a test may start in (html5lib's "initialStates"). */
+export const enum InitialState {
+  Data = 0,
+  Rcdata = 1,
+  Rawtext = 2,
+  ScriptData = 3,
+  Plaintext = 4,
+  CdataSection = 5,
+}
+
+const enum S {
+  Data,
+  TagOpen,
+  EndTagOpen,
+  TagName,
+  BeforeAttrName,
+  AttrName,
+  AfterAttrName,
+  BeforeAttrValue,
+  AttrValueDq,
+  AttrValueSq,
+  AttrValueUnq,
+  AfterAttrValueQuoted,
+  SelfClosing,
+  MarkupDecl,
+  MarkupMatch,
+  BogusComment,
+  Doctype,
+  CommentStart,
+  CommentStartDash,
+  Comment,
+  CommentEndDash,
+  CommentEnd,
+  CommentEndBang,
+  Cdata,
+  CdataBracket,
+  CdataEnd,
+  Raw, // RCDATA and RAWTEXT: they differ only in character references, which do not end anything
+  RawLt,
+  RawEndTagOpen,
+  RawEndTagName,
+  ScriptData,
+  ScriptLt,
+  ScriptEscapeStart,
+  ScriptEscapeStartDash,
+  ScriptEscaped,
+  ScriptEscapedDash,
+  ScriptEscapedDashDash,
+  ScriptEscapedLt,
+  ScriptDoubleEscapeStart,
+  ScriptDoubleEscaped,
+  ScriptDoubleEscapedDash,
+  ScriptDoubleEscapedDashDash,
+  ScriptDoubleEscapedLt,
+  ScriptDoubleEscapeEnd,
+  Plaintext,
+}
+
+// Tag names the rewriter or the tree-builder simulation cares about.
+const enum T {
+  Other, A, Area, Form, Frame, Iframe, Meta, Base, Button, Input,
+  Script, Style, Xmp, Noembed, Noframes, Textarea, Title, Plaintext,
+  Svg, Math, Font, Br, P, Breakout,
+}
+
+// Attributes remembered per held tag (first occurrence wins, as in browsers).
+const enum A { Href, Src, Action, Content, HttpEquiv, FormAction, Color, Face, Size, Count }
+
+// How an attribute's value was written.
+const enum Q { Unquoted = 0, Quoted = 1, Valueless = 2 }
+
+/** Longest name of a tag that is held back ("button", "iframe"). */
+const MAX_HELD_NAME: i32 = 6;
+const NAME_BUF: i32 = 16;
+
+const LT: u8 = 0x3c;
+const GT: u8 = 0x3e;
+const DASH: u8 = 0x2d;
+const SLASH: u8 = 0x2f;
+const BANG: u8 = 0x21;
+const EQ: u8 = 0x3d;
+const DQ: u8 = 0x22;
+const SQ: u8 = 0x27;
+
+@inline function isWs(c: u32): bool {
+  // Tab, LF, FF, space, and CR (which input preprocessing turns into LF).
+  return c == 0x20 || (c - 0x09 < 5 && c != 0x0b);
+}
+
+@inline function isAlpha(c: u32): bool {
+  return (c | 0x20) - 0x61 < 26;
+}
+
+@inline function lower(c: u32): u32 {
+  return c - 0x41 < 26 ? c | 0x20 : c;
+}
+
+@inline function swarHas(x: u64, pattern: u64): u64 {
+  const y = x ^ pattern;
+  return (y - 0x0101010101010101) & ~y & 0x8080808080808080;
+}
+
+/** First address in [p, end) holding byte `b`, or `end`. */
+function findByte(p: usize, end: usize, b: u8): usize {
+  const pattern = <u64>b * 0x0101010101010101;
+  while (p + 8 <= end) {
+    const m = swarHas(load<u64>(p), pattern);
+    if (m) return p + <usize>(ctz(m) >> 3);
+    p += 8;
+  }
+  while (p < end) {
+    if (load<u8>(p) == b) return p;
+    p++;
+  }
+  return end;
+}
+
+/** First address in [p, end) holding byte `a` or `b`, or `end`. */
+function findByte2(p: usize, end: usize, a: u8, b: u8): usize {
+  const pa = <u64>a * 0x0101010101010101;
+  const pb = <u64>b * 0x0101010101010101;
+  while (p + 8 <= end) {
+    const x = load<u64>(p);
+    const m = swarHas(x, pa) | swarHas(x, pb);
+    if (m) return p + <usize>(ctz(m) >> 3);
+    p += 8;
+  }
+  while (p < end) {
+    const c = load<u8>(p);
+    if (c == a || c == b) return p;
+    p++;
+  }
+  return end;
+}
+
+const SCRIPT_NAME = "script";
+
+export class HtmlRewriter {
+  // --- testing aids (the filter leaves them at their defaults) ---
+  /** Switch tokenizer states after start tags as a browser's tree builder does. Off for html5lib tests. */
+  simulateTreeBuilder: bool = true;
+  /** Record every start tag with its attributes in `report` (see reportTag for the format). */
+  reportTags: bool = false;
+  report: ByteBuffer = new ByteBuffer();
+
+  private urls: UrlRewriter;
+  private maxCarry: i32;
+  private overflows: i32 = 0;
+
+  private state: i32 = S.Data;
+  private returnState: i32 = S.Raw; // where an end tag that is not "appropriate" goes back to
+  private lastTag: StaticArray<u8> = new StaticArray<u8>(NAME_BUF); // for "appropriate end tag"
+  private lastTagLen: i32 = 0;
+  private matchIdx: i32 = 0; // end tag name / "script" / markup declaration keyword match position
+  private matchOk: bool = true;
+  private markupWhich: i32 = 0; // 1: "--", 2: "doctype", 3: "[CDATA["
+  private foreignDepth: i32 = 0;
+
+  // The tag being tokenized.
+  private nameBuf: StaticArray<u8> = new StaticArray<u8>(NAME_BUF);
+  private nameLen: i32 = 0;
+  private nameKey1: u64 = 0; // first 8 bytes of the lower-cased name, little-endian (see nameKey)
+  private nameKey2: u64 = 0; // bytes 8..15
+  private nameEnd: i32 = 0; // relative to tagStart
+  private tagId: i32 = T.Other;
+  private isEndTag: bool = false;
+  private selfClosing: bool = false;
+  private holding: bool = false;
+  private tagStart: i32 = 0; // offset of the held tag's `<` in the current buffer
+  private attrOpen: bool = false;
+  private attrNameStart: i32 = 0; // these four relative to tagStart
+  private attrNameEnd: i32 = 0;
+  private attrValueStart: i32 = 0;
+  private attrValueEnd: i32 = 0;
+  private attrQuote: i32 = Q.Valueless;
+  private slotSeen: u32 = 0;
+  private slotNameEnd: StaticArray<i32> = new StaticArray<i32>(A.Count);
+  private slotStart: StaticArray<i32> = new StaticArray<i32>(A.Count);
+  private slotEnd: StaticArray<i32> = new StaticArray<i32>(A.Count);
+  private slotQuote: StaticArray<i32> = new StaticArray<i32>(A.Count);
+  private reportAttrs: StaticArray<i32> = new StaticArray<i32>(64); // quintuples, report mode only
+  private reportAttrCount: i32 = 0;
+
+  private baseHref: string | null = null;
+
+  // The buffer being scanned and what of it has been passed on.
+  private buf: usize = 0;
+  private emitted: i32 = 0;
+  private edited: bool = false;
+  private out: ByteBuffer = new ByteBuffer();
+  private carry: ByteBuffer = new ByteBuffer();
+  private decoder: AttrValueDecoder = new AttrValueDecoder();
+  private check: AttrValueDecoder = new AttrValueDecoder();
+  private scratch: ByteBuffer = new ByteBuffer();
+  private insertBytes: ByteBuffer = new ByteBuffer();
+  private candidate: ByteBuffer = new ByteBuffer();
+  private want: ByteBuffer = new ByteBuffer();
+
+  constructor(urls: UrlRewriter, maxCarryBytes: i32 /* cap on a held-back partial tag */) {
+    this.urls = urls;
+    this.maxCarry = maxCarryBytes < 0 ? 0 : maxCarryBytes;
+  }
+
+  /** How many times a held tag grew beyond the cap and was passed on unchanged. */
+  get carryOverflows(): i32 {
+    return this.overflows;
+  }
+
+  /** The decoded href of the first `<base href>` seen, or null. */
+  get documentBase(): string | null {
+    return this.baseHref;
+  }
+
+  /** Starts tokenizing in another state (html5lib tests); `lastStartTag` makes `</name>` end raw text. */
+  setInitialState(initial: i32, lastStartTag: string): void {
+    switch (initial) {
+      case InitialState.Rcdata:
+      case InitialState.Rawtext: this.state = S.Raw; break;
+      case InitialState.ScriptData: this.state = S.ScriptData; break;
+      case InitialState.Plaintext: this.state = S.Plaintext; break;
+      case InitialState.CdataSection: this.state = S.Cdata; break;
+      default: this.state = S.Data;
+    }
+    const n = lastStartTag.length;
+    this.lastTagLen = n <= NAME_BUF ? n : 0;
+    for (let i = 0; i < this.lastTagLen; i++) {
+      unchecked(this.lastTag[i] = <u8>lower(<u32>lastStartTag.charCodeAt(i)));
+    }
+  }
+
+  /**
+   * Rewrites one body chunk; returns the bytes to pass on now (an incomplete tag at the end is held back,
+   * up to maxCarryBytes; beyond the cap the held bytes pass through unmodified). With endOfStream
+   * everything held is emitted. The result may be a view of `chunk` when nothing in it changed.
+   */
+  push(chunk: Uint8Array, endOfStream: bool): Uint8Array {
+    const carried = this.carry.length;
+    let start = 0;
+    let end = chunk.length;
+    if (carried > 0) {
+      this.carry.pushMemory(chunk.dataStart, chunk.length);
+      this.buf = this.carry.ptr;
+      start = carried;
+      end = this.carry.length;
+    } else {
+      this.buf = chunk.dataStart;
+    }
+    this.emitted = 0;
+    this.edited = false;
+    this.out.clear();
+
+    this.scan(start, end);
+
+    if (this.holding && this.state == S.TagName && this.nameLen > MAX_HELD_NAME && !this.reportTags) {
+      this.holding = false; // a long name is not one of the link tags; no need to wait for its end
+    }
+    let safe = end;
+    if (this.holding) {
+      if (endOfStream) {
+        this.holding = false; // a tag cut off by the end of the body is text to nobody; pass it on
+      } else if (end - this.tagStart > this.maxCarry) {
+        this.holding = false;
+        this.overflows++;
+      } else {
+        safe = this.tagStart;
+      }
+    }
+
+    let result: Uint8Array;
+    if (!this.edited && carried == 0) {
+      result = safe == chunk.length ? chunk : chunk.subarray(0, safe);
+    } else {
+      this.flushTo(safe);
+      result = new Uint8Array(this.out.length);
+      memory.copy(result.dataStart, this.out.ptr, <usize>this.out.length);
+    }
+
+    const rest = end - safe;
+    if (rest > 0) {
+      if (carried == 0) {
+        this.carry.clear();
+        this.carry.reserve(rest);
+      }
+      memory.copy(this.carry.ptr, this.buf + <usize>safe, <usize>rest);
+      this.tagStart -= safe;
+    }
+    this.carry.length = rest;
+    this.buf = 0;
+    return result;
+  }
+
+  private flushTo(pos: i32): void {
+    if (pos > this.emitted) {
+      this.out.pushMemory(this.buf + <usize>this.emitted, pos - this.emitted);
+      this.emitted = pos;
+    }
+  }
+
+  private scan(start: i32, end: i32): void {
+    const base = this.buf;
+    const limit = base + <usize>end;
+    let s = this.state;
+    let p = start;
+    while (p < end) {
+      const c = <u32>load<u8>(base + <usize>p);
+      switch (s) {
+        case S.Data: {
+          const q = <i32>(findByte(base + <usize>p, limit, LT) - base);
+          if (q >= end) { p = end; break; }
+          this.tagStart = q;
+          this.holding = true;
+          s = S.TagOpen;
+          p = q + 1;
+          break;
+        }
+        case S.TagOpen: {
+          if (isAlpha(c)) {
+            this.beginTag(false);
+            s = S.TagName;
+          } else {
+            this.holding = false;
+            if (c == BANG) { s = S.MarkupDecl; p++; }
+            else if (c == SLASH) { s = S.EndTagOpen; p++; }
+            else if (c == 0x3f /* ? */) s = S.BogusComment;
+            else s = S.Data;
+          }
+          break;
+        }
+        case S.EndTagOpen: {
+          if (isAlpha(c)) { this.beginTag(true); s = S.TagName; }
+          else if (c == GT) { s = S.Data; p++; }
+          else s = S.BogusComment;
+          break;
+        }
+        case S.TagName: {
+          let n = this.nameLen;
+          let k1 = this.nameKey1;
+          let k2 = this.nameKey2;
+          let x = c;
+          while (true) {
+            if (isWs(x) || x == SLASH || x == GT) break;
+            const lc = lower(x);
+            if (n < NAME_BUF) {
+              unchecked(this.nameBuf[n] = <u8>lc);
+              const kc = <u64>(lc == 0 ? 0xff : lc); // a NUL must not vanish from the key
+              if (n < 8) k1 |= kc << (<u64>n << 3);
+              else k2 |= kc << (<u64>(n - 8) << 3);
+            }
+            n++;
+            p++;
+            if (p >= end) break;
+            x = <u32>load<u8>(base + <usize>p);
+          }
+          this.nameLen = n;
+          this.nameKey1 = k1;
+          this.nameKey2 = k2;
+          if (p >= end) break;
+          this.endTagName(p);
+          if (x == GT) { s = this.finishTag(p); p++; }
+          else { s = x == SLASH ? S.SelfClosing : S.BeforeAttrName; p++; }
+          break;
+        }
+        case S.BeforeAttrName: {
+          if (isWs(c)) { p++; break; }
+          if (c == SLASH || c == GT) { s = S.AfterAttrName; break; }
+          this.beginAttr(p);
+          s = S.AttrName;
+          if (c == EQ) p++; // a leading `=` is part of the name
+          break;
+        }
+        case S.AttrName: {
+          let x = c;
+          while (!(isWs(x) || x == SLASH || x == GT || x == EQ)) {
+            p++;
+            if (p >= end) break;
+            x = <u32>load<u8>(base + <usize>p);
+          }
+          if (p >= end) break;
+          this.attrNameEnd = p - this.tagStart;
+          if (x == EQ) { s = S.BeforeAttrValue; p++; }
+          else s = S.AfterAttrName;
+          break;
+        }
+        case S.AfterAttrName: {
+          if (isWs(c)) { p++; break; }
+          if (c == SLASH) { s = S.SelfClosing; p++; }
+          else if (c == EQ) { s = S.BeforeAttrValue; p++; }
+          else if (c == GT) { s = this.finishTag(p); p++; }
+          else { this.beginAttr(p); s = S.AttrName; }
+          break;
+        }
+        case S.BeforeAttrValue: {
+          if (isWs(c)) { p++; break; }
+          if (c == DQ || c == SQ) {
+            this.attrQuote = Q.Quoted;
+            this.attrValueStart = p + 1 - this.tagStart;
+            s = c == DQ ? S.AttrValueDq : S.AttrValueSq;
+            p++;
+          } else if (c == GT) {
+            this.attrQuote = Q.Unquoted;
+            this.attrValueStart = this.attrValueEnd = p - this.tagStart;
+            s = this.finishTag(p);
+            p++;
+          } else {
+            this.attrQuote = Q.Unquoted;
+            this.attrValueStart = p - this.tagStart;
+            s = S.AttrValueUnq;
+          }
+          break;
+        }
+        case S.AttrValueDq:
+        case S.AttrValueSq: {
+          const q = <i32>(findByte(base + <usize>p, limit, s == S.AttrValueDq ? DQ : SQ) - base);
+          if (q >= end) { p = end; break; }
+          this.attrValueEnd = q - this.tagStart;
+          s = S.AfterAttrValueQuoted;
+          p = q + 1;
+          break;
+        }
+        case S.AttrValueUnq: {
+          let x = c;
+          while (!(isWs(x) || x == GT)) {
+            p++;
+            if (p >= end) break;
+            x = <u32>load<u8>(base + <usize>p);
+          }
+          if (p >= end) break;
+          this.attrValueEnd = p - this.tagStart;
+          if (x == GT) s = this.finishTag(p);
+          else s = S.BeforeAttrName;
+          p++;
+          break;
+        }
+        case S.AfterAttrValueQuoted: {
+          if (isWs(c)) { s = S.BeforeAttrName; p++; }
+          else if (c == SLASH) { s = S.SelfClosing; p++; }
+          else if (c == GT) { s = this.finishTag(p); p++; }
+          else s = S.BeforeAttrName;
+          break;
+        }
+        case S.SelfClosing: {
+          if (c == GT) { this.selfClosing = true; s = this.finishTag(p); p++; }
+          else s = S.BeforeAttrName;
+          break;
+        }
+        case S.MarkupDecl: {
+          this.matchIdx = 1;
+          if (c == DASH) { this.markupWhich = 1; s = S.MarkupMatch; p++; }
+          else if ((c | 0x20) == 0x64 /* d */) { this.markupWhich = 2; s = S.MarkupMatch; p++; }
+          else if (c == 0x5b /* [ */ && this.foreignDepth > 0) { this.markupWhich = 3; s = S.MarkupMatch; p++; }
+          else s = S.BogusComment;
+          break;
+        }
+        case S.MarkupMatch: {
+          const which = this.markupWhich;
+          const i = this.matchIdx;
+          let want: u32;
+          let len: i32;
+          if (which == 1) { want = DASH; len = 2; }
+          else if (which == 2) { want = <u32>"doctype".charCodeAt(i); len = 7; }
+          else { want = <u32>"[CDATA[".charCodeAt(i); len = 7; }
+          const got = which == 2 ? lower(c) : c;
+          if (got != want) { s = S.BogusComment; break; }
+          p++;
+          if (i + 1 < len) { this.matchIdx = i + 1; break; }
+          s = which == 1 ? S.CommentStart : which == 2 ? S.Doctype : S.Cdata;
+          break;
+        }
+        case S.BogusComment:
+        case S.Doctype: {
+          // A DOCTYPE ends at its first `>` too, even inside a quoted identifier.
+          const q = <i32>(findByte(base + <usize>p, limit, GT) - base);
+          if (q >= end) { p = end; break; }
+          s = S.Data;
+          p = q + 1;
+          break;
+        }
+        case S.CommentStart: {
+          if (c == DASH) { s = S.CommentStartDash; p++; }
+          else if (c == GT) { s = S.Data; p++; } // `<!-->`
+          else s = S.Comment;
+          break;
+        }
+        case S.CommentStartDash: {
+          if (c == DASH) { s = S.CommentEnd; p++; }
+          else if (c == GT) { s = S.Data; p++; } // `<!--->`
+          else s = S.Comment;
+          break;
+        }
+        case S.Comment: {
+          // `<!--` inside a comment only leads, through the less-than-sign states, to where `--` leads.
+          const q = <i32>(findByte(base + <usize>p, limit, DASH) - base);
+          if (q >= end) { p = end; break; }
+          s = S.CommentEndDash;
+          p = q + 1;
+          break;
+        }
+        case S.CommentEndDash: {
+          if (c == DASH) { s = S.CommentEnd; p++; }
+          else s = S.Comment;
+          break;
+        }
+        case S.CommentEnd: {
+          if (c == GT) { s = S.Data; p++; }
+          else if (c == BANG) { s = S.CommentEndBang; p++; }
+          else if (c == DASH) p++;
+          else s = S.Comment;
+          break;
+        }
+        case S.CommentEndBang: {
+          if (c == DASH) { s = S.CommentEndDash; p++; }
+          else if (c == GT) { s = S.Data; p++; }
+          else s = S.Comment;
+          break;
+        }
+        case S.Cdata: {
+          const q = <i32>(findByte(base + <usize>p, limit, 0x5d) - base);
+          if (q >= end) { p = end; break; }
+          s = S.CdataBracket;
+          p = q + 1;
+          break;
+        }
+        case S.CdataBracket: {
+          if (c == 0x5d) { s = S.CdataEnd; p++; }
+          else s = S.Cdata;
+          break;
+        }
+        case S.CdataEnd: {
+          if (c == GT) { s = S.Data; p++; }
+          else if (c == 0x5d) p++;
+          else s = S.Cdata;
+          break;
+        }
+        case S.Raw: {
+          const q = <i32>(findByte(base + <usize>p, limit, LT) - base);
+          if (q >= end) { p = end; break; }
+          s = S.RawLt;
+          p = q + 1;
+          break;
+        }
+        case S.RawLt: {
+          if (c == SLASH) { this.returnState = S.Raw; s = S.RawEndTagOpen; p++; }
+          else s = S.Raw;
+          break;
+        }
+        case S.RawEndTagOpen: {
+          if (isAlpha(c)) { this.matchIdx = 0; this.matchOk = true; s = S.RawEndTagName; }
+          else s = this.returnState;
+          break;
+        }
+        case S.RawEndTagName: {
+          if (isAlpha(c)) {
+            const i = this.matchIdx;
+            if (i >= this.lastTagLen || unchecked(this.lastTag[i]) != <u8>lower(c)) this.matchOk = false;
+            this.matchIdx = i + 1;
+            p++;
+            break;
+          }
+          const appropriate = this.matchOk && this.matchIdx == this.lastTagLen && this.lastTagLen > 0;
+          if (!appropriate || !(isWs(c) || c == SLASH || c == GT)) { s = this.returnState; break; }
+          // An appropriate end tag: from here on it is tokenized like any tag (its attributes too).
+          this.holding = false;
+          this.isEndTag = true;
+          this.attrOpen = false;
+          this.selfClosing = false;
+          this.tagId = T.Other;
+          if (c == GT) s = this.finishTag(p);
+          else s = c == SLASH ? S.SelfClosing : S.BeforeAttrName;
+          p++;
+          break;
+        }
+        case S.ScriptData: {
+          const q = <i32>(findByte(base + <usize>p, limit, LT) - base);
+          if (q >= end) { p = end; break; }
+          s = S.ScriptLt;
+          p = q + 1;
+          break;
+        }
+        case S.ScriptLt: {
+          if (c == SLASH) { this.returnState = S.ScriptData; s = S.RawEndTagOpen; p++; }
+          else if (c == BANG) { s = S.ScriptEscapeStart; p++; }
+          else s = S.ScriptData;
+          break;
+        }
+        case S.ScriptEscapeStart: {
+          if (c == DASH) { s = S.ScriptEscapeStartDash; p++; }
+          else s = S.ScriptData;
+          break;
+        }
+        case S.ScriptEscapeStartDash: {
+          if (c == DASH) { s = S.ScriptEscapedDashDash; p++; }
+          else s = S.ScriptData;
+          break;
+        }
+        case S.ScriptEscaped: {
+          const q = <i32>(findByte2(base + <usize>p, limit, DASH, LT) - base);
+          if (q >= end) { p = end; break; }
+          s = load<u8>(base + <usize>q) == DASH ? S.ScriptEscapedDash : S.ScriptEscapedLt;
+          p = q + 1;
+          break;
+        }
+        case S.ScriptEscapedDash: {
+          if (c == DASH) s = S.ScriptEscapedDashDash;
+          else if (c == LT) s = S.ScriptEscapedLt;
+          else s = S.ScriptEscaped;
+          p++;
+          break;
+        }
+        case S.ScriptEscapedDashDash: {
+          if (c == DASH) {}
+          else if (c == LT) s = S.ScriptEscapedLt;
+          else if (c == GT) s = S.ScriptData;
+          else s = S.ScriptEscaped;
+          p++;
+          break;
+        }
+        case S.ScriptEscapedLt: {
+          if (c == SLASH) { this.returnState = S.ScriptEscaped; s = S.RawEndTagOpen; p++; }
+          else if (isAlpha(c)) { this.matchIdx = 0; this.matchOk = true; s = S.ScriptDoubleEscapeStart; }
+          else s = S.ScriptEscaped;
+          break;
+        }
+        case S.ScriptDoubleEscapeStart:
+        case S.ScriptDoubleEscapeEnd: {
+          const starting = s == S.ScriptDoubleEscapeStart;
+          if (isAlpha(c)) {
+            const i = this.matchIdx;
+            if (i >= 6 || <u32>SCRIPT_NAME.charCodeAt(i) != lower(c)) this.matchOk = false;
+            this.matchIdx = i + 1;
+            p++;
+          } else if (isWs(c) || c == SLASH || c == GT) {
+            const isScript = this.matchOk && this.matchIdx == 6;
+            if (starting) s = isScript ? S.ScriptDoubleEscaped : S.ScriptEscaped;
+            else s = isScript ? S.ScriptEscaped : S.ScriptDoubleEscaped;
+            p++;
+          } else {
+            s = starting ? S.ScriptEscaped : S.ScriptDoubleEscaped;
+          }
+          break;
+        }
+        case S.ScriptDoubleEscaped: {
+          const q = <i32>(findByte2(base + <usize>p, limit, DASH, LT) - base);
+          if (q >= end) { p = end; break; }
+          s = load<u8>(base + <usize>q) == DASH ? S.ScriptDoubleEscapedDash : S.ScriptDoubleEscapedLt;
+          p = q + 1;
+          break;
+        }
+        case S.ScriptDoubleEscapedDash: {
+          if (c == DASH) s = S.ScriptDoubleEscapedDashDash;
+          else if (c == LT) s = S.ScriptDoubleEscapedLt;
+          else s = S.ScriptDoubleEscaped;
+          p++;
+          break;
+        }
+        case S.ScriptDoubleEscapedDashDash: {
+          if (c == DASH) {}
+          else if (c == LT) s = S.ScriptDoubleEscapedLt;
+          else if (c == GT) s = S.ScriptData;
+          else s = S.ScriptDoubleEscaped;
+          p++;
+          break;
+        }
+        case S.ScriptDoubleEscapedLt: {
+          if (c == SLASH) { this.matchIdx = 0; this.matchOk = true; s = S.ScriptDoubleEscapeEnd; p++; }
+          else s = S.ScriptDoubleEscaped;
+          break;
+        }
+        default: {
+          // PLAINTEXT: nothing ends it.
+          p = end;
+        }
+      }
+    }
+    this.state = s;
+  }
+
+  private beginTag(isEnd: bool): void {
+    this.isEndTag = isEnd;
+    this.nameLen = 0;
+    this.nameKey1 = 0;
+    this.nameKey2 = 0;
+    this.selfClosing = false;
+    this.attrOpen = false;
+    this.slotSeen = 0;
+    this.reportAttrCount = 0;
+    if (isEnd) this.holding = false;
+  }
+
+  private endTagName(p: i32): void {
+    this.nameEnd = p - this.tagStart;
+    const id = this.classifyName();
+    this.tagId = id;
+    if (this.holding && !this.reportTags && !HtmlRewriter.isLinkTag(id) && !(id == T.Font && this.foreignDepth > 0)) {
+      this.holding = false;
+    }
+  }
+
+  private static isLinkTag(id: i32): bool {
+    return id >= T.A && id <= T.Input;
+  }
+
+  private beginAttr(p: i32): void {
+    if (this.attrOpen) this.endAttr();
+    this.attrOpen = true;
+    this.attrNameStart = p - this.tagStart;
+    this.attrNameEnd = this.attrNameStart;
+    this.attrQuote = Q.Valueless;
+  }
+
+  /** Files the attribute that just ended, if the tag is held. */
+  private endAttr(): void {
+    this.attrOpen = false;
+    if (!this.holding) return;
+    const nameStart = this.attrNameStart;
+    const nameEnd = this.attrNameEnd;
+    let valueStart = this.attrValueStart;
+    let valueEnd = this.attrValueEnd;
+    if (this.attrQuote == Q.Valueless) { valueStart = nameEnd; valueEnd = nameEnd; }
+    if (this.reportTags) this.recordAttr(nameStart, nameEnd, valueStart, valueEnd);
+    const slot = this.classifyAttr(this.buf + <usize>(this.tagStart + nameStart), nameEnd - nameStart);
+    if (slot < 0 || (this.slotSeen & (1 << slot)) != 0) return;
+    this.slotSeen |= 1 << slot;
+    unchecked(this.slotNameEnd[slot] = nameEnd);
+    unchecked(this.slotStart[slot] = valueStart);
+    unchecked(this.slotEnd[slot] = valueEnd);
+    unchecked(this.slotQuote[slot] = this.attrQuote);
+  }
+
+  private recordAttr(nameStart: i32, nameEnd: i32, valueStart: i32, valueEnd: i32): void {
+    const at = this.reportAttrCount * 5;
+    if (at + 5 > this.reportAttrs.length) {
+      const grown = new StaticArray<i32>(this.reportAttrs.length << 1);
+      memory.copy(changetype<usize>(grown), changetype<usize>(this.reportAttrs), <usize>at << 2);
+      this.reportAttrs = grown;
+    }
+    unchecked(this.reportAttrs[at] = nameStart);
+    unchecked(this.reportAttrs[at + 1] = nameEnd);
+    unchecked(this.reportAttrs[at + 2] = valueStart);
+    unchecked(this.reportAttrs[at + 3] = valueEnd);
+    unchecked(this.reportAttrs[at + 4] = this.attrQuote);
+    this.reportAttrCount++;
+  }
+
+  /** A tag ended with the `>` at `gt`; returns the tokenizer state that follows it. */
+  private finishTag(gt: i32): i32 {
+    if (this.attrOpen) this.endAttr();
+    const id = this.tagId;
+    if (this.isEndTag) {
+      if (this.simulateTreeBuilder && this.foreignDepth > 0) {
+        if (id == T.Svg || id == T.Math) this.foreignDepth--;
+        else if (id == T.Br || id == T.P) this.foreignDepth = 0;
+      }
+      return S.Data;
+    }
+    const held = this.holding && gt + 1 - this.tagStart <= this.maxCarry;
+    this.holding = false;
+    let next: i32 = S.Data;
+    if (this.simulateTreeBuilder) {
+      if (this.foreignDepth > 0) {
+        if (id == T.Breakout || id == T.Br || id == T.P || id == T.Meta ||
+            (id == T.Font && held && (this.slotSeen & ((1 << A.Color) | (1 << A.Face) | (1 << A.Size))) != 0)) {
+          this.foreignDepth = 0;
+        } else if ((id == T.Svg || id == T.Math) && !this.selfClosing) {
+          this.foreignDepth++;
+        }
+      } else if ((id == T.Svg || id == T.Math) && !this.selfClosing) {
+        this.foreignDepth = 1;
+      } else {
+        next = HtmlRewriter.contentStateAfter(id);
+        if (next != S.Data) {
+          const n = this.nameLen < NAME_BUF ? this.nameLen : NAME_BUF;
+          for (let i = 0; i < n; i++) unchecked(this.lastTag[i] = this.nameBuf[i]);
+          this.lastTagLen = n;
+        }
+      }
+    }
+    if (held) {
+      if (this.reportTags) this.reportTag();
+      this.rewriteLinks();
+    }
+    return next;
+  }
+
+  private static contentStateAfter(id: i32): i32 {
+    switch (id) {
+      case T.Script: return S.ScriptData;
+      case T.Style:
+      case T.Xmp:
+      case T.Iframe:
+      case T.Noembed:
+      case T.Noframes:
+      case T.Textarea:
+      case T.Title: return S.Raw;
+      case T.Plaintext: return S.Plaintext;
+    }
+    return S.Data;
+  }
+
+  private rewriteLinks(): void {
+    const id = this.tagId;
+    let slot: i32;
+    let kind: LinkKind;
+    switch (id) {
+      case T.A:
+      case T.Area: slot = A.Href; kind = LinkKind.AnchorHref; break;
+      case T.Form: slot = A.Action; kind = LinkKind.FormAction; break;
+      case T.Frame:
+      case T.Iframe: slot = A.Src; kind = LinkKind.FrameSrc; break;
+      case T.Meta: slot = A.Content; kind = LinkKind.MetaRefresh; break;
+      case T.Base: slot = A.Href; kind = LinkKind.BaseHref; break;
+      case T.Button:
+      case T.Input: slot = A.FormAction; kind = LinkKind.FormActionOverride; break;
+      default: return;
+    }
+    if ((this.slotSeen & (1 << slot)) == 0) return;
+    if (id == T.Meta) {
+      if ((this.slotSeen & (1 << A.HttpEquiv)) == 0) return;
+      if (!this.slotValueIs(A.HttpEquiv, "refresh")) return;
+    }
+    const tag = this.buf + <usize>this.tagStart;
+    const vs = unchecked(this.slotStart[slot]);
+    const ve = unchecked(this.slotEnd[slot]);
+    const decoder = this.decoder;
+    decoder.decode(tag + <usize>vs, ve - vs);
+    const value = byteStringFromMemory(decoder.decoded.ptr, decoder.decoded.length);
+    const edit = this.urls.rewrite(value, kind, this.baseHref);
+    if (id == T.Base && this.baseHref == null) this.baseHref = value;
+    if (edit == null) return;
+    this.applyEdit(edit, slot);
+  }
+
+  private slotValueIs(slot: i32, asciiLower: string): bool {
+    const vs = unchecked(this.slotStart[slot]);
+    const ve = unchecked(this.slotEnd[slot]);
+    const d = this.check;
+    d.decode(this.buf + <usize>(this.tagStart + vs), ve - vs);
+    const n = d.decoded.length;
+    if (n != asciiLower.length) return false;
+    const ptr = d.decoded.ptr;
+    for (let i = 0; i < n; i++) {
+      if (lower(<u32>load<u8>(ptr + <usize>i)) != <u32>asciiLower.charCodeAt(i)) return false;
+    }
+    return true;
+  }
+
+  /** Writes the edited value: only the bytes the edit covers change (see the class comment). */
+  private applyEdit(edit: UrlEdit, slot: i32): void {
+    const decoder = this.decoder;
+    const decLen = decoder.decoded.length;
+    const ds = edit.start;
+    const de = edit.end;
+    if (ds < 0 || de < ds || de > decLen) return; // not an edit of this value: ignore rather than guess
+    const tagAbs = this.tagStart;
+    const quote = unchecked(this.slotQuote[slot]);
+    const vs = unchecked(this.slotStart[slot]);
+    const ve = unchecked(this.slotEnd[slot]);
+    const rawLen = ve - vs;
+    const raw = this.buf + <usize>(tagAbs + vs);
+    const repl = this.scratch;
+    repl.clear();
+    const insert = this.insertBytes;
+    insert.clear();
+    insert.pushByteString(edit.insert);
+
+    if (quote == Q.Valueless) {
+      // `<a href>`: the value is empty, so the edit is all insert; give it a quoted value.
+      repl.pushAscii("=\"");
+      appendEscaped(repl, insert.ptr, insert.length);
+      repl.pushByte(DQ);
+      this.flushTo(tagAbs + unchecked(this.slotNameEnd[slot]));
+      this.out.pushMemory(repl.ptr, repl.length);
+      this.edited = true;
+      return;
+    }
+
+    // An edit boundary inside a character reference widens to the whole reference; the decoded bytes
+    // of its uncovered part are written back literally (escaped).
+    const rs = decoder.rawStart(ds);
+    const alignedStart = decoder.alignedDecoded;
+    const re = decoder.rawEnd(de);
+    const alignedEnd = decoder.alignedDecoded;
+    const dec = decoder.decoded.ptr;
+    appendEscaped(repl, dec + <usize>alignedStart, ds - alignedStart);
+    appendEscaped(repl, insert.ptr, insert.length);
+    appendEscaped(repl, dec + <usize>de, alignedEnd - de);
+
+    let from = rs;
+    let to = re;
+    if (this.hasAmpersand(raw, rawLen)) {
+      // Text next to the edit could join a reference with it (`&amp` + `x`); if the result would not
+      // decode to what was asked for, write the whole value out escaped instead.
+      const candidate = this.candidate;
+      candidate.clear();
+      candidate.pushMemory(raw, rs);
+      candidate.pushMemory(repl.ptr, repl.length);
+      candidate.pushMemory(raw + <usize>re, rawLen - re);
+      const check = this.check;
+      check.decode(candidate.ptr, candidate.length);
+      const want = this.want;
+      want.clear();
+      want.pushMemory(dec, ds);
+      want.pushMemory(insert.ptr, insert.length);
+      want.pushMemory(dec + <usize>de, decLen - de);
+      let same = check.decoded.length == want.length;
+      if (same) same = memory.compare(check.decoded.ptr, want.ptr, <usize>want.length) == 0;
+      if (!same) {
+        repl.clear();
+        appendEscaped(repl, want.ptr, want.length);
+        from = 0;
+        to = rawLen;
+      }
+    }
+    this.flushTo(tagAbs + vs + from);
+    this.out.pushMemory(repl.ptr, repl.length);
+    this.emitted = tagAbs + vs + to;
+    this.edited = true;
+  }
+
+  private hasAmpersand(p: usize, len: i32): bool {
+    return findByte(p, p + <usize>len, 0x26) < p + <usize>len;
+  }
+
+  /**
+   * Report record (test mode): u32 name length, name, u32 attribute count, then per attribute (first
+   * occurrence of each name only) u32 length, name, u32 length, decoded value; then u8 self-closing.
+   * Lengths little-endian; names lower-cased with NUL as U+FFFD, as the tokenizer produces them.
+   */
+  private reportTag(): void {
+    const r = this.report;
+    const tag = this.buf + <usize>this.tagStart;
+    this.pushName(r, tag + 1, this.nameEnd - 1);
+    const countAt = r.length;
+    r.pushMemory(changetype<usize>(this.nameBuf), 4); // placeholder, overwritten below
+    let count = 0;
+    for (let k = 0; k < this.reportAttrCount; k++) {
+      const at = k * 5;
+      const ns = unchecked(this.reportAttrs[at]);
+      const ne = unchecked(this.reportAttrs[at + 1]);
+      let duplicate = false;
+      for (let j = 0; j < k && !duplicate; j++) {
+        const bt = j * 5;
+        duplicate = HtmlRewriter.sameAttrName(tag, ns, ne, unchecked(this.reportAttrs[bt]), unchecked(this.reportAttrs[bt + 1]));
+      }
+      if (duplicate) continue;
+      this.pushName(r, tag + <usize>ns, ne - ns);
+      const vs = unchecked(this.reportAttrs[at + 2]);
+      const ve = unchecked(this.reportAttrs[at + 3]);
+      const d = this.check;
+      d.decode(tag + <usize>vs, ve - vs);
+      HtmlRewriter.pushU32(r, d.decoded.length);
+      r.pushMemory(d.decoded.ptr, d.decoded.length);
+      count++;
+    }
+    store<u32>(r.ptr + <usize>countAt, <u32>count);
+    r.pushByte(this.selfClosing ? 1 : 0);
+  }
+
+  private static sameAttrName(tag: usize, as: i32, ae: i32, bs: i32, be: i32): bool {
+    if (ae - as != be - bs) return false;
+    for (let i = 0; i < ae - as; i++) {
+      if (lower(<u32>load<u8>(tag + <usize>(as + i))) != lower(<u32>load<u8>(tag + <usize>(bs + i)))) return false;
+    }
+    return true;
+  }
+
+  private pushName(r: ByteBuffer, p: usize, len: i32): void {
+    const lenAt = r.length;
+    HtmlRewriter.pushU32(r, 0);
+    const start = r.length;
+    for (let i = 0; i < len; i++) {
+      const c = <u32>load<u8>(p + <usize>i);
+      if (c == 0) r.pushCodePoint(0xfffd);
+      else r.pushByte(<u8>lower(c));
+    }
+    store<u32>(r.ptr + <usize>lenAt, <u32>(r.length - start));
+  }
+
+  private static pushU32(r: ByteBuffer, v: i32): void {
+    r.reserve(4);
+    store<u32>(r.ptr + <usize>r.length, <u32>v);
+    r.length += 4;
+  }
+
+  // Names are compared as packed little-endian integers: `name` is "eman" read as a u64.
+  private classifyName(): i32 {
+    const n = this.nameLen;
+    if (n > 16) return T.Other;
+    const k1 = this.nameKey1;
+    if (n > 8) {
+      const k2 = this.nameKey2;
+      if (k1 == 0x7865746e69616c70 && k2 == 0x74) return T.Plaintext;
+      if (k1 == 0x6f75716b636f6c62 && k2 == 0x6574) return T.Breakout; // blockquote
+      return T.Other;
+    }
+    switch (k1) {
+      case 0x61: return T.A;
+      case 0x70: return T.P;
+      case 0x766964: return T.Breakout; // div
+      case 0x6e617073: return T.Breakout; // span
+      case 0x696c: return T.Breakout; // li
+      case 0x676d69: return T.Breakout; // img
+      case 0x61657261: return T.Area;
+      case 0x6d726f66: return T.Form;
+      case 0x656d617266: return T.Frame;
+      case 0x656d61726669: return T.Iframe;
+      case 0x6174656d: return T.Meta;
+      case 0x65736162: return T.Base;
+      case 0x6e6f74747562: return T.Button;
+      case 0x7475706e69: return T.Input;
+      case 0x747069726373: return T.Script;
+      case 0x656c797473: return T.Style;
+      case 0x706d78: return T.Xmp;
+      case 0x6465626d656f6e: return T.Noembed;
+      case 0x73656d6172666f6e: return T.Noframes;
+      case 0x6165726174786574: return T.Textarea;
+      case 0x656c746974: return T.Title;
+      case 0x677673: return T.Svg;
+      case 0x6874616d: return T.Math;
+      case 0x746e6f66: return T.Font;
+      case 0x7262: return T.Br;
+      case 0x62: // b
+      case 0x676962: // big
+      case 0x79646f62: // body
+      case 0x7265746e6563: // center
+      case 0x65646f63: // code
+      case 0x6464: // dd
+      case 0x6c64: // dl
+      case 0x7464: // dt
+      case 0x6d65: // em
+      case 0x6465626d65: // embed
+      case 0x3168: case 0x3268: case 0x3368: case 0x3468: case 0x3568: case 0x3668: // h1..h6
+      case 0x64616568: // head
+      case 0x7268: // hr
+      case 0x69: // i
+      case 0x676e697473696c: // listing
+      case 0x756e656d: // menu
+      case 0x72626f6e: // nobr
+      case 0x6c6f: // ol
+      case 0x657270: // pre
+      case 0x79627572: // ruby
+      case 0x73: // s
+      case 0x6c6c616d73: // small
+      case 0x656b69727473: // strike
+      case 0x676e6f727473: // strong
+      case 0x627573: // sub
+      case 0x707573: // sup
+      case 0x656c626174: // table
+      case 0x7474: // tt
+      case 0x75: // u
+      case 0x6c75: // ul
+      case 0x726176: // var
+        return T.Breakout;
+    }
+    return T.Other;
+  }
+
+  private classifyAttr(p: usize, n: i32): i32 {
+    if (n < 3 || n > 10) return -1;
+    let k1: u64 = 0;
+    let k2: u64 = 0;
+    for (let i = 0; i < n; i++) {
+      const c = lower(<u32>load<u8>(p + <usize>i));
+      const kc = <u64>(c == 0 ? 0xff : c);
+      if (i < 8) k1 |= kc << (<u64>i << 3);
+      else k2 |= kc << (<u64>(i - 8) << 3);
+    }
+    if (n == 10) {
+      if (k1 == 0x7571652d70747468 && k2 == 0x7669) return A.HttpEquiv;
+      if (k1 == 0x697463616d726f66 && k2 == 0x6e6f) return A.FormAction;
+      return -1;
+    }
+    switch (k1) {
+      case 0x66657268: return A.Href;
+      case 0x637273: return A.Src;
+      case 0x6e6f69746361: return A.Action;
+      case 0x746e65746e6f63: return A.Content;
+      case 0x726f6c6f63: return A.Color;
+      case 0x65636166: return A.Face;
+      case 0x657a6973: return A.Size;
+    }
+    return -1;
+  }
+}

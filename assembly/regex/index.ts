@@ -1,0 +1,98 @@
+// Linear-time regular expressions for operator-written patterns (ClickPath's crawler list) run against
+// hostile input (User-Agent headers). Perl syntax, byte semantics, no backtracking: a Pike VM whose work
+// is bounded by input length × program size, with the program size capped at compile time.
+//
+// Supported: literals; `.`; escapes of punctuation and \n \t \r \f \e \a \0oo \xHH \x{HH} \o{ooo} \cX;
+// \w \W \d \D \s \S \N (ASCII); \b \B \A \z \Z ^ $; classes [...] with ranges, negation, escapes and
+// [:posix:] names; groups (...), (?:...), named groups (?<n>...) (?'n'...) (?P<n>...); alternation;
+// * + ? {n} {n,} {n,m} and their lazy forms; inline flags (?imsn-imsn) and (?^...), also scoped (?i:...);
+// comments (?#...). Rejected with an error: backreferences, lookaround, atomic groups, possessive
+// quantifiers, recursion, conditionals, verbs, \p \h \v \R \K \G \Q and other escapes with letters,
+// the /x flag, and patterns above 4096 bytes or 10,000 instructions.
+
+import { byteStringFromBuffer, byteStringToBuffer } from "../http/bytes";
+import { compileProgram, Program, MAX_PROGRAM_SIZE } from "./compile";
+import { parsePattern, MAX_PATTERN_BYTES } from "./parse";
+import { PikeVM } from "./pike";
+
+export { MAX_PROGRAM_SIZE, MAX_PATTERN_BYTES };
+
+export class MatchSpan {
+  /** byte offset of the first byte of the match */
+  start: i32;
+  /** byte offset just past the match */
+  end: i32;
+
+  constructor(start: i32, end: i32) {
+    this.start = start;
+    this.end = end;
+  }
+}
+
+export class RegexResult {
+  regex: Regex | null = null;
+  /** "" when ok; else what is wrong and its 0-based byte offset, e.g. "unsupported construct \\1 at 7" */
+  error: string = "";
+}
+
+export class Regex {
+  /** the pattern as given to compile() */
+  readonly source: string;
+  readonly caseInsensitive: bool;
+  private vm: PikeVM;
+
+  private constructor(source: string, caseInsensitive: bool, program: Program) {
+    this.source = source;
+    this.caseInsensitive = caseInsensitive;
+    this.vm = new PikeVM(program);
+  }
+
+  /**
+   * Compiles a Perl-syntax pattern given as a byte string (the UTF-8 of configuration text, see
+   * `utf8ByteString`); code units above 0xFF are taken as their UTF-8 bytes. ASCII case folding when
+   * `caseInsensitive` (the same as a leading `(?i)`).
+   */
+  static compile(pattern: string, caseInsensitive: bool = false): RegexResult {
+    const r = new RegexResult();
+    const src = asByteString(pattern);
+    const parsed = parsePattern(src, caseInsensitive);
+    if (parsed.error.length > 0) {
+      r.error = parsed.error;
+      return r;
+    }
+    const compiled = compileProgram(parsed.node!);
+    if (compiled.error.length > 0) {
+      r.error = compiled.error;
+      return r;
+    }
+    r.regex = new Regex(pattern, caseInsensitive, compiled.program!);
+    return r;
+  }
+
+  /** Unanchored search, like Perl's `$ua =~ /pattern/`: true when any substring matches. */
+  test(input: string): bool {
+    return this.vm.run(asByteString(input), true);
+  }
+
+  /**
+   * The leftmost match, its end where Perl's backtracking would stop (greedy/lazy preference), or null.
+   * Offsets are in bytes of the input (code units of a byte string).
+   */
+  find(input: string): MatchSpan | null {
+    if (!this.vm.run(asByteString(input), false)) return null;
+    return new MatchSpan(this.vm.matchStart, this.vm.matchEnd);
+  }
+
+  /** Number of program instructions (for diagnostics and the size cap). */
+  get programSize(): i32 { return this.vm.prog.size; }
+}
+
+/** `s` itself when it is a byte string; otherwise its UTF-8 bytes as one, so matching is always on bytes. */
+function asByteString(s: string): string {
+  const base = changetype<usize>(s);
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    if (load<u16>(base + (<usize>i << 1)) > 0xff) return byteStringFromBuffer(byteStringToBuffer(s));
+  }
+  return s;
+}

@@ -1,0 +1,152 @@
+import { LinkContext, SessionLinks, rewriteLocation, rewriteRefresh, removeDotSegments, sameAuthority, applyEdit } from "../../../assembly/clickpath/links";
+import { LinkKind } from "../../../assembly/html/links";
+
+function ctx(host: string, path: string, isNew: bool): LinkContext {
+  const c = new LinkContext();
+  c.sess = "/-S:ID";
+  c.prefix = "-S:";
+  c.host = host;
+  c.isNew = isNew;
+  c.setRequestPath(path);
+  return c;
+}
+
+function loc(c: LinkContext, v: string): string {
+  const r = rewriteLocation(c, v);
+  return r == null ? "(unchanged)" : r;
+}
+
+function refresh(c: LinkContext, v: string): string {
+  const r = rewriteRefresh(c, v);
+  return r == null ? "(unchanged)" : r;
+}
+
+function link(c: LinkContext, v: string, kind: LinkKind, base: string | null): string {
+  const e = new SessionLinks(c).rewrite(v, kind, base);
+  return e == null ? "(unchanged)" : applyEdit(v, e);
+}
+
+// spec/apache-originals.md §2.5, "Observed [RUN]", with HOST = h.example and <id> = ID.
+describe("Location/Refresh: the observed table", () => {
+  it("new session: absolute path", () => {
+    expect(loc(ctx("h.example", "/h", true), "/index.html")).toBe("/-S:ID/index.html");
+  });
+  it("new session: relative path gets REQDIR", () => {
+    expect(loc(ctx("h.example", "/h/a/b", true), "../index.html")).toBe("/-S:ID/h/a/../index.html");
+  });
+  it("new session: Refresh", () => {
+    expect(refresh(ctx("h.example", "/h", true), "10; URL=/index.html")).toBe("10; URL=/-S:ID/index.html");
+  });
+  it("new session: same host, old session replaced", () => {
+    expect(loc(ctx("h.example", "/h", true), "http://h.example/-S:abc/index.html")).toBe("http://h.example/-S:ID/index.html");
+  });
+  it("new session: uppercase scheme", () => {
+    expect(loc(ctx("h.example", "/h", true), "HTTP://h.example/up.html")).toBe("HTTP://h.example/-S:ID/up.html");
+  });
+  it("other host: unchanged", () => {
+    expect(loc(ctx("h.example", "/h", true), "http://other.example/x")).toBe("(unchanged)");
+    expect(loc(ctx("h.example", "/h", false), "http://other.example/x")).toBe("(unchanged)");
+  });
+  it("existing session: relative unchanged", () => {
+    expect(loc(ctx("h.example", "/h/a/b", false), "../index.html")).toBe("(unchanged)");
+  });
+  it("existing session: same host, old session replaced", () => {
+    expect(loc(ctx("h.example", "/h", false), "http://h.example/-S:abc/index.html")).toBe("http://h.example/-S:ID/index.html");
+  });
+});
+
+describe("Location/Refresh: beyond the table", () => {
+  it("ports must match the Host's; default ports match none", () => {
+    expect(loc(ctx("h.example:8080", "/h", false), "http://h.example:8080/x")).toBe("http://h.example:8080/-S:ID/x");
+    expect(loc(ctx("h.example:8080", "/h", false), "http://h.example/x")).toBe("(unchanged)");
+    expect(loc(ctx("h.example:8080", "/h", false), "http://h.example:8081/x")).toBe("(unchanged)");
+    expect(loc(ctx("h.example", "/h", false), "http://h.example:80/x")).toBe("http://h.example:80/-S:ID/x");
+    expect(loc(ctx("h.example", "/h", false), "https://h.example:443/x")).toBe("https://h.example:443/-S:ID/x");
+    expect(loc(ctx("h.example:443", "/h", false), "HTTPS://H.EXAMPLE/x")).toBe("HTTPS://H.EXAMPLE/-S:ID/x");
+  });
+  it("other schemes are untouched", () => {
+    expect(loc(ctx("h.example", "/h", true), "ftp://h.example/x")).toBe("(unchanged)");
+    expect(loc(ctx("h.example", "/h", true), "mailto:a@h.example")).toBe("(unchanged)");
+    expect(loc(ctx("h.example", "/h", true), "javascript:go('/x')")).toBe("(unchanged)");
+  });
+  it("query strings and fragments stay where they are", () => {
+    expect(loc(ctx("h.example", "/h", false), "/a/b?x=/-S:q/&y#/z")).toBe("/-S:ID/a/b?x=/-S:q/&y#/z");
+    expect(loc(ctx("h.example", "/d/p", true), "q.html?x=1#f")).toBe("/-S:ID/d/q.html?x=1#f");
+    expect(loc(ctx("h.example", "/d/p", true), "?x=1")).toBe("/-S:ID/d/p?x=1");
+    expect(loc(ctx("h.example", "/d/p", true), "#top")).toBe("(unchanged)");
+    expect(loc(ctx("h.example", "/h", false), "http://h.example?x")).toBe("http://h.example/-S:ID/?x");
+    expect(loc(ctx("h.example", "/h", false), "http://h.example")).toBe("http://h.example/-S:ID/");
+  });
+  it("several old session segments are all replaced, never doubled", () => {
+    expect(loc(ctx("h.example", "/h", false), "/-S:a/-S:b/x")).toBe("/-S:ID/x");
+    expect(loc(ctx("h.example", "/h", false), "/-S:ID/x")).toBe("/-S:ID/x");
+    // Without its trailing "/" a segment is a plain name.
+    expect(loc(ctx("h.example", "/h", false), "/-S:a")).toBe("/-S:ID/-S:a");
+  });
+  it("protocol-relative: same host rewritten, other hosts not", () => {
+    expect(loc(ctx("h.example", "/h", false), "//h.example/x")).toBe("//h.example/-S:ID/x");
+    expect(loc(ctx("h.example", "/h", true), "//evil.example/x")).toBe("(unchanged)");
+    expect(loc(ctx("h.example", "/h", true), "/\\evil.example/x")).toBe("(unchanged)");
+  });
+  it("dot segments that climb above the root are resolved so the session survives", () => {
+    expect(loc(ctx("h.example", "/index.html", true), "../x.html")).toBe("/-S:ID/x.html");
+    expect(loc(ctx("h.example", "/h", false), "/../x")).toBe("/-S:ID/x");
+    expect(removeDotSegments("/a/./b/../../c/")).toBe("/c/");
+  });
+  it("Refresh variants", () => {
+    expect(refresh(ctx("h.example", "/d/p", true), "0;url=x.html")).toBe("0;url=/-S:ID/d/x.html");
+    expect(refresh(ctx("h.example", "/d/p", false), " 5 , URL = '/x'")).toBe(" 5 , URL = '/-S:ID/x'");
+    expect(refresh(ctx("h.example", "/d/p", false), "5")).toBe("(unchanged)");
+    expect(refresh(ctx("h.example", "/d/p", false), "5; url=http://other/x")).toBe("(unchanged)");
+    expect(refresh(ctx("h.example", "/d/p", false), "5; url=x.html")).toBe("(unchanged)");
+  });
+  it("empty and blank values", () => {
+    expect(loc(ctx("h.example", "/h", true), "")).toBe("(unchanged)");
+    expect(loc(ctx("h.example", "/h", true), "   ")).toBe("(unchanged)");
+  });
+  it("authority comparison", () => {
+    expect(sameAuthority("H.Example", "h.example", "80")).toBe(true);
+    expect(sameAuthority("user@h.example", "h.example", "80")).toBe(false);
+  });
+});
+
+// §2.5 "Body example": a new visitor requests /dir/x.html.
+describe("links (html UrlRewriter)", () => {
+  it("the observed body table, new session", () => {
+    const c = ctx("x.y.local", "/dir/x.html", true);
+    expect(link(c, "/index1.html", LinkKind.AnchorHref, null)).toBe("/-S:ID/index1.html");
+    expect(link(c, "../index1.html", LinkKind.AnchorHref, null)).toBe("/-S:ID/dir/../index1.html");
+    expect(link(c, "http://x.y/index1.html", LinkKind.AnchorHref, null)).toBe("(unchanged)");
+    expect(link(c, "#top", LinkKind.AnchorHref, null)).toBe("(unchanged)");
+    expect(link(c, "mailto:bla", LinkKind.AnchorHref, null)).toBe("(unchanged)");
+    expect(link(c, "rel.cgi", LinkKind.FormAction, null)).toBe("/-S:ID/dir/rel.cgi");
+    expect(link(c, "sub/f2.html", LinkKind.FrameSrc, null)).toBe("/-S:ID/dir/sub/f2.html");
+    expect(link(c, "10; URL=../index5.html", LinkKind.MetaRefresh, null)).toBe("10; URL=/-S:ID/dir/../index5.html");
+    expect(link(c, "http://x.y.local/index1.html", LinkKind.AnchorHref, null)).toBe("http://x.y.local/-S:ID/index1.html");
+  });
+  it("the same page under an existing session patches only absolute ones", () => {
+    const c = ctx("x.y.local", "/dir/x.html", false);
+    expect(link(c, "/index1.html", LinkKind.AnchorHref, null)).toBe("/-S:ID/index1.html");
+    expect(link(c, "../index1.html", LinkKind.AnchorHref, null)).toBe("(unchanged)");
+    expect(link(c, "rel.cgi", LinkKind.FormAction, null)).toBe("(unchanged)");
+    expect(link(c, "http://x.y.local/-S:old/i.html", LinkKind.AnchorHref, null)).toBe("http://x.y.local/-S:ID/i.html");
+    expect(link(c, "//x.y.local/i.html", LinkKind.FormActionOverride, null)).toBe("//x.y.local/-S:ID/i.html");
+  });
+  it("<base href>: the base gets the session, relative links then stay", () => {
+    const c = ctx("x.y.local", "/dir/x.html", true);
+    expect(link(c, "/other/", LinkKind.BaseHref, null)).toBe("/-S:ID/other/");
+    expect(link(c, "sub/", LinkKind.BaseHref, null)).toBe("/-S:ID/dir/sub/");
+    expect(link(c, "http://cdn.example/", LinkKind.BaseHref, null)).toBe("(unchanged)");
+    expect(link(c, "page.html", LinkKind.AnchorHref, "/other/")).toBe("(unchanged)");
+    expect(link(c, "page.html", LinkKind.AnchorHref, "http://cdn.example/")).toBe("(unchanged)");
+    expect(link(c, "10;url=p.html", LinkKind.MetaRefresh, "/other/")).toBe("(unchanged)");
+    // Absolute links do not depend on the base.
+    expect(link(c, "/p.html", LinkKind.AnchorHref, "http://cdn.example/")).toBe("/-S:ID/p.html");
+    // An empty base is no base.
+    expect(link(c, "page.html", LinkKind.AnchorHref, "")).toBe("/-S:ID/dir/page.html");
+  });
+  it("leading whitespace is kept and the session goes after it", () => {
+    const c = ctx("x.y.local", "/dir/x.html", false);
+    expect(link(c, "  /a", LinkKind.AnchorHref, null)).toBe("  /-S:ID/a");
+  });
+});
