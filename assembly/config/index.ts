@@ -49,7 +49,8 @@ export function parseConfig(bytes: Uint8Array): ConfigResult {
   const usertrack = r.object("usertrack");
   if (usertrack != null) {
     const s = readUsertrack(usertrack);
-    if (s.enabled) config.usertrack = s;
+    // Switched off, usertrack still strips a configured upstream_header so clients cannot forge it.
+    if (s.enabled || s.upstreamHeader.length) config.usertrack = s;
   }
   const clickpath = r.object("clickpath");
   if (clickpath != null) {

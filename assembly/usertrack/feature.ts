@@ -81,6 +81,7 @@ export class UsertrackFilter extends StreamFilter {
   onRequestHeaders(request: HeaderMap): void {
     const s = this.feature.settings;
     if (s.upstreamHeader.length) request.remove(s.upstreamHeader);
+    if (!s.enabled) return;
     if (s.format == IdFormat.Nginx) this.readNginx(request);
     else this.readApache(request);
     if (s.upstreamHeader.length) request.set(s.upstreamHeader, this.id);
@@ -139,8 +140,10 @@ export class UsertrackFilter extends StreamFilter {
       this.services.setFilterState(STATE_UID, nginxUidVariable(s.cookieName, got));
       const mark = s.nginxMark;
       if (mark != 0 && !(value.length > 23 && value.charCodeAt(22) == mark && value.charCodeAt(23) == 0x3d)) {
-        // Re-issue the same id with the current mark and attributes (nginx copies the 22 characters as sent).
-        this.setCookie = nginxSetCookie(s, value.substring(0, 22) + String.fromCharCode(mark) + "=", nowSeconds);
+        // Re-issue the same id with the current mark and attributes. nginx copies the client's first 22
+        // characters, which may hold bytes after an early `=`; the canonical encoding of the same id
+        // never reflects client bytes into Set-Cookie.
+        this.setCookie = nginxSetCookie(s, encodeNginxCookie(got, mark), nowSeconds);
       }
       return;
     }

@@ -17,6 +17,12 @@ describe("usertrack configuration", () => {
     expect(s.format == IdFormat.Apache).toBe(true);
     expect(s.upstreamHeader).toBe("");
   });
+  it("keeps a switched-off section only to strip its upstream header", () => {
+    expect(parseConfig(utf8('{"usertrack":{"enabled":false}}')).config!.usertrack == null).toBe(true);
+    const s = parseConfig(utf8('{"usertrack":{"enabled":false,"upstream_header":"x-uid"}}')).config!.usertrack!;
+    expect(s.enabled).toBe(false);
+    expect(s.upstreamHeader).toBe("x-uid");
+  });
   it("defaults the name to uid for format nginx", () => {
     const s = parseConfig(utf8('{"usertrack":{"format":"nginx"}}')).config!.usertrack!;
     expect(s.cookieName).toBe("uid");

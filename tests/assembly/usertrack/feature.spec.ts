@@ -164,6 +164,20 @@ describe("the usertrack filter", () => {
     expect(req2.edits.length).toBe(0);
   });
 
+  it("switched off, only strips a configured upstream header", () => {
+    const svc = services(T1, R1);
+    const f = make('{"usertrack":{"enabled":false,"upstream_header":"x-uid"}}', svc);
+    const filter = f.newStream(svc)!;
+    const req = request([]);
+    req.load("x-uid", "forged");
+    filter.onRequestHeaders(req);
+    expect(req.has("x-uid")).toBe(false);
+    const resp = response("200");
+    filter.onResponseHeaders(resp);
+    expect(resp.edits.length).toBe(0);
+    expect(svc.state("clicktrail_usertrack_id")).toBe("(unset)");
+  });
+
   it("adds no cookie to a response whose request it never saw", () => {
     const svc = services(T1, R1);
     const filter = make('{"usertrack":{}}', svc).newStream(svc)!;
@@ -234,6 +248,22 @@ describe("format nginx (vectors.json nginx_userid)", () => {
     expect(rb.edits.length).toBe(0);
     expect(svc.state("clicktrail_usertrack_id")).toBe("fwAAAWsCa/kbgTbfAwMDAg==");
     expect(svc.counter("clicktrail.usertrack.cookies_seen")).toBe(2);
+  });
+
+  it("re-issues the canonical encoding, never the client's stray characters", () => {
+    const svc = nginxServices();
+    const f = make('{"usertrack":{"format":"nginx","nginx_mark":"B"}}', svc);
+    const a = f.newStream(svc)!;
+    a.onRequestHeaders(request(["uid=fwAAAWsCa/kbgTbfAwMDAh=="]));
+    const ra = response("200");
+    a.onResponseHeaders(ra);
+    expect(added(ra)).toBe("Set-Cookie: uid=fwAAAWsCa/kbgTbfAwMDAgB=; path=/");
+    const b = f.newStream(svc)!;
+    b.onRequestHeaders(request(["uid=fwAAAWsCa/kbgTbfAwMD=,xx"]));
+    const rb = response("200");
+    b.onResponseHeaders(rb);
+    expect(added(rb)).toBe("Set-Cookie: uid=fwAAAWsCa/kbgTbfAwMDAAB=; path=/");
+    expect(svc.state("clicktrail_usertrack_new")).toBe("0");
   });
 
   it("replaces short, invalid and zero-sequence cookies with new ids", () => {
