@@ -4,13 +4,18 @@
 //   clicktrail  assembly/html (build/html-test.wasm, the filter's runtime and -O3), called per chunk from
 //               JS the way a host calls a filter: chunk copied into wasm memory, output copied out
 //   lol-html    html-rewriter-wasm 0.4.1 (lol-html compiled to wasm), one JS handler per matched element
+//   clicktrail in a filter   bench/filters/html-rewrite.ts: the same rewriter in an SDK filter, run by the
+//               project's Envoy-model host (dist/host) through the proxy-wasm ABI
+//   floor       bench/filters/html-copy.ts: an SDK filter that reads each chunk through the ABI and
+//               writes it back unchanged
 // Both rewrite the same tags and attributes (a[href], area[href], form[action], frame[src], iframe[src],
 // meta[content], base[href], button[formaction], input[formaction]) by prepending a fixed segment to
 // every non-empty value (clicktrail: to the URL part of a refresh `<meta>`; lol-html: to any
 // meta[content]), and both outputs are checked to carry the same number of insertions.
 //
-//   node bench/html.mjs [--chunk 16384] [--mb 40]     (npm run build:html-test first)
-import { readFileSync } from "node:fs";
+//   node bench/html.mjs [--chunk 16384] [--mb 40] [--rounds 5]     (after npm run build; builds the two bench filters)
+import { readFileSync, existsSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { HTMLRewriter } from "html-rewriter-wasm";
 import { loadHtml } from "../tests/html/harness.mjs";
 
@@ -20,7 +25,7 @@ const opt = (name, dflt) => {
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
 const CHUNK = opt("chunk", 16384);
-const TARGET_MB = opt("mb", 40); // input processed per subject and page (lol-html: a quarter)
+const TARGET_MB = opt("mb", 40); // input per subject and page over all rounds (lol-html: a quarter)
 const SEG = "/-S:BENCH1234567890";
 
 const pagesDir = new URL("../tests/fixtures/lol-html-bench/", import.meta.url);
@@ -75,33 +80,97 @@ async function runLol(parts) {
   return { n: outs.reduce((a, b) => a + b.length, 0), outs };
 }
 
+const root = new URL("..", import.meta.url).pathname;
+
+function buildFilter(name) {
+  const src = `${root}bench/filters/${name}.ts`;
+  const out = `${root}build/bench-${name}.wasm`;
+  if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs || statSync(out).mtimeMs < statSync(`${root}assembly/html/rewriter.ts`).mtimeMs) {
+    const r = spawnSync("npx", ["asc", src, "--target", "release", "-o", out], { cwd: root, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`asc ${name}: ${r.stderr}`);
+  }
+  return out;
+}
+
+async function filterHost(name) {
+  const { Host } = await import(`${root}dist/host/index.js`);
+  const host = await Host.create({ wasm: buildFilter(name), config: {}, rootId: name, logLevel: "warn" });
+  if (!host.configured) throw new Error(`${name} did not configure`);
+  return host;
+}
+
+function runFilter(host, parts) {
+  const s = host.newStream({});
+  s.sendRequestHeaders([[":method", "GET"], [":path", "/"], [":authority", "example.com"], [":scheme", "http"]], { endOfStream: true });
+  s.sendResponseHeaders([[":status", "200"], ["content-type", "text/html"]], { endOfStream: false });
+  for (let i = 0; i < parts.length; i++) s.sendResponseBody(parts[i], { endOfStream: i === parts.length - 1 });
+  const body = s.responseBody;
+  s.complete();
+  return { n: body.length, outs: [body] };
+}
+
 const count = (outs) => Buffer.concat(outs).toString("latin1").split(SEG).length - 1;
 
-async function time(fn, bytesPerRun, targetBytes) {
-  await fn(); // warm-up
-  await fn();
-  const runs = Math.max(3, Math.ceil(targetBytes / bytesPerRun));
+const ROUNDS = opt("rounds", 5);
+
+/** MB/s of one timed batch: enough runs of `fn` to process about `targetBytes`. */
+async function batch(fn, bytesPerRun, targetBytes) {
+  const runs = Math.max(2, Math.ceil(targetBytes / bytesPerRun));
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < runs; i++) await fn();
   const ns = Number(process.hrtime.bigint() - t0);
-  return (bytesPerRun * runs) / (ns / 1e9) / 1e6; // MB/s
+  return (bytesPerRun * runs) / (ns / 1e9) / 1e6;
+}
+
+/** Subjects measured in alternating rounds (so drift and noise hit all alike); median MB/s of each. */
+async function measure(subjects, bytesPerRun) {
+  const results = subjects.map(() => []);
+  for (const s of subjects) { await s.fn(); await s.fn(); } // warm-up
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < subjects.length; i++) results[i].push(await batch(subjects[i].fn, bytesPerRun, subjects[i].bytes));
+  }
+  return results.map((r) => r.sort((x, y) => x - y)[Math.floor(r.length / 2)]);
+}
+
+let hosts = null;
+try {
+  hosts = { copy: await filterHost("html-copy"), rewrite: await filterHost("html-rewrite") };
+} catch (e) {
+  console.log(`(host comparison skipped: ${e.message.split("\n")[0]})`);
 }
 
 console.log(`HTML link rewriting, ${CHUNK}-byte chunks, Node ${process.version}`);
-console.log("page                      size      clicktrail MB/s   lol-html MB/s   ratio   insertions (ct/lol)");
-const ratios = [];
+const rows = [];
 for (const name of PAGES) {
   const bytes = readFileSync(new URL(name, pagesDir));
   const parts = chunks(bytes);
   const ct = runClicktrail(parts);
   const lol = await runLol(parts);
-  const ctCount = count(ct.outs);
-  const lolCount = count(lol.outs);
-  const ctMBs = await time(() => runClicktrail(parts), bytes.length, TARGET_MB * 1e6);
-  const lolMBs = await time(() => runLol(parts), bytes.length, (TARGET_MB * 1e6) / 4);
-  const ratio = ctMBs / lolMBs;
-  ratios.push(ratio);
-  console.log(`${name.padEnd(24)} ${String(bytes.length).padStart(7)}   ${ctMBs.toFixed(1).padStart(13)}   ${lolMBs.toFixed(1).padStart(13)}   ${ratio.toFixed(2).padStart(5)}x   ${ctCount}/${lolCount}`);
+  const row = { name, size: bytes.length, ctCount: count(ct.outs), lolCount: count(lol.outs) };
+  const perRound = (TARGET_MB * 1e6) / ROUNDS;
+  const subjects = [
+    { fn: () => runClicktrail(parts), bytes: perRound },
+    { fn: () => runLol(parts), bytes: perRound / 4 },
+  ];
+  if (hosts) {
+    const f = runFilter(hosts.rewrite, parts);
+    if (!f.outs[0].equals(Buffer.concat(ct.outs))) throw new Error(`${name}: filter output differs from the loader build's`);
+    subjects.push({ fn: () => runFilter(hosts.rewrite, parts), bytes: perRound }, { fn: () => runFilter(hosts.copy, parts), bytes: perRound });
+  }
+  [row.ct, row.lol, row.filter, row.copy] = await measure(subjects, bytes.length);
+  rows.push(row);
 }
-const geo = Math.exp(ratios.reduce((a, r) => a + Math.log(r), 0) / ratios.length);
-console.log(`geometric mean ratio clicktrail / lol-html: ${geo.toFixed(2)}x`);
+
+const geo = (xs) => Math.exp(xs.reduce((a, r) => a + Math.log(r), 0) / xs.length);
+const f1 = (x) => x.toFixed(1);
+console.log("\n| page | bytes | clicktrail MB/s | lol-html MB/s | clicktrail / lol-html | insertions clicktrail / lol-html |");
+console.log("|---|---:|---:|---:|---:|---:|");
+for (const r of rows) console.log(`| ${r.name} | ${r.size} | ${f1(r.ct)} | ${f1(r.lol)} | ${(r.ct / r.lol).toFixed(2)}x | ${r.ctCount} / ${r.lolCount} |`);
+console.log(`geometric mean clicktrail / lol-html: ${geo(rows.map((r) => r.ct / r.lol)).toFixed(2)}x`);
+if (hosts) {
+  console.log("\n| page | rewrite filter MB/s | copy-only filter MB/s | rewrite / copy | rewrite filter / lol-html |");
+  console.log("|---|---:|---:|---:|---:|");
+  for (const r of rows) console.log(`| ${r.name} | ${f1(r.filter)} | ${f1(r.copy)} | ${(r.filter / r.copy).toFixed(2)} | ${(r.filter / r.lol).toFixed(2)}x |`);
+  console.log(`geometric mean rewrite filter / copy-only filter: ${geo(rows.map((r) => r.filter / r.copy)).toFixed(2)}; ` +
+    `rewrite filter / lol-html: ${geo(rows.map((r) => r.filter / r.lol)).toFixed(2)}x`);
+}

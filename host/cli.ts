@@ -4,6 +4,7 @@ import { LOG_LEVEL_NAMES, type LogLevelName } from "./abi/constants.js";
 import { startProxy } from "./server/proxy.js";
 import { UsageError, parseFlags, readConfigArg, type Command } from "./commands/args.js";
 import { validateCommand } from "./commands/validate.js";
+import { decodeCommand, usage as DECODE_USAGE } from "./commands/decode.js";
 
 export { UsageError, parseFlags, readConfigArg, type Command } from "./commands/args.js";
 
@@ -24,6 +25,11 @@ const PROXY_USAGE = `clicktrail proxy --wasm FILE --config FILE_OR_JSON --listen
     [--profile envoy|nginx] [--log-level trace|debug|info|warn|error]`;
 
 export const commands: Record<string, Command> = {
+  decode: {
+    summary: "print the fields of a clickpath session id as JSON",
+    usage: DECODE_USAGE,
+    run: (args) => decodeCommand(args),
+  },
   proxy: {
     summary: "run any proxy-wasm module in front of an upstream, as Envoy would",
     usage: PROXY_USAGE,

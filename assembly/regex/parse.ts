@@ -101,6 +101,8 @@ class Parser {
   error: string = "";
   depth: i32 = 0;
   flags: Flags = new Flags();
+  braceMin: i32 = 0;
+  braceMax: i32 = -1;
 
   constructor(src: string) {
     this.src = src;
@@ -164,18 +166,52 @@ class Parser {
     return cat;
   }
 
-  /** A counted quantifier `{n}`, `{n,}`, `{n,m}` at pos, or false (then `{` is a literal, as in Perl). */
-  private braceQuantifierEnd(): i32 {
-    let i = this.pos + 1;
-    let digits = 0;
-    while (i < this.n && isDigit(this.src.charCodeAt(i))) { i++; digits++; }
-    if (digits == 0) return -1;
+  /**
+   * A counted quantifier at `at` (default pos) as Perl 5.34+ reads it: `{n}`, `{n,}`, `{n,m}`, `{,m}`, with
+   * blanks allowed inside the braces and around the comma. Sets braceMin/braceMax (-1: none, or above
+   * MAX_REPEAT_COUNT as -2) and returns the offset of the `}`; -1 when `{` is a literal there.
+   */
+  private braceQuantifierEnd(at: i32 = -1): i32 {
+    let i = (at < 0 ? this.pos : at) + 1;
+    i = this.skipBlanks(i);
+    const loStart = i;
+    while (i < this.n && isDigit(this.src.charCodeAt(i))) i++;
+    const loEnd = i;
+    i = this.skipBlanks(i);
+    let hiStart = -1;
+    let hiEnd = -1;
+    let comma = false;
     if (i < this.n && this.src.charCodeAt(i) == 0x2c /* , */) {
-      i++;
+      comma = true;
+      i = this.skipBlanks(i + 1);
+      hiStart = i;
       while (i < this.n && isDigit(this.src.charCodeAt(i))) i++;
+      hiEnd = i;
+      i = this.skipBlanks(i);
     }
-    if (i < this.n && this.src.charCodeAt(i) == 0x7d /* } */) return i;
-    return -1;
+    if (i >= this.n || this.src.charCodeAt(i) != 0x7d /* } */) return -1;
+    const hasLo = loEnd > loStart;
+    const hasHi = comma && hiEnd > hiStart;
+    if (!hasLo && !hasHi) return -1;
+    this.braceMin = hasLo ? this.readCount(loStart, loEnd) : 0;
+    this.braceMax = hasHi ? this.readCount(hiStart, hiEnd) : comma ? -1 : this.braceMin;
+    if (hasHi && this.braceMax < 0) this.braceMax = -2;
+    return i;
+  }
+
+  private skipBlanks(i: i32): i32 {
+    while (i < this.n && (this.src.charCodeAt(i) == 0x20 || this.src.charCodeAt(i) == 0x09)) i++;
+    return i;
+  }
+
+  /** Perl drops `(?#...)` comments between an atom and its quantifier. */
+  private skipComments(): void {
+    while (this.peek() == 0x28 && this.peek(1) == 0x3f && this.peek(2) == 0x23) {
+      let i = this.pos + 3;
+      while (i < this.n && this.src.charCodeAt(i) != 0x29) i++;
+      if (i >= this.n) return; // unterminated: reported when parsed as an atom
+      this.pos = i + 1;
+    }
   }
 
   private isQuantifierAt(): bool {
@@ -185,6 +221,7 @@ class Parser {
   }
 
   parseQuantifier(atom: Node, atomStart: i32): Node {
+    this.skipComments();
     if (!this.isQuantifierAt()) return atom;
     const qStart = this.pos;
     const c = this.peek();
@@ -195,16 +232,9 @@ class Parser {
     else if (c == 0x3f) { hi = 1; this.pos++; }
     else {
       const end = this.braceQuantifierEnd();
-      let i = this.pos + 1;
-      lo = this.readCount(i, end);
-      while (i < end && isDigit(this.src.charCodeAt(i))) i++;
-      if (i < end && this.src.charCodeAt(i) == 0x2c) {
-        i++;
-        hi = i < end ? this.readCount(i, end) : -1;
-      } else {
-        hi = lo;
-      }
-      if (lo < 0 || (i < end && hi < 0)) {
+      lo = this.braceMin;
+      hi = this.braceMax;
+      if (lo < 0 || hi == -2) {
         return this.fail("repetition count above " + MAX_REPEAT_COUNT.toString() + " in " + this.text(qStart, end + 1 - qStart) + " at " + qStart.toString());
       }
       if (hi >= 0 && hi < lo) {
@@ -229,7 +259,7 @@ class Parser {
     return r;
   }
 
-  /** Decimal digits from i (stopping at a non-digit or `end`), or -1 when above MAX_REPEAT_COUNT. */
+  /** Decimal digits from i to `end`, or -1 when above MAX_REPEAT_COUNT. */
   private readCount(i: i32, end: i32): i32 {
     let v: i64 = 0;
     while (i < end) {
@@ -379,7 +409,8 @@ class Parser {
       case 0x7a: this.pos++; return Node.ofAssert(AssertKind.TextEnd); // \z
       case 0x5a: this.pos++; return Node.ofAssert(AssertKind.EndOrFinalNewline); // \Z
       case 0x4e: { // \N: any byte but newline; \N{NAME} is a named character
-        if (this.peek(1) == 0x7b) return this.unsupported(start, 3);
+        // \N{NAME} is a named character, but \N{3} is \N repeated (Perl tells them apart the same way)
+        if (this.peek(1) == 0x7b && this.braceQuantifierEnd(this.pos + 1) < 0) return this.unsupported(start, 3);
         this.pos++;
         const s = ByteSet.range(0, 255);
         s.words[0] &= ~(<u32>1 << 10);

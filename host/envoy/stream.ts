@@ -385,7 +385,7 @@ export class HttpStream {
     const name = side.isRequest ? "proxy_on_request_body" : "proxy_on_response_body";
     let status = this.invoke(side, name, [this.contextId, size, eos ? 1 : 0], this.mapData, DataStatus.StopIterationNoBuffer);
     side.buffering = false;
-    if (nginxResponse && wasBuffering && status !== DataStatus.Continue) {
+    if (nginxResponse && (wasBuffering || eos) && status !== DataStatus.Continue) {
       this.host.emitLog(this.worker, LogLevel.Error, "buffers full or end of body reached: second pause ignored", true);
       status = DataStatus.Continue;
     }

@@ -58,3 +58,33 @@ test("malformed ids and bad usage", async () => {
   assert.equal(r.code, 2);
   assert.match(JSON.parse(r.out).error, /^invalid configuration: invalid JSON at line 1/);
 });
+
+test("every clickpath_decode vector of vectors.json: fields of the plain ones, a refusal for the Blowfish ones", async () => {
+  const { readFileSync } = await import("node:fs");
+  const rows = JSON.parse(readFileSync(new URL("../fixtures/clickpath/decode-vectors.json", import.meta.url), "utf8")).clickpath_decode;
+  assert.equal(rows.length, 7);
+  let plain = 0;
+  for (const v of rows) {
+    const config = v.machine_name === "B" ? '{"clickpath":{"machine_table":[{"address":"127.0.0.13","name":"B"}]}}' : "";
+    const r = await run(config ? [v.id, "--config", config] : [v.id]);
+    const j = JSON.parse(r.out);
+    if (v.secret) {
+      assert.equal(j.valid, false, v.id);
+      assert.equal(j.problem, "the record is 16 bytes, not 15 or 25");
+      continue;
+    }
+    plain++;
+    assert.equal(j.valid, true, v.id);
+    if (v.machine_ip) assert.equal(j.machine_ip, v.machine_ip);
+    if (v.machine_name) assert.equal(j.machine, v.machine_name);
+    if (v.machine_name === "B") assert.equal(j.machine_address, "127.0.0.13");
+    for (const [field, key] of [["time", "time"], ["pid", "process"], ["counter", "counter"], ["conn_id", "connection"], ["crc", "crc"]]) {
+      if (v[field] !== undefined) assert.equal(j[key], v[field], `${v.id} ${field}`);
+    }
+    if (v.friend) {
+      assert.equal(j.friend, v.friend);
+      assert.equal(j.remote_session, v.remote_session);
+    }
+  }
+  assert.equal(plain, 5);
+});

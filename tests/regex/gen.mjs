@@ -6,7 +6,8 @@
 const SPECIAL = new Set([..."\\^$.|?*+()[]{}/-"]);
 const CLASS_SPECIAL = new Set([..."\\]^-["]);
 
-export function generatePattern(rand, ci) {
+/** perlOnly: also Perl constructs JavaScript lacks (scoped flags, POSIX classes, \N, comments...); js is then unusable. */
+export function generatePattern(rand, ci, perlOnly = false) {
   const pick = (xs) => xs[Math.floor(rand() * xs.length)];
   const int = (n) => Math.floor(rand() * n);
   const alphabet = ci ? ["a", "b", "c", "A", "B", "-", ".", " ", "\n", "1", "_"] : ["a", "b", "c", "B", "-", ".", " ", "\n", "1", "_", "\xe9", "\xa0"];
@@ -45,7 +46,33 @@ export function generatePattern(rand, ci) {
     const neg = rand() < 0.3 ? "^" : "";
     return { perl: "[" + neg + perl + "]", js: "[" + neg + js + "]" };
   }
+  function perlAtom(depth) {
+    const k = rand();
+    if (k < 0.3 && depth <= 2) {
+      const inner = alt(depth + 1);
+      const open = pick(["(?i:", "(?-i:", "(?<g>", "(?'g'", "(?s:", "(?^:", "(?m:"]);
+      return { perl: open + inner.perl + ")", nullable: inner.nullable, emptyLoop: inner.emptyLoop };
+    }
+    return pick([
+      { perl: "(?m:^)", assert: true, nullable: true },
+      { perl: "(?m:$)", assert: true, nullable: true },
+      { perl: "(?s:.)" },
+      { perl: "\\N" },
+      { perl: "[[:alpha:]]" },
+      { perl: "[[:^digit:]_]" },
+      { perl: "[[:punct:]]" },
+      { perl: "[[:space:]a]" },
+      { perl: "[^[:upper:]]" },
+      { perl: "\\x{62}" },
+      { perl: "\\o{142}" },
+      { perl: "\\x2E" },
+      { perl: "\\cJ" },
+      { perl: "[\\x61-\\x{63}]" },
+      { perl: "[a-\\d]" },
+    ]);
+  }
   function atom(depth) {
+    if (perlOnly && rand() < 0.15) return perlAtom(depth);
     const k = rand();
     if (k < 0.4) return lit(pick(alphabet));
     if (k < 0.5) return { perl: ".", js: "[^\\n]" };
@@ -74,7 +101,7 @@ export function generatePattern(rand, ci) {
     let a = atom(depth);
     if (rand() < 0.35) {
       if (a.assert) a = { ...a, perl: "(?:" + a.perl + ")", js: "(?:" + a.js + ")" };
-      const [q0, lo, hi] = pick([["*", 0, Infinity], ["+", 1, Infinity], ["?", 0, 1], ["{2}", 2, 2], ["{0,2}", 0, 2],
+      const [q0, lo, hi] = perlOnly && rand() < 0.1 ? pick([["{,2}", 0, 2], ["{ 1 , 2 }", 1, 2], ["{ 2,}", 2, Infinity]]) : pick([["*", 0, Infinity], ["+", 1, Infinity], ["?", 0, 1], ["{2}", 2, 2], ["{0,2}", 0, 2],
         ["{1,}", 1, Infinity], ["{1,3}", 1, 3], ["{0}", 0, 0], ["{2,}", 2, Infinity]]);
       const q = rand() < 0.3 ? q0 + "?" : q0;
       return { perl: a.perl + q, js: a.js + q, nullable: !!a.nullable || lo === 0, emptyLoop: !!a.emptyLoop || (!!a.nullable && hi > lo) };
@@ -88,6 +115,7 @@ export function generatePattern(rand, ci) {
     let nullable = true;
     let emptyLoop = false;
     for (let i = 0; i < n; i++) {
+      if (perlOnly && rand() < 0.05) perl += pick(["(?#note)", "(?i)", "(?-i)", "(?s)", "(?m)"]);
       const q = quantified(depth);
       perl += q.perl;
       js += q.js;

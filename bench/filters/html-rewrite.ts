@@ -1,0 +1,46 @@
+// assembly/html's rewriter in a filter written the SDK's way, for comparison with html-copy.ts: each
+// response body chunk goes through HtmlRewriter (prepending a fixed segment to every non-empty link
+// value, at the URL of a refresh <meta>), and what it returns replaces the chunk; held-back bytes follow
+// with the next chunk, as in the clickpath filter.
+export * from "@gcoredev/proxy-wasm-sdk-as/assembly/proxy";
+import {
+  RootContext, Context, registerRootContext, FilterDataStatusValues, BufferTypeValues, get_buffer_bytes, set_buffer_bytes,
+} from "@gcoredev/proxy-wasm-sdk-as/assembly";
+import { HtmlRewriter } from "../../assembly/html/rewriter";
+import { LinkKind, UrlEdit, UrlRewriter } from "../../assembly/html/links";
+
+const SEGMENT = "/-S:BENCH1234567890";
+
+class PrefixEverything extends UrlRewriter {
+  rewrite(value: string, kind: LinkKind, base: string | null): UrlEdit | null {
+    let at = 0;
+    if (kind == LinkKind.MetaRefresh) {
+      at = value.indexOf("=") + 1;
+      if (at == 0) return null;
+    }
+    return at < value.length ? new UrlEdit(at, at, SEGMENT) : null;
+  }
+}
+
+class RewriteRoot extends RootContext {
+  createContext(context_id: u32): Context {
+    return new RewriteStream(context_id, this);
+  }
+}
+
+class RewriteStream extends Context {
+  rewriter: HtmlRewriter = new HtmlRewriter(new PrefixEverything(), 4096);
+  constructor(context_id: u32, root: RewriteRoot) {
+    super(context_id, root);
+  }
+  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatusValues {
+    const n = <u32>body_buffer_length;
+    const chunk = Uint8Array.wrap(get_buffer_bytes(BufferTypeValues.HttpResponseBody, 0, n));
+    const out = this.rewriter.push(chunk, end_of_stream);
+    const whole = out.byteOffset == 0 && out.byteLength == out.buffer.byteLength;
+    set_buffer_bytes(BufferTypeValues.HttpResponseBody, 0, n, whole ? out.buffer : out.slice().buffer);
+    return FilterDataStatusValues.Continue;
+  }
+}
+
+registerRootContext((context_id: u32) => { return new RewriteRoot(context_id); }, "html-rewrite");

@@ -1,0 +1,62 @@
+// No input traps: random and hostile strings through every entry point of the clickpath core.
+import { decodeId, unescapeRemote, percentDecode } from "../../../assembly/clickpath/id";
+import { findPathSession, stripRefererSession, refererHost, captureFriend } from "../../../assembly/clickpath/request";
+import { LinkContext, SessionLinks, rewriteLocation, rewriteRefresh } from "../../../assembly/clickpath/links";
+import { FriendlySession } from "../../../assembly/clickpath/settings";
+import { parseStatement } from "../../../assembly/config/clickpath";
+import { LinkKind } from "../../../assembly/html/links";
+import { parseConfig } from "../../../assembly/config";
+import { ClickpathFeature, ClickpathStream } from "../../../assembly/clickpath/filter";
+import { FakeServices, headers } from "./fake";
+
+let seed: u32 = 12345;
+function next(): u32 { seed = seed * 1103515245 + 12345; return (seed >>> 16) & 0x7fff; }
+const PIECES = ["/", "-S:", ":", ",", "*", "!", "%", "%4", "%41", "?", "#", "\\", "//", "http://", "HTTPS://", "h.example", ":80",
+  "..", ".", "N", "s9NNNd", "=", ";", "url=", "0", "9", " ", "\x00", "\xff", "@", "-", "'", "\""];
+function randomString(): string {
+  const n = <i32>(next() % 12);
+  let s = "";
+  for (let i = 0; i < n; i++) s += PIECES[<i32>(next() % <u32>PIECES.length)];
+  return s;
+}
+
+describe("robustness", () => {
+  it("survives 3000 random inputs in every parser", () => {
+    const keys = [Uint8Array.wrap(String.UTF8.encode("0123456789abcdef"))];
+    const c = new LinkContext();
+    c.sess = "/-S:ID"; c.prefix = "-S:"; c.host = "h.example"; c.isNew = true; c.setRequestPath("/a/b");
+    const links = new SessionLinks(c);
+    const friend = new FriendlySession("h.example", [parseStatement("uri(3)")!, parseStatement("param(a)")!], "f");
+    let changed = 0;
+    for (let i = 0; i < 3000; i++) {
+      const s = randomString();
+      decodeId(s, keys);
+      decodeId(s, []);
+      unescapeRemote(s);
+      percentDecode(s);
+      findPathSession(s, "-S:");
+      stripRefererSession(s, "-S:", (i & 1) == 0);
+      if (refererHost(s) != null) captureFriend(s, friend);
+      if (rewriteLocation(c, s) != null) changed++;
+      rewriteRefresh(c, s);
+      links.rewrite(s, <LinkKind>(i % 6), (i & 2) != 0 ? s : null);
+      c.isNew = (i & 4) != 0;
+    }
+    expect(changed > 0).toBe(true);
+  });
+
+  it("a tag longer than max_tag_bytes passes through and is counted", () => {
+    const s = new FakeServices();
+    const f = new ClickpathFeature(parseConfig(Uint8Array.wrap(String.UTF8.encode('{"clickpath":{"max_tag_bytes":256}}'))).config!.clickpath!, s, null);
+    const st = changetype<ClickpathStream>(f.newStream(s));
+    st.onRequestHeaders(headers([":path", "/", ":authority", "h"]));
+    st.onResponseHeaders(headers([":status", "200", "content-type", "text/html"]));
+    let long = '<a title="';
+    for (let i = 0; i < 600; i++) long += "x";
+    const first = long;
+    const out1 = st.onResponseBody(Uint8Array.wrap(String.UTF8.encode(first)), false);
+    const out2 = st.onResponseBody(Uint8Array.wrap(String.UTF8.encode('" href="/x">')), true);
+    expect(out1.length + out2.length).toBe(first.length + 12);
+    expect(s.metric("clicktrail.clickpath.carry_overflows")).toBe(1);
+  });
+});

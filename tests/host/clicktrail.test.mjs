@@ -1,0 +1,33 @@
+// The project's own module in the host: loads, configures with '{}', passes a request through, and
+// refuses invalid JSON with an error log that names the problem.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Host } from "../../dist/host/index.js";
+
+const WASM = "build/clicktrail.wasm";
+
+test("build/clicktrail.wasm loads, configures with {} and passes a request through", async () => {
+  const host = await Host.create({ wasm: WASM, config: "{}", clock: () => 1700000000000000000n, random: (b) => b.fill(7) });
+  assert.equal(host.configured, true);
+  assert.equal(host.abiVersion, "0.2.1");
+  const s = host.newStream({ worker: 0, connectionId: 7, sourceAddress: "10.1.2.3:5555" });
+  const req = [[":method", "GET"], [":path", "/index.html"], [":authority", "example.com"], [":scheme", "http"], ["cookie", "a=b"]];
+  assert.equal(s.sendRequestHeaders(req, { endOfStream: true }), 0);
+  assert.deepEqual(s.requestHeaders, req);
+  s.sendResponseHeaders([[":status", "200"], ["content-type", "text/html"]], { endOfStream: false });
+  s.sendResponseBody(Buffer.from("<a href=\"/x\">x</a>"), { endOfStream: true });
+  assert.deepEqual(s.responseHeaders, [[":status", "200"], ["content-type", "text/html"]]);
+  assert.equal(s.responseBody.toString(), "<a href=\"/x\">x</a>");
+  s.complete();
+  assert.equal(s.localReply, null);
+  assert.deepEqual(host.logs.filter((l) => l.level === "error" || l.level === "critical"), []);
+});
+
+test("build/clicktrail.wasm refuses invalid JSON: on_configure false and an error naming the problem", async () => {
+  const host = await Host.create({ wasm: WASM, config: "{\"usertrack\": " });
+  assert.equal(host.configured, false);
+  const errors = host.logs.filter((l) => l.level === "error" && !l.host);
+  assert.equal(errors.length, 1);
+  assert.match(errors[0].message, /^clicktrail: invalid configuration: .*JSON/);
+  assert.match(errors[0].message, /line 1, column \d+/);
+});

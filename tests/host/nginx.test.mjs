@@ -1,0 +1,56 @@
+// The "nginx" profile: Kong ngx_wasm_module's differences that a portable filter must survive.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Host } from "../../dist/host/index.js";
+import { scriptedModule, proxyModule, setKnobs, slot, GET, POST, OK200, OUT32 } from "./wat.mjs";
+
+const wasm = scriptedModule();
+
+test("nginx: eos is always false in header callbacks", async () => {
+  const host = await Host.create({ wasm, profile: "nginx" });
+  const s = host.newStream();
+  s.sendRequestHeaders(GET, { endOfStream: true });
+  s.sendResponseHeaders(OK200, { endOfStream: true });
+  assert.deepEqual([slot(host, 48), slot(host, 50)], [0, 0]);
+  const envoy = await Host.create({ wasm });
+  const e = envoy.newStream();
+  e.sendRequestHeaders(GET, { endOfStream: true });
+  assert.equal(slot(envoy, 48), 1);
+});
+
+test("nginx: no trailer callbacks", async () => {
+  const host = await Host.create({ wasm, profile: "nginx" });
+  const s = host.newStream();
+  s.sendRequestHeaders(POST, { endOfStream: false });
+  s.sendRequestBody("a", { endOfStream: false });
+  s.sendRequestTrailers([["t", "1"]]);
+  assert.deepEqual(s.calls, ["proxy_on_context_create", "proxy_on_request_headers", "proxy_on_request_body"]);
+  assert.deepEqual(s.requestTrailers, [["t", "1"]]);
+});
+
+test("nginx: response body buffering is capped; a second pause is ignored", async () => {
+  const host = await Host.create({ wasm, profile: "nginx", nginxResponseBufferBytes: 8 });
+  setKnobs(host, { r4: 1 });
+  const s = host.newStream();
+  s.sendRequestHeaders(GET, { endOfStream: true });
+  s.sendResponseHeaders(OK200, { endOfStream: false });
+  s.sendResponseBody("aaaa", { endOfStream: false });
+  assert.equal(slot(host, 51), 4);
+  s.sendResponseBody("bb", { endOfStream: false });
+  assert.equal(slot(host, 51), 4, "no callback until the buffers are full");
+  s.sendResponseBody("cc", { endOfStream: false });
+  assert.equal(slot(host, 51), 8);
+  assert.equal(s.responseBody.toString(), "aaaabbcc", "the second pause was ignored");
+  assert.match(host.logs.at(-1).message, /second pause ignored/);
+});
+
+test("nginx: get_log_level is not implemented (traps)", async () => {
+  const mod = proxyModule(`
+    (func (export "proxy_on_configure") (param i32 i32) (result i32)
+      (drop (call $proxy_get_log_level (i32.const ${OUT32}))) (i32.const 1))`);
+  const host = await Host.create({ wasm: mod, profile: "nginx" });
+  assert.equal(host.configured, false);
+  assert.match(host.logs.at(-1).message, /proxy_get_log_level not yet implemented/);
+  const envoy = await Host.create({ wasm: mod });
+  assert.equal(envoy.configured, true);
+});
