@@ -52,6 +52,8 @@ export abstract class SessionBackend {
 export abstract class SessionChanges {
   /** The expiry the save gives the session (µs; 0: none). */
   expiryMicros: i64 = 0;
+  /** Whether the session being saved (as this request sees it) has any key besides the reserved ones. */
+  hasUserKeys: bool = true;
   /** Whether a response header was merged (the data changed), not only the expiry. */
   abstract modifiesData(): bool;
   /**

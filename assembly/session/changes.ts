@@ -1,6 +1,7 @@
 // The session feature's SessionChanges: what one response did to the session (the response-header
 // values merged into it and the expiry the save algorithm gave it), replayable on a session as some
-// backend holds it now. The shared-data store replays it after another worker changed the session.
+// backend holds it now. The shared-data store replays it on every save, so that a change another worker
+// made since this request loaded the session is kept.
 import { Services } from "../http/services";
 import { SessionChanges } from "./backend";
 import { decodeInto, encodeSession, Session } from "./codec";
@@ -8,10 +9,11 @@ import { SessionSealer } from "./sealer";
 import { SessionSettings } from "./settings";
 
 export class ResponseChanges extends SessionChanges {
-  constructor(public updates: string[], expiryMicros: i64, public settings: SessionSettings,
+  constructor(public updates: string[], expiryMicros: i64, hasUserKeys: bool, public settings: SessionSettings,
               public sealer: SessionSealer | null, public services: Services) {
     super();
     this.expiryMicros = expiryMicros;
+    this.hasUserKeys = hasUserKeys;
   }
 
   modifiesData(): bool { return this.updates.length > 0; }
@@ -30,8 +32,9 @@ export class ResponseChanges extends SessionChanges {
     decodeInto(session, plaintext, reserveCreated, true);
     for (let i = 0; i < this.updates.length; i++) decodeInto(session, this.updates[i], reserveCreated, false);
     session.expiry = this.expiryMicros;
-    // The save algorithm's rule: without a max age, a session left with no keys is removed.
-    if (s.maxAge == 0 && !session.entries.hasUserKeys()) return "";
+    // Replayed for a server-side store, which keeps no empty sessions: with a max age Apache would keep
+    // `expiry=…` alone, but a slot per keyless visitor would let anonymous traffic fill the store.
+    if (!session.entries.hasUserKeys()) return "";
     const encoded = encodeSession(session, reserveCreated);
     return sealer != null ? sealer.seal(encoded, session.expiry, s.cookieName, this.services) : encoded;
   }

@@ -150,7 +150,7 @@ export class SessionFilter extends StreamFilter {
     capExpiry(session, s);
     if (!session.dirty && s.expiryUpdateInterval > 0 && session.expiry - initialExpiry < s.expiryUpdateInterval * MICROS) return;
     if (!session.dirty && s.maxAge == 0) return;
-    store.changes = new ResponseChanges(this.updates, session.expiry, s, this.feature.sealer, services);
+    store.changes = new ResponseChanges(this.updates, session.expiry, session.entries.hasUserKeys(), s, this.feature.sealer, services);
     if (s.maxAge == 0 && !session.entries.hasUserKeys()) {
       store.remove(response);
       services.count(this.feature.metrics.saved, 1);

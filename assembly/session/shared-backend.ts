@@ -4,7 +4,9 @@
 // whenever the key changes, and with a max age whenever the session is saved, to renew Max-Age.
 //
 // Saves re-apply this request's changes (SessionChanges) to the session as stored now, so a concurrent
-// request of the same session on another worker does not lose its changes. A session that vanished
+// request of the same session on another worker does not lose its changes. Unlike mod_session_dbd, a
+// session without keys is never stored (not even `expiry=…` under a max age): anonymous requests must
+// not be able to fill the store. A session that vanished
 // between load and save (expired, evicted, logged out elsewhere) is not re-created from this request's
 // copy: a logout on one worker must not be undone by a slower request on another.
 import { HeaderMap } from "../http/headers";
@@ -78,14 +80,13 @@ export class SharedBackendStream extends SessionBackendStream {
   save(response: HeaderMap, encoded: string, maxAgeSeconds: i64, expiryMicros: i64): bool {
     const store = this.backend.store;
     const l = this.loaded;
+    const changes = this.changes;
     if (l != null && l.found) {
-      const wasCurrent = l.status == StoreLoad.Current;
-      const changes = this.changes;
       const delta: SessionDelta = changes != null ? new ChangesDelta(changes, encoded) : new ReplaceDelta(encoded);
       const r = store.update(l, delta, expiryMicros);
       if (r.status == SaveStatus.Saved || r.status == SaveStatus.Unchanged) {
         if (r.cookie.length) this.setCookie(response, r.cookie, maxAgeSeconds);
-        else if (wasCurrent && maxAgeSeconds > 0) this.setCookie(response, this.presented, maxAgeSeconds);
+        else if (l.status == StoreLoad.Current && maxAgeSeconds > 0) this.setCookie(response, this.presented, maxAgeSeconds);
         return true;
       }
       if (r.status == SaveStatus.Destroyed) { this.expireCookie(response); return true; }
@@ -94,11 +95,14 @@ export class SharedBackendStream extends SessionBackendStream {
       }
       return false;
     }
+    // A session with nothing in it gets no slot and no cookie (see changes.ts); the next request starts
+    // an empty session again, which is what it would have loaded.
+    if (changes != null && !changes.hasUserKeys) {
+      if (this.presented.length) this.expireCookie(response);
+      return false;
+    }
     const r = store.create(byteStringToBytes(encoded), expiryMicros);
     if (r.status != SaveStatus.Saved) {
-      if (r.status == SaveStatus.Full) {
-        this.services.log(LogLevel.Info, "clicktrail: session: the session store is full (session.shared.capacity); the new session was not saved");
-      }
       return false;
     }
     this.setCookie(response, r.cookie, maxAgeSeconds);

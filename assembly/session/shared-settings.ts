@@ -6,8 +6,8 @@ export const enum WhenFull {
   /** No session is created; the request goes on without one (counted in `.full`). */
   Refuse = 0,
   /**
-   * The least recently written of the live sessions sampled by this search is overwritten (counted in
-   * `.full` and `.evicted`); its owner's next request finds no session.
+   * The least recently written of the live sessions this search read is overwritten (counted in `.full`
+   * and `.evicted`); its owner's next request finds no session.
    */
   EvictOldest = 1,
 }
@@ -30,8 +30,8 @@ export class SharedStoreSettings {
   /** Period of that tick, in milliseconds. */
   sweepPeriodMillis: i32 = 1000;
   whenFull: WhenFull = WhenFull.Refuse;
-  /** Slots sampled (at random) to find a free one for a new session. */
-  probes: i32 = 8;
+  /** A new session reads at most 2 × probes slots looking for a free one (see SharedSessionStore.create). */
+  probes: i32 = 16;
   /** Extra attempts of a read-modify-write after another worker changed the entry in between. */
   casRetries: i32 = 8;
   /** Largest stored session (the encoded, possibly encrypted bytes) accepted. */

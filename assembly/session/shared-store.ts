@@ -265,6 +265,7 @@ export class SharedSessionStore {
   private hints: StaticArray<i32> = new StaticArray<i32>(HINTS);
   private hintCount: i32 = 0;
   private cursor: i32 = 0;
+  private allocCursor: i32 = 0;
   private passVisited: i32 = 0;
   private passLive: i64 = 0;
   private readonly mEntries: u32;
@@ -287,6 +288,7 @@ export class SharedSessionStore {
     this.mTooLarge = services.defineCounter(METRIC_PREFIX + "too_large");
     // Workers start their sweeps at different places so that together they cover the table sooner.
     this.cursor = this.randomSlot();
+    this.allocCursor = this.randomSlot();
   }
 
   /** The shared-data key of a slot. */
@@ -339,22 +341,25 @@ export class SharedSessionStore {
     const expires = expiresMicros > 0 ? expiresMicros : now + this.idleMicros;
     const value = liveValue(flags, expires, now, now, digest.dataStart, 0, 0, payload);
     const probes = this.settings.probes;
-
-    // Slots the sweep saw free first, then random ones; each costs one read, plus a write to claim.
-    let tried = 0;
-    while (this.hintCount > 0 && tried < probes) {
-      const slot = this.hints[--this.hintCount];
-      tried++;
-      if (slot >= this.settings.capacity) continue;
-      const c = this.claim(slot, value, now, null);
-      if (c == Claim.Taken) return this.created(slot, token);
-      if (c == Claim.Failed) return this.writeFailed(this.keyOf(slot));
-    }
+    const capacity = this.settings.capacity;
     const oldest = new Slot();
     oldest.touched = i64.MAX_VALUE;
     let oldestSlot = -1;
-    for (let i = 0; i < probes; i++) {
-      const slot = this.randomSlot();
+    // Each read costs one host call and a copy of the value, so a create reads at most 2 × probes slots:
+    // first the slots this worker's sweep saw free, then the ones after the slot it claimed last (a ring
+    // allocator: while the table fills they were never written, and with sessions of one lifetime they
+    // hold the oldest sessions); then random slots, which also sample the candidates for eviction.
+    for (let i = 0; i < 2 * probes; i++) {
+      let slot: i32;
+      if (i >= probes) {
+        slot = this.randomSlot();
+      } else if (this.hintCount > 0) {
+        slot = this.hints[--this.hintCount];
+        if (slot >= capacity) continue;
+      } else {
+        slot = this.allocCursor;
+        this.allocCursor = slot + 1 >= capacity ? 0 : slot + 1;
+      }
       const seen = new Slot();
       const c = this.claim(slot, value, now, seen);
       if (c == Claim.Taken) return this.created(slot, token);
@@ -374,8 +379,8 @@ export class SharedSessionStore {
       this.services.count(this.mCasRetries, 1);
     }
     if (this.services.logs(LogLevel.Debug)) {
-      this.services.log(LogLevel.Debug, "clicktrail: session store: no free slot among " + probes.toString() +
-        " sampled of " + this.settings.capacity.toString() + "; no session created");
+      this.services.log(LogLevel.Debug, "clicktrail: session store: no free slot among " + (2 * probes).toString() +
+        " read of " + this.settings.capacity.toString() + "; no session created");
     }
     return new SaveResult(SaveStatus.Full);
   }
@@ -403,7 +408,10 @@ export class SharedSessionStore {
       let token: Uint8Array | null = null;
       let destroyed = false;
       if (next == null) {
-        if (!this.needsTouch(s, flags, expiresMicros, now)) return new SaveResult(SaveStatus.Unchanged, "", session.slot);
+        if (!this.needsTouch(s, flags, expiresMicros, now)) {
+          session.status = which;
+          return new SaveResult(SaveStatus.Unchanged, "", session.slot);
+        }
         const expires = expiresMicros > 0 ? expiresMicros : now + this.idleMicros;
         value = retouched(s, flags, expires, now);
       } else if (next.length == 0) {
@@ -438,6 +446,8 @@ export class SharedSessionStore {
       }
       if (next !== null) session.payload = next;
       session.expiresMicros = expiresMicros > 0 ? expiresMicros : 0;
+      // Another worker may have rotated the token since load: the caller must not hand out a previous one.
+      session.status = which;
       if (token == null) return new SaveResult(SaveStatus.Saved, "", session.slot);
       session.digest = tokenDigest(token);
       session.status = LoadStatus.Current;
@@ -570,6 +580,7 @@ export class SharedSessionStore {
 
   private created(slot: i32, token: Uint8Array): SaveResult {
     this.services.count(this.mCreated, 1);
+    this.allocCursor = slot + 1 >= this.settings.capacity ? 0 : slot + 1;
     return new SaveResult(SaveStatus.Saved, this.cookieOf(slot, token), slot);
   }
 

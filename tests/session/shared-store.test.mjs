@@ -151,7 +151,7 @@ test("100,000 sessions never make more keys than capacity", { skip: !ready }, as
 test("expired sessions are gone after expiry plus one sweep period", { skip: !ready }, async () => {
   // 100 slots, 25 per tick, a tick a second: one worker sweeps the whole table in 4 s.
   const { host, clock } = await makeHost(
-    baseConfig({ capacity: 100, sweep_slots_per_tick: 25, sweep_period_millis: 1000 }, { max_age: 10 }));
+    baseConfig({ capacity: 100, sweep_slots_per_tick: 25, sweep_period_millis: 1000, probes: 32 }, { max_age: 10 }));
   const keys = [];
   for (let i = 0; i < 60; i++) keys.push(keyIn(finish(start(host, i % 4, null), `n=${i}`)));
   assert.equal(host.sharedData.size, 60);

@@ -120,6 +120,34 @@ describe("session.store shared", () => {
     expect(new Flight(f, sv, cookie(k1)).upstream).toBe("a=1&expiry=" + (sv.now + 50 * 1000000).toString());
   });
 
+  it("does not renew a key that another worker rotated meanwhile", () => {
+    const shared = new FakeSharedData();
+    const w1 = new FakeServices(shared, 1);
+    const w2 = new FakeServices(shared, 2);
+    const f1 = build('{"session":{' + BASE + ',"max_age":300}}', w1);
+    const f2 = build('{"session":{' + BASE + ',"max_age":300}}', w2);
+    const k1 = new Flight(f1, w1, "").finish("a=1").key;
+    const toucher = new Flight(f1, w1, cookie(k1));
+    const changer = new Flight(f2, w2, cookie(k1)).finish("b=2");
+    expect(changer.key != k1).toBe(true);
+    toucher.finish("");
+    expect(toucher.setCookies).toBe("");
+    expect(new Flight(f2, w2, cookie(changer.key)).upstream.startsWith("a=1&b=2&expiry=")).toBe(true);
+  });
+
+  it("stores no session without keys, even under a max age", () => {
+    const sv = new FakeServices();
+    const f = build('{"session":{' + BASE + ',"max_age":300}}', sv);
+    const anon = new Flight(f, sv, "").finish("");
+    expect(anon.setCookies).toBe("");
+    expect(new Flight(f, sv, "").finish("a=").setCookies).toBe("");
+    expect(sv.shared.keyCount()).toBe(0);
+    const k1 = new Flight(f, sv, "").finish("a=1").key;
+    const emptied = new Flight(f, sv, cookie(k1)).finish("a=");
+    expect(emptied.setCookies).toBe("session=;Max-Age=0;path=/");
+    expect(sv.shared.valueLength(sv.shared.keys()[0])).toBe(4);
+  });
+
   it("removes an emptied session: expired cookie, freed slot", () => {
     const sv = new FakeServices();
     const f = build('{"session":{' + BASE + '}}', sv);

@@ -17,7 +17,7 @@ describe("session.shared configuration", () => {
     expect(s.sweepSlotsPerTick).toBe(128);
     expect(s.sweepPeriodMillis).toBe(1000);
     expect(s.whenFull).toBe(WhenFull.Refuse);
-    expect(s.probes).toBe(8);
+    expect(s.probes).toBe(16);
     expect(s.casRetries).toBe(8);
     expect(s.maxValueBytes).toBe(8192);
     const errors = new Array<string>();

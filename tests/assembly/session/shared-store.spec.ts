@@ -371,6 +371,7 @@ describe("shared session store: two workers", () => {
     expect(r.status).toBe(SaveStatus.Saved);
     expect(r.cookie).toBe("");
     expect(mine.applied).toBe(2);
+    expect(s.status).toBe(LoadStatus.Previous);
     expect(w1.metric(M + "cas_retries")).toBe(1);
     expect(payloadOf(a, theirs.result!.cookie)).toBe("a=1;b=2;x=0");
   });
@@ -498,6 +499,43 @@ describe("shared session store: capacity, eviction and sweep", () => {
     const gets = sv.shared.gets;
     expect(store.create(b("a=1"), 0).status).toBe(SaveStatus.Saved); // corrupt slots are claimable
     expect(sv.shared.gets - gets).toBe(1);
+  });
+
+  it("reads at most 2 × probes slots when every slot is live", () => {
+    const sv = new FakeServices();
+    const st = config(20);
+    st.probes = 64;
+    const store = new SharedSessionStore(st, sv);
+    for (let i = 0; i < 20; i++) expect(store.create(b("n=" + i.toString()), 0).status).toBe(SaveStatus.Saved);
+    st.probes = 3;
+    const gets = sv.shared.gets;
+    expect(store.create(b("x=1"), 0).status).toBe(SaveStatus.Full);
+    expect(sv.shared.gets - gets).toBe(6);
+    expect(sv.logText()).toBe("debug: clicktrail: session store: no free slot among 6 read of 20; no session created");
+  });
+
+  it("fills the table in order: one probe suffices until it is full", () => {
+    const sv = new FakeServices();
+    const st = config(100);
+    st.probes = 1;
+    const store = new SharedSessionStore(st, sv);
+    for (let i = 0; i < 100; i++) expect(store.create(b("n=" + i.toString()), 0).status).toBe(SaveStatus.Saved);
+    expect(sv.shared.keyCount()).toBe(100);
+    expect(sv.metric(M + "full")).toBe(0);
+  });
+
+  it("reuses the oldest slots first when sessions share one lifetime", () => {
+    const sv = new FakeServices();
+    const st = config(10);
+    st.probes = 1;
+    const store = new SharedSessionStore(st, sv);
+    for (let i = 0; i < 100; i++) {
+      expect(store.create(b("n=" + i.toString()), sv.now + 10 * SEC).status).toBe(SaveStatus.Saved);
+      sv.advanceSeconds(1);
+    }
+    expect(sv.shared.keyCount()).toBe(10);
+    expect(sv.metric(M + "expired")).toBe(90);
+    expect(sv.metric(M + "full")).toBe(0);
   });
 
   it("with when_full evict_oldest, replaces the least recently written sampled session", () => {
