@@ -19,7 +19,20 @@ export const enum LinkKind {
   FormActionOverride = 5,
 }
 
-/** An edit of an attribute's DECODED value: replace [start, end) with `insert` (start == end: insert). */
+/**
+ * An edit of an attribute's DECODED value: replace [start, end) with `insert` (start == end: insert).
+ *
+ * How the rewriter applies it to the raw bytes: only the raw bytes that decode to [start, end) are
+ * replaced; quotes, case, whitespace and character references elsewhere stay as they were. A boundary
+ * that falls inside a character reference (or a CR LF pair, or a NUL) widens to the smallest raw span
+ * covering it, and the decoded bytes of that span which the edit does not cover are written back
+ * literally. Everything written is escaped (`&`, quotes, `<`, `>`, `=`, backtick, whitespace, NUL as
+ * references), so it reads back exactly as given in any quoting. If the text around the edit would
+ * combine with the new bytes into a different reading (`&amp` followed by an inserted letter), the
+ * whole value is written out escaped instead. An attribute without a value (`<a href>`) gets
+ * `="..."`; an unquoted value that becomes empty is written `""`. Edits outside [0, value length]
+ * are ignored.
+ */
 export class UrlEdit {
   constructor(public start: i32, public end: i32, public insert: string) {}
 }

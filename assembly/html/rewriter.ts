@@ -915,7 +915,13 @@ export class HtmlRewriter {
 
     let from = rs;
     let to = re;
-    if (this.hasAmpersand(raw, rawLen)) {
+    if (quote == Q.Unquoted && decLen - (de - ds) + insert.length == 0) {
+      // An empty unquoted value would let the next attribute become the value: write `""` instead.
+      repl.clear();
+      repl.pushAscii("\"\"");
+      from = 0;
+      to = rawLen;
+    } else if (this.hasAmpersand(raw, rawLen)) {
       // Text next to the edit could join a reference with it (`&amp` + `x`); if the result would not
       // decode to what was asked for, write the whole value out escaped instead.
       const candidate = this.candidate;

@@ -171,3 +171,18 @@ export function isHtml(contentType: string | null): bool {
 export function isIdentity(contentEncoding: string | null): bool {
   return isIdentityEncoding(contentEncoding);
 }
+
+/** Rewrites `input` `iterations` times in chunks of `chunkSize` entirely inside wasm (no JS per chunk); returns output bytes of the last run. */
+export function rewriteRepeatedly(input: Uint8Array, chunkSize: i32, iterations: i32): i32 {
+  let total = 0;
+  for (let k = 0; k < iterations; k++) {
+    const r = new HtmlRewriter(urls, 4096);
+    total = 0;
+    const n = input.length;
+    for (let i = 0; i < n; i += chunkSize) {
+      const end = i + chunkSize < n ? i + chunkSize : n;
+      total += r.push(input.subarray(i, end), end == n).length;
+    }
+  }
+  return total;
+}

@@ -154,6 +154,10 @@ test("edits with boundaries inside character references widen to the whole refer
     assert.equal(rw("<a href>"), '<a href="/-S:TEST">');
     assert.equal(rw("<a href/>"), '<a href="/-S:TEST"/>');
     assert.equal(rw("<a href=>"), "<a href=/-S:TEST>");
+    // emptying an unquoted value must not let the next attribute become the value
+    h.setFixedEdit(0, 2, "");
+    assert.equal(rw("<a href=/x title=y>"), '<a href="" title=y>');
+    assert.equal(rw('<a href="/x" title=y>'), '<a href="" title=y>');
     // edits outside the value are ignored, never applied half-way
     h.setFixedEdit(0, 9, "x");
     assert.equal(rw('<a href="/x">'), '<a href="/x">');
