@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Regex engine benchmark (npm run build:regex-test first): assembly/regex (Pike VM in wasm) against V8's
-// backtracking RegExp, side by side in one run.
+// Regex engine benchmark (npm run build:regex-test first): assembly/regex (lazy DFA with a Pike VM
+// fallback, in wasm) against V8's backtracking RegExp, side by side in one run.
 //   1. Pathological patterns: each input grows until RegExp needs >= 50 ms on it; our time on that same
 //      input, the ratio, and our time on a 100 KB input of the same shape.
 //   2. The everyday case: a crawler list (ClickPath's POD plus broader modern patterns) against
@@ -72,15 +72,19 @@ const jsList = LIST.map(toJs);
 // repeatTest looping inside wasm (no JS-to-wasm string copy per call, as in the filter itself).
 console.log("");
 console.log(`Crawler list (${LIST.length} patterns), one User-Agent checked against every pattern`);
-console.log("User-Agent | RegExp | this engine | ours/RegExp");
+console.log("User-Agent | RegExp | this engine (lazy DFA) | ours/RegExp | Pike VM alone | Pike/DFA");
 const REPS = 20000;
 for (const ua of UAS) {
   const jsMs = time(() => { for (const r of jsList) r.test(ua); }, 200);
   let oursMs = 0;
+  let pikeMs = 0;
   for (const p of LIST) {
     if (re.compile(p) !== "") throw new Error(p);
     re.repeatTest(ua, REPS); // warm-up: let V8 tier the module up
+    re.repeatTestPike(ua, REPS);
     oursMs += time(() => re.repeatTest(ua, REPS), 50) / REPS;
+    pikeMs += time(() => re.repeatTestPike(ua, REPS), 50) / REPS;
   }
-  console.log(`${ua.slice(0, 40)}… (${ua.length} B) | ${(jsMs * 1000).toFixed(2)} µs | ${(oursMs * 1000).toFixed(2)} µs | ${(oursMs / jsMs).toFixed(1)}x`);
+  const us = (ms) => (ms * 1000).toFixed(2) + " µs";
+  console.log(`${ua.slice(0, 40)}… (${ua.length} B) | ${us(jsMs)} | ${us(oursMs)} | ${(oursMs / jsMs).toFixed(1)}x | ${us(pikeMs)} | ${(pikeMs / oursMs).toFixed(1)}x`);
 }

@@ -14,6 +14,7 @@ import { byteStringFromBuffer, byteStringToBuffer } from "../http/bytes";
 import { compileProgram, Program, MAX_PROGRAM_SIZE } from "./compile";
 import { parsePattern, MAX_PATTERN_BYTES } from "./parse";
 import { PikeVM } from "./pike";
+import { LazyDFA } from "./dfa";
 
 export { MAX_PROGRAM_SIZE, MAX_PATTERN_BYTES };
 
@@ -40,11 +41,13 @@ export class Regex {
   readonly source: string;
   readonly caseInsensitive: bool;
   private vm: PikeVM;
+  private dfa: LazyDFA;
 
   private constructor(source: string, caseInsensitive: bool, program: Program) {
     this.source = source;
     this.caseInsensitive = caseInsensitive;
     this.vm = new PikeVM(program);
+    this.dfa = new LazyDFA(program);
   }
 
   /**
@@ -71,6 +74,14 @@ export class Regex {
 
   /** Unanchored search, like Perl's `$ua =~ /pattern/`: true when any substring matches. */
   test(input: string): bool {
+    const s = asByteString(input);
+    const r = this.dfa.test(s);
+    if (r >= 0) return r == 1;
+    return this.vm.run(s, true);
+  }
+
+  /** test() on the Pike VM alone (the DFA's fallback), for tests and benchmarks. */
+  testWithoutDfa(input: string): bool {
     return this.vm.run(asByteString(input), true);
   }
 
@@ -82,6 +93,9 @@ export class Regex {
     if (!this.vm.run(asByteString(input), false)) return null;
     return new MatchSpan(this.vm.matchStart, this.vm.matchEnd);
   }
+
+  /** How many test() calls the lazy DFA handed to the Pike VM because its state cache filled up. */
+  get dfaFallbacks(): i32 { return this.dfa.giveUps; }
 
   /** Number of program instructions (for diagnostics and the size cap). */
   get programSize(): i32 { return this.vm.prog.size; }

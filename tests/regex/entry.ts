@@ -50,3 +50,24 @@ export function repeatTest(input: string, reps: i32): i32 {
   for (let i = 0; i < reps; i++) if (re.test(input)) hits++;
   return hits;
 }
+
+/** repeatTest on the Pike VM alone (without the lazy DFA in front), for the benchmark's comparison. */
+export function repeatTestPike(input: string, reps: i32): i32 {
+  const re = current;
+  if (re === null) return -1;
+  let hits = 0;
+  for (let i = 0; i < reps; i++) if (re.testWithoutDfa(input)) hits++;
+  return hits;
+}
+
+/** testWithoutDfa once: 1, 0, or -1 without a compiled pattern. */
+export function testPike(input: string): i32 {
+  const re = current;
+  if (re === null) return -1;
+  return re.testWithoutDfa(input) ? 1 : 0;
+}
+
+export function dfaFallbacks(): i32 {
+  const re = current;
+  return re === null ? -1 : re.dfaFallbacks;
+}

@@ -49,3 +49,23 @@ test("the largest allowed program compiles and runs; one more instruction is ref
   assert.equal(re.test("y" + "x".repeat(9997)), false);
   assert.equal(re.compile("x{10000}"), "pattern too large: it expands to more than 10000 instructions");
 });
+
+test("a pattern whose DFA outgrows the state cache falls back to the Pike VM with the same answers", () => {
+  // a[ab]{12}c over a/b text: the DFA must remember the last 13 bytes, up to 8,192 states against a cap of 256
+  assert.equal(re.compile("a[ab]{12}c"), "");
+  let seed = 1;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 1;
+  const text = (len) => { let s = ""; for (let i = 0; i < len; i++) s += rnd() ? "a" : "b"; return s; };
+  for (const s of [text(K100), text(K100) + "c", text(K100) + "a" + "b".repeat(12) + "c", text(3000) + "c", text(40) + "c"]) {
+    const want = /a[ab]{12}c/.exec(s);
+    assert.equal(re.test(s), want !== null, `length ${s.length}`);
+    assert.equal(re.testPike(s), want !== null);
+    assert.deepEqual(re.find(s), want ? [want.index, want.index + want[0].length] : null);
+  }
+  assert.ok(re.dfaFallbacks() >= 3, `fallbacks ${re.dfaFallbacks()}`);
+  // after a fallback the cache starts afresh and serves small searches again
+  const before = re.dfaFallbacks();
+  assert.equal(re.test("b".repeat(K100)), false);
+  assert.equal(re.test("xxa" + "b".repeat(12) + "c"), true);
+  assert.equal(re.dfaFallbacks(), before);
+});

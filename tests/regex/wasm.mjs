@@ -23,6 +23,17 @@ export async function loadRegex() {
       return s < 0 ? null : [s, e.lastMatchEnd()];
     },
     programSize: () => e.programSize(),
+    /** test() calls of the current pattern that the lazy DFA handed to the Pike VM (state cache full) */
+    dfaFallbacks: () => e.dfaFallbacks(),
+    /** test() on the Pike VM alone, bypassing the lazy DFA */
+    testPike(input) {
+      const r = e.testPike(str(input));
+      if (r < 0) throw new Error("no compiled pattern");
+      return r === 1;
+    },
+    repeatTestPike(input, reps) {
+      return e.repeatTestPike(str(input), reps);
+    },
     /** test() `reps` times inside wasm; returns the number of matches */
     repeatTest(input, reps) {
       return e.repeatTest(str(input), reps);

@@ -463,6 +463,41 @@ describe("regex: ClickPath's crawler list", () => {
   });
 });
 
+describe("regex: lazy DFA and its fallback", () => {
+  it("gives the Pike VM's answers, also once its state cache overflows", () => {
+    const r = Regex.compile("a[ab]{12}c");
+    const re = r.regex!;
+    let seed: u32 = 7;
+    let text = "";
+    for (let i = 0; i < 6000; i++) {
+      seed = seed * 1103515245 + 12345;
+      text += ((seed >> 16) & 1) != 0 ? "a" : "b";
+    }
+    expect(re.dfaFallbacks).toBe(0);
+    expect(re.test(text)).toBe(false);
+    expect(re.testWithoutDfa(text)).toBe(false);
+    expect(re.dfaFallbacks).toBe(1);
+    expect(re.test(text + "c")).toBe(re.testWithoutDfa(text + "c"));
+    expect(re.test("a" + repeat("b", 12) + "c")).toBe(true);
+    expect(re.test("a" + repeat("b", 11) + "c")).toBe(false);
+    expect(re.dfaFallbacks).toBe(2);
+  });
+
+  it("decides assertions from the neighbouring bytes", () => {
+    expect(run("\\bab\\b", "x ab y")).toBe("yes");
+    expect(run("\\bab\\b", "xab y")).toBe("no");
+    expect(run("\\Bab", "xab")).toBe("yes");
+    expect(run("ab$", "ab\n")).toBe("yes");
+    expect(run("ab$", "ab\nx")).toBe("no");
+    expect(run("(?m)ab$", "ab\nx")).toBe("yes");
+    expect(run("(?m)^x", "ab\nx")).toBe("yes");
+    expect(run("(?m)^x", "abx")).toBe("no");
+    expect(run("\\n^", "a\n")).toBe("no");
+    expect(run("^$", "\n")).toBe("yes");
+    expect(run("^\\z", "\n")).toBe("no");
+  });
+});
+
 describe("regex: pathological patterns stay linear", () => {
   it("answers catastrophic-backtracking patterns on long inputs", () => {
     const as = repeat("a", 5000);
