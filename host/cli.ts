@@ -5,6 +5,7 @@ import { startProxy } from "./server/proxy.js";
 import { UsageError, parseFlags, readConfigArg, type Command } from "./commands/args.js";
 import { validateCommand } from "./commands/validate.js";
 import { decodeCommand, usage as DECODE_USAGE } from "./commands/decode.js";
+import { convertApacheCommand } from "./commands/convert-apache.js";
 
 export { UsageError, parseFlags, readConfigArg, type Command } from "./commands/args.js";
 
@@ -64,6 +65,7 @@ export const commands: Record<string, Command> = {
     },
   },
   validate: validateCommand,
+  "convert-apache": convertApacheCommand,
 };
 
 export function usage(): string {
