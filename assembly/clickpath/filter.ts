@@ -5,7 +5,7 @@ import { Feature, StreamFilter } from "../http/filter";
 import { HeaderMap } from "../http/headers";
 import { LogLevel, Services } from "../http/services";
 import { ClickpathSettings, FriendlySession, MachineRow } from "./settings";
-import { decodeId, encodeId, ipMachine, SessionId } from "./id";
+import { decodeId, encodeId, ipMachine, MAX_ID_BYTES, SessionId } from "./id";
 import { captureFriend, CapturedFriend, findPathSession, refererHost, stripRefererSession } from "./request";
 import { LinkContext, SessionLinks, rewriteLocation, rewriteRefresh } from "./links";
 import { HtmlRewriter } from "../html/rewriter";
@@ -199,8 +199,18 @@ export class ClickpathStream extends StreamFilter {
         machine = this.feature.machineFor(services);
         const conn = <u32>(services.connectionId() & 0xffffffff);
         const key = s.secrets.length > 0 ? s.secrets[0] : null;
-        sessionValue = encodeId(machine.name, <u32>now, services.workerId(), this.feature.nextCounter(services), conn,
+        const worker = services.workerId();
+        const counter = this.feature.nextCounter(services);
+        sessionValue = encodeId(machine.name, <u32>now, worker, counter, conn,
           captured != null ? captured.idPart : "", key);
+        if (captured != null && sessionValue.length > MAX_ID_BYTES) {
+          if (services.logs(LogLevel.Info)) {
+            services.log(LogLevel.Info, "clicktrail: clickpath: the friendly session from " + captured.friend.host +
+              " would make the id longer than " + MAX_ID_BYTES.toString() + " bytes; a plain session was started");
+          }
+          captured = null;
+          sessionValue = encodeId(machine.name, <u32>now, worker, counter, conn, "", key);
+        }
         if (captured != null) {
           friend = captured.friend;
           remote = captured.remote;

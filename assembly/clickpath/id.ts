@@ -22,6 +22,12 @@ export const RECORD_BYTES = 15;
 export const TAG_BYTES = 10;
 export const SIGNED_RECORD_BYTES = RECORD_BYTES + TAG_BYTES;
 const TAG_LABEL = "clicktrail clickpath id v1";
+/**
+ * Longest id accepted or issued, as it stands in the URL. The id is copied into every link of every page
+ * of the session, so an unbounded one (a friend part padded by a client or by a long partner Referer)
+ * would multiply page sizes; real ids are 26 characters, 40 signed, plus a short friend part.
+ */
+export const MAX_ID_BYTES = 1024;
 
 // The alphabet index of each code unit below 128, -1 outside it.
 const alphabetIndex = buildIndex();
@@ -191,6 +197,9 @@ export function encodeId(machine: string, time: u32, process: u32, counter: u16,
  * when there are any, the id must carry a tag that one of them verifies.
  */
 export function decodeId(urlId: string, keys: Uint8Array[]): DecodeResult {
+  if (urlId.length > MAX_ID_BYTES) {
+    return new DecodeResult(null, "the id is longer than " + MAX_ID_BYTES.toString() + " bytes");
+  }
   const decoded = percentDecode(urlId);
   if (decoded == null) return new DecodeResult(null, "bad percent-encoding");
   const plain = unscramble(decoded);
