@@ -1,7 +1,7 @@
 // Mixed, deterministic traffic for the soak (bench/soak.mjs, tests/robustness/soak.test.mjs): a pool of
 // visitors, each keeping what the filter gave it (tracking cookie, clickpath URL session, session cookie)
 // the way a browser would; new visitors, returning ones, HTML bodies in chunks, session writes, redirects,
-// and now and then a hostile request. Virtual time moves 1 ms per request and the tick runs every second,
+// and now and then a hostile request. Virtual time moves 3 ms per request (a million requests span 50 minutes, beyond the 30-minute session max_age) and the tick runs every second,
 // so sessions are renewed, expire and (store "shared") get swept.
 import { readFileSync } from "node:fs";
 import { Host } from "../../dist/host/index.js";
@@ -68,7 +68,7 @@ export class Soak {
   one() {
     const r = this.rand;
     const i = this.count++;
-    this.host.advance(1);
+    this.host.advance(3);
     const newVisitor = r() < 0.1;
     const v = newVisitor ? { cookies: new Map(), session: null } : this.visitors[(r() * this.visitors.length) | 0];
     const page = ["/index.html", "/p/1.html", "/dir/x", "/api/data", "/"][(r() * 5) | 0];
