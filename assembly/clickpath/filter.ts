@@ -296,13 +296,16 @@ function rewriteAll(headers: HeaderMap, name: string, ctx: LinkContext, refresh:
 
 /** Newlines (remote session lines) and other bytes a header value cannot hold, percent-encoded. */
 export function headerSafe(s: string): string {
-  let out = "";
+  const out = new Array<string>(); // joined once: see escapeRemote
   let from = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0x20 && c != 0x7f && c != 0x25) continue;
-    out += s.substring(from, i) + "%" + "0123456789ABCDEF".charAt((c >> 4) & 15) + "0123456789ABCDEF".charAt(c & 15);
+    out.push(s.substring(from, i));
+    out.push("%" + "0123456789ABCDEF".charAt((c >> 4) & 15) + "0123456789ABCDEF".charAt(c & 15));
     from = i + 1;
   }
-  return from == 0 ? s : out + s.substring(from);
+  if (from == 0) return s;
+  out.push(s.substring(from));
+  return out.join("");
 }

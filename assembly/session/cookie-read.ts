@@ -64,7 +64,10 @@ export function scanSessionCookies(request: HeaderMap, name: string, slots: i32,
 
 /** Scans one header value; returns it without our cookies, or null when no other cookie is left. */
 function scanLine(scan: CookieScan, line: string, name: string, slots: i32): string | null {
-  let out = "";
+  // Kept pieces, joined once at the end: appending to a string would copy it for every cookie, and a
+  // header of thousands of cookies would cost a worker quadratic time.
+  const out = new Array<string>();
+  let outLength = 0;
   let others = 0;
   let eating = false;
   const n = line.length;
@@ -99,14 +102,16 @@ function scanLine(scan: CookieScan, line: string, name: string, slots: i32): str
           eating = false;
         }
         if (!eating) {
-          out += out.length ? sepBefore + piece : piece.substring(t);
+          const add = outLength ? sepBefore + piece : piece.substring(t);
+          out.push(add);
+          outLength += add.length;
         }
       }
     }
     if (j < n) sepBefore = line.charAt(j);
     i = j + 1;
   }
-  return others > 0 ? out : null;
+  return others > 0 ? out.join("") : null;
 }
 
 /** Which of our cookies `piece` (from offset t) is: 0 for NAME, k-1 for NAME_k, -1 for none. */

@@ -117,6 +117,7 @@ files.cookies = {
     ["cookie header empty", [""]],
     ["cookie header whitespace", ["   \t  "]],
     ["cookie header 1 MiB", [big("x", 1 << 20, "a=")]],
+    ["session cookie after 20,000 other cookies in one header", [{ repeat: "c=v; ", times: 20000, suffix: SESSION_COOKIE }]],
   ].map(([name, cookies]) => ({ name, request: req("/index.html", cookies.map((c) => ["cookie", c])) })),
 };
 
@@ -230,6 +231,9 @@ files.useragents = {
     referer("partner, fields with bytes", "http://partner.example/%00%ff\u00ff/x?id=%0A%0D\u0000"),
     referer("partner, 8 KiB field", { repeat: "z", times: 8192, prefix: "http://partner.example/", suffix: "?id=1" }),
     referer("partner, 1000 params", { repeat: "id=1&", times: 1000, prefix: "http://partner.example/a?" }),
+    referer("partner, 10000 distinct params", "http://partner.example/a?" + Array.from({ length: 10000 }, (_, i) => `k${i}=1`).join("&") + "&id=7"),
+    referer("partner, 40000 bytes to escape", { repeat: "%*!", times: 13000, prefix: "http://partner.example/", suffix: "?id=1" }),
+    referer("partner, remote session just fits", { repeat: "z", times: 900, prefix: "http://partner.example/", suffix: "?id=1" }),
     referer("partner, no path", "http://partner.example"),
     referer("partner with port", "http://partner.example:8080/a?id=1"),
     referer("not a URL", "::::"),
@@ -287,6 +291,8 @@ files.session = {
     sc("huge key", big("k", 65536, "session=", "=v")),
     sc("huge value", big("v", 65536, "session=k=")),
     sc("10000 keys", big("k=v&", 10000, "session=")),
+    sc("10000 distinct keys", "session=" + Array.from({ length: 10000 }, (_, i) => `k${i}=v`).join("&")),
+    sc("10000 keys set and unset", "session=" + Array.from({ length: 5000 }, (_, i) => `k${i}=v&k${i}=`).join("&") + "&last=1"),
     sc("duplicate keys", "session=a=1&a=2&a=3"),
     sc("expiry in the past", "session=expiry=1&user=x"),
     sc("expiry not a number", "session=expiry=abc&user=x"),
