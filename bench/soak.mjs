@@ -42,7 +42,7 @@ for (const store of stores) {
   console.log(`  wasm memory per worker after 1,000: ${first.join(" / ")} bytes; after ${soak.count.toLocaleString("en")}: ${end.join(" / ")} bytes`);
   console.log(`  growth: ${growth.map((g) => `${g} bytes (${g / PAGE} pages)`).join(" / ")} — ${growth.every((g) => g <= PAGE) ? "within" : "BEYOND"} one 64 KiB page`);
   console.log(`  live stream contexts: ${soak.liveContexts()}; trapped VMs: ${failed}`);
-  console.log(`  shared-data keys: ${soak.sharedKeys()}${store === "shared" ? ` of capacity ${CAPACITY} (+ store metadata)` : ""}`);
+  console.log(`  shared-data keys: ${soak.sharedKeys()}${store === "shared" ? ` of capacity ${CAPACITY} (one key per slot ever used)` : ""}`);
   console.log(`  responses: ${[...soak.statuses].sort().map(([s, n]) => `${s} ×${n}`).join(", ")}`);
   const m = soak.host.metrics;
   const pick = ["clicktrail.clickpath.sessions_created", "clicktrail.clickpath.sessions_continued", "clicktrail.clickpath.body_rewrites",

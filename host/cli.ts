@@ -4,8 +4,9 @@ import { LOG_LEVEL_NAMES, type LogLevelName } from "./abi/constants.js";
 import { startProxy } from "./server/proxy.js";
 import { UsageError, parseFlags, readConfigArg, type Command } from "./commands/args.js";
 import { validateCommand } from "./commands/validate.js";
-import { decodeCommand, usage as DECODE_USAGE } from "./commands/decode.js";
 import { convertApacheCommand } from "./commands/convert-apache.js";
+import { demoCommand } from "./commands/demo.js";
+import { decodeCommand, usage as DECODE_USAGE } from "./commands/decode.js";
 
 export { UsageError, parseFlags, readConfigArg, type Command } from "./commands/args.js";
 
@@ -66,6 +67,7 @@ export const commands: Record<string, Command> = {
   },
   validate: validateCommand,
   "convert-apache": convertApacheCommand,
+  demo: demoCommand,
 };
 
 export function usage(): string {

@@ -1,6 +1,6 @@
 // Public entry of the proxy-wasm host for Node: the Envoy-faithful Host and its test API, the ABI pieces
 // other tools reuse, and the dev proxy server.
-export { Host, type HostOptions, type LogEntry, type CallRecord, type ClusterHandler } from "./envoy/host.js";
+export { Host, type HostOptions, type LogEntry, type CallRecord, type HostCallRecord, type ClusterHandler } from "./envoy/host.js";
 export { HttpStream, type LocalReply, type StreamOptions, type StreamEvents } from "./envoy/stream.js";
 export type { PendingHttpCall, HttpCallResponse } from "./envoy/vm.js";
 export { SharedDataStore } from "./envoy/shared-data.js";

@@ -62,11 +62,11 @@ if (wantAssembly) {
   }
 }
 
-const roots = paths.length ? paths.filter((p) => !p.startsWith("tests/assembly")) : ["tests"];
-const files = roots.flatMap((p) => (p.endsWith(".mjs") ? [join(root, p)] : walk(join(root, p), ".test.mjs")));
-if (files.length) {
+/** Runs node:test files and adds their counts; a runner that crashes before reporting counts as a failure. */
+function runNodeTests(files, env = {}) {
+  if (!files.length) return;
   const r = run(process.execPath, ["--test", "--test-reporter=spec", ...files.map((f) => relative(root, f))], {
-    env: { ...process.env, FORCE_COLOR: "0" },
+    env: { ...process.env, FORCE_COLOR: "0", ...env },
   });
   const text = stripAnsi(r.out);
   process.stdout.write(text);
@@ -75,6 +75,15 @@ if (files.length) {
   if (p) passed += Number(p[1]);
   if (f) failed += Number(f[1]);
   if (!p && r.code !== 0) failed += 1;
+}
+
+const roots = paths.length ? paths.filter((p) => !p.startsWith("tests/assembly")) : ["tests"];
+runNodeTests(roots.flatMap((p) => (p.endsWith(".mjs") ? [join(root, p)] : walk(join(root, p), ".test.mjs"))));
+
+// The end-to-end suite once more as NGINX's ngx_wasm_module would run the filter (tests/e2e/profile.mjs).
+if (paths.length === 0) {
+  console.log("\nend-to-end suite under --profile nginx:");
+  runNodeTests(walk(join(root, "tests/e2e"), ".test.mjs"), { CLICKTRAIL_E2E_PROFILE: "nginx" });
 }
 
 console.log(`${passed} passed, ${failed} failed`);

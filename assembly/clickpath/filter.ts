@@ -14,11 +14,6 @@ import { isHtmlContentType, isIdentityEncoding } from "../html/content";
 /** The filter state the access log reads (ClickPath's %{SESSION}e). */
 export const SESSION_FILTER_STATE = "clicktrail_clickpath_session";
 
-/** The local (listener-side) IP address of a stream's connection; the adapter reads it from the host. */
-export abstract class LocalAddress {
-  abstract of(services: Services): string;
-}
-
 /** How a request's session came about. */
 export const enum SessionState {
   /** An id from the URL, valid: ClickPath's state 0. */
@@ -44,7 +39,7 @@ export class ClickpathFeature extends Feature {
   private counterReady: bool = false;
   private machineWarned: bool = false;
 
-  constructor(public settings: ClickpathSettings, services: Services, public local: LocalAddress | null) {
+  constructor(public settings: ClickpathSettings, services: Services) {
     super();
     this.sessionsCreated = services.defineCounter("clicktrail.clickpath.sessions_created");
     this.sessionsContinued = services.defineCounter("clicktrail.clickpath.sessions_continued");
@@ -84,8 +79,7 @@ export class ClickpathFeature extends Feature {
       const row = s.machineNamed(configured);
       return row != null ? row : new MachineRow("", configured, "");
     }
-    const local = this.local;
-    const address = local != null ? local.of(services) : "";
+    const address = services.localAddress();
     if (s.machineTable.length > 0) {
       const row = s.machineAt(address);
       if (row != null) return row;

@@ -12,13 +12,16 @@
 // What the tree builder contributes is simulated (as lol-html does): after `<script>` the tokenizer is
 // in script data, after `<style>`, `<xmp>`, `<iframe>`, `<noembed>`, `<noframes>` in RAWTEXT, after
 // `<textarea>` and `<title>` in RCDATA, after `<plaintext>` in PLAINTEXT until the end; inside `<svg>` and
-// `<math>` (foreign content) none of these switch and `<![CDATA[` opens a CDATA section. Simplifications,
-// each a place where a browser can disagree: HTML integration points inside foreign content
-// (`<foreignObject>`, `<desc>`, `<title>` in SVG, MathML text integration points) are not modelled, so a
-// `<style>` or `<script>` inside them is tokenized as markup; `<noscript>` is treated as normal markup
-// (what a browser without scripting, i.e. the visitor who needs URL sessions, sees) although a
-// scripting browser reads it as raw text; insertion-mode subtleties such as a `<style>` ignored inside
-// `<select>` are not modelled.
+// `<math>` (foreign content) none of these switch and `<![CDATA[` opens a CDATA section, until an HTML
+// integration point (`<foreignObject>`, `<desc>`, `<title>` in SVG; `<mi>`, `<mo>`, `<mn>`, `<ms>`,
+// `<mtext>` in MathML) or a tag that breaks out of foreign content (`<p>`, `<div>`, `<font color>`, ...).
+// `<annotation-xml>` with `encoding` text/html or application/xhtml+xml is one as well (when the tag fits
+// the cap). Simplifications, each a place where a browser can disagree: an end tag closes foreign
+// content only when it names the innermost `<svg>`/`<math>`/integration point (a browser also closes
+// it for mismatched nesting), and HTML elements open inside an integration point are counted, not
+// tracked by name; `<noscript>` is treated as normal markup (what a browser without scripting, i.e. the visitor who needs URL
+// sessions, sees) although a scripting browser reads it as raw text; insertion-mode subtleties such as
+// a `<script>` or `<style>` ignored after `<frameset>` are not modelled.
 //
 // The hot path works on raw memory: runs of text, comments, raw text and quoted attribute values are
 // skipped eight bytes at a time, unchanged bytes are never copied when a chunk needs no edit (the result
@@ -90,14 +93,26 @@ const enum T {
   Other, A, Area, Form, Frame, Iframe, Meta, Base, Button, Input,
   Script, Style, Xmp, Noembed, Noframes, Textarea, Title, Plaintext,
   Svg, Math, Font, Br, P, Breakout,
+  ForeignObject, Desc, Mi, Mo, Mn, Ms, Mtext, VoidBreakout, Void, AnnotationXml,
 }
 
+// Namespace stack entries; NS.HtmlIn + a tag id marks an HTML integration point opened by that tag.
+// Foreign entries also say which tag opened them: an <svg> inside MathML is a MathML element named svg
+// (closed by </svg>, still MathML inside), and likewise a <math> inside SVG.
+const enum NS { Html = 0, Svg = 1, Math = 2, SvgByMath = 3, MathBySvg = 4, HtmlIn = 8 }
+
+@inline function isForeignNs(top: i32): bool { return top >= NS.Svg && top <= NS.MathBySvg; }
+@inline function isSvgNs(top: i32): bool { return top == NS.Svg || top == NS.SvgByMath; }
+const NS_STACK: i32 = 64;
+
 // Attributes remembered per held tag (first occurrence wins, as in browsers).
-const enum A { Href, Src, Action, Content, HttpEquiv, FormAction, Color, Face, Size, Count }
+const enum A { Href, Src, Action, Content, HttpEquiv, FormAction, Color, Face, Size, Encoding, Count }
 
 // How an attribute's value was written.
 const enum Q { Unquoted = 0, Quoted = 1, Valueless = 2 }
 
+/** How much of a chunk joins a held tag at a time. */
+const HOLD_BLOCK: i32 = 512;
 /** Longest name of a tag that is held back ("button", "iframe"). */
 const MAX_HELD_NAME: i32 = 6;
 const NAME_BUF: i32 = 16;
@@ -183,7 +198,9 @@ export class HtmlRewriter {
   private matchIdx: i32 = 0; // end tag name / "script" / markup declaration keyword match position
   private matchOk: bool = true;
   private markupWhich: i32 = 0; // 1: "--", 2: "doctype", 3: "[CDATA["
-  private foreignDepth: i32 = 0;
+  private nsStack: StaticArray<u8> = new StaticArray<u8>(NS_STACK);
+  private nsDepth: i32 = 0;
+  private nsOpenCount: StaticArray<i32> = new StaticArray<i32>(NS_STACK);
 
   // The tag being tokenized.
   private nameBuf: StaticArray<u8> = new StaticArray<u8>(NAME_BUF);
@@ -235,6 +252,11 @@ export class HtmlRewriter {
     return this.overflows;
   }
 
+  /** Bytes reserved for held-back input (bounded by the cap plus one block, whatever the chunk sizes). */
+  get carryCapacity(): i32 {
+    return this.carry.data.length;
+  }
+
   /** The decoded href of the first `<base href>` seen, or null. */
   get documentBase(): string | null {
     return this.baseHref;
@@ -263,58 +285,88 @@ export class HtmlRewriter {
    * everything held is emitted. The result may be a view of `chunk` when nothing in it changed.
    */
   push(chunk: Uint8Array, endOfStream: bool): Uint8Array {
-    const carried = this.carry.length;
-    let start = 0;
-    let end = chunk.length;
-    if (carried > 0) {
-      this.carry.pushMemory(chunk.dataStart, chunk.length);
-      this.buf = this.carry.ptr;
-      start = carried;
-      end = this.carry.length;
-    } else {
-      this.buf = chunk.dataStart;
-    }
-    this.emitted = 0;
-    this.edited = false;
+    const n = chunk.length;
     this.out.clear();
-
-    this.scan(start, end);
-
-    if (this.holding && this.state == S.TagName && this.nameLen > MAX_HELD_NAME && !this.reportTags) {
-      this.holding = false; // a long name is not one of the link tags; no need to wait for its end
-    }
-    let safe = end;
-    if (this.holding) {
-      if (endOfStream) {
-        this.holding = false; // a tag cut off by the end of the body is text to nobody; pass it on
-      } else if (end - this.tagStart > this.maxCarry) {
-        this.holding = false;
-        this.overflows++;
-      } else {
-        safe = this.tagStart;
-      }
-    }
-
-    let result: Uint8Array;
-    if (!this.edited && carried == 0) {
-      result = safe == chunk.length ? chunk : chunk.subarray(0, safe);
-    } else {
+    this.edited = false;
+    let pos = 0;
+    let copied = false;
+    // While a tag is held, the chunk joins it in the carry buffer a block at a time, so the held tag
+    // stays contiguous and the buffer never holds much more than the cap; once nothing is held, the
+    // rest of the chunk is scanned where it lies.
+    while (this.carry.length > 0 && pos < n) {
+      copied = true;
+      const take = n - pos < HOLD_BLOCK ? n - pos : HOLD_BLOCK;
+      const start = this.carry.length;
+      this.carry.pushMemory(chunk.dataStart + <usize>pos, take);
+      pos += take;
+      this.buf = this.carry.ptr;
+      this.emitted = 0;
+      this.scan(start, this.carry.length);
+      const safe = this.settle(this.carry.length, endOfStream && pos == n);
       this.flushTo(safe);
-      result = new Uint8Array(this.out.length);
-      memory.copy(result.dataStart, this.out.ptr, <usize>this.out.length);
+      const rest = this.carry.length - safe;
+      if (rest > 0) {
+        memory.copy(this.carry.ptr, this.carry.ptr + <usize>safe, <usize>rest);
+        this.tagStart -= safe;
+      }
+      this.carry.length = rest;
     }
-
-    const rest = end - safe;
-    if (rest > 0) {
-      if (carried == 0) {
+    if (endOfStream && this.carry.length > 0) {
+      // an empty last chunk: what is held goes out as it is
+      copied = true;
+      this.out.pushMemory(this.carry.ptr, this.carry.length);
+      this.carry.length = 0;
+      this.holding = false;
+    }
+    let result: Uint8Array;
+    if (pos < n) {
+      this.buf = chunk.dataStart;
+      this.emitted = pos;
+      this.scan(pos, n);
+      const safe = this.settle(n, endOfStream);
+      if (!copied && !this.edited) {
+        result = safe == n ? chunk : chunk.subarray(0, safe);
+      } else {
+        this.flushTo(safe);
+        result = this.takeOut();
+      }
+      const rest = n - safe;
+      if (rest > 0) {
         this.carry.clear();
         this.carry.reserve(rest);
+        memory.copy(this.carry.ptr, chunk.dataStart + <usize>safe, <usize>rest);
+        this.carry.length = rest;
+        this.tagStart -= safe;
       }
-      memory.copy(this.carry.ptr, this.buf + <usize>safe, <usize>rest);
-      this.tagStart -= safe;
+    } else {
+      result = this.takeOut();
     }
-    this.carry.length = rest;
     this.buf = 0;
+    return result;
+  }
+
+  /** Where the bytes that can be passed on now end, given input up to `end` of the current buffer. */
+  private settle(end: i32, endOfStream: bool): i32 {
+    if (this.holding && this.state == S.TagName && this.nameLen > MAX_HELD_NAME && !this.reportTags &&
+        !(this.nameLen <= 14 && this.inForeignContent())) { // "annotation-xml" is held in foreign content
+      this.holding = false; // a long name is not one of the link tags; no need to wait for its end
+    }
+    if (!this.holding) return end;
+    if (endOfStream) {
+      this.holding = false; // a tag cut off by the end of the body is text to nobody; pass it on
+      return end;
+    }
+    if (end - this.tagStart > this.maxCarry) {
+      this.holding = false;
+      this.overflows++;
+      return end;
+    }
+    return this.tagStart;
+  }
+
+  private takeOut(): Uint8Array {
+    const result = new Uint8Array(this.out.length);
+    memory.copy(result.dataStart, this.out.ptr, <usize>this.out.length);
     return result;
   }
 
@@ -476,7 +528,7 @@ export class HtmlRewriter {
           this.matchIdx = 1;
           if (c == DASH) { this.markupWhich = 1; s = S.MarkupMatch; p++; }
           else if ((c | 0x20) == 0x64 /* d */) { this.markupWhich = 2; s = S.MarkupMatch; p++; }
-          else if (c == 0x5b /* [ */ && this.foreignDepth > 0) { this.markupWhich = 3; s = S.MarkupMatch; p++; }
+          else if (c == 0x5b /* [ */ && this.currentNodeForeign()) { this.markupWhich = 3; s = S.MarkupMatch; p++; }
           else s = S.BogusComment;
           break;
         }
@@ -719,9 +771,20 @@ export class HtmlRewriter {
     this.nameEnd = p - this.tagStart;
     const id = this.classifyName();
     this.tagId = id;
-    if (this.holding && !this.reportTags && !HtmlRewriter.isLinkTag(id) && !(id == T.Font && this.foreignDepth > 0)) {
+    if (this.holding && !this.reportTags && !HtmlRewriter.isLinkTag(id) && !((id == T.Font || id == T.AnnotationXml) && this.inForeignContent())) {
       this.holding = false;
     }
+  }
+
+  private inForeignContent(): bool {
+    const top = this.nsTop();
+    return isForeignNs(top);
+  }
+
+  /** Whether the current node is a foreign element (for CDATA): also an integration point itself. */
+  private currentNodeForeign(): bool {
+    const top = this.nsTop();
+    return isForeignNs(top) || (top >= NS.HtmlIn && this.nsOpen() == 0);
   }
 
   private static isLinkTag(id: i32): bool {
@@ -775,10 +838,7 @@ export class HtmlRewriter {
     if (this.attrOpen) this.endAttr();
     const id = this.tagId;
     if (this.isEndTag) {
-      if (this.simulateTreeBuilder && this.foreignDepth > 0) {
-        if (id == T.Svg || id == T.Math) this.foreignDepth--;
-        else if (id == T.Br || id == T.P) this.foreignDepth = 0;
-      }
+      if (this.simulateTreeBuilder && this.nsDepth > 0) this.endTagLeaves(id);
       return S.Data;
     }
     const held = this.holding && gt + 1 - this.tagStart <= this.maxCarry;
@@ -788,16 +848,29 @@ export class HtmlRewriter {
     this.holding = false;
     let next: i32 = S.Data;
     if (this.simulateTreeBuilder) {
-      if (this.foreignDepth > 0) {
-        if (id == T.Breakout || id == T.Br || id == T.P || id == T.Meta ||
+      let top = this.nsTop();
+      if (isForeignNs(top)) {
+        if (id == T.Breakout || id == T.VoidBreakout || id == T.Br || id == T.P || id == T.Meta ||
             (id == T.Font && held && (this.slotSeen & ((1 << A.Color) | (1 << A.Face) | (1 << A.Size))) != 0)) {
-          this.foreignDepth = 0;
-        } else if ((id == T.Svg || id == T.Math) && !this.selfClosing) {
-          this.foreignDepth++;
+          // These leave foreign content: back to the HTML element or integration point below.
+          while (this.nsDepth > 0 && isForeignNs(this.nsTop())) this.nsPop();
+          top = this.nsTop();
+        }
+      }
+      if (isForeignNs(top)) {
+        if (!this.selfClosing) {
+          const svg = isSvgNs(top);
+          // nested <svg>/<math>: an element of the current namespace, closed by its own end tag
+          if (id == T.Svg) this.nsPush(svg ? NS.Svg : NS.MathBySvg);
+          else if (id == T.Math) this.nsPush(svg ? NS.SvgByMath : NS.Math);
+          else if (svg && (id == T.ForeignObject || id == T.Desc || id == T.Title)) this.nsPush(NS.HtmlIn + id);
+          else if (!svg && id >= T.Mi && id <= T.Mtext) this.nsPush(NS.HtmlIn + id);
+          else if (!svg && id == T.AnnotationXml && held && this.encodingIsHtml()) this.nsPush(NS.HtmlIn + id);
         }
       } else if ((id == T.Svg || id == T.Math) && !this.selfClosing) {
-        this.foreignDepth = 1;
+        this.nsPush(id == T.Svg ? NS.Svg : NS.Math);
       } else {
+        if (top >= NS.HtmlIn && !HtmlRewriter.isVoid(id)) this.nsOpenAdd(1);
         next = HtmlRewriter.contentStateAfter(id);
         if (next != S.Data) {
           const n = this.nameLen < NAME_BUF ? this.nameLen : NAME_BUF;
@@ -811,6 +884,68 @@ export class HtmlRewriter {
       this.rewriteLinks();
     }
     return next;
+  }
+
+  // The namespace stack records only where the tree builder changes namespace: an <svg> or <math>
+  // (foreign content begins) and an HTML integration point inside it (<foreignObject>, <desc>, <title>
+  // in SVG; <mi>, <mo>, <mn>, <ms>, <mtext> in MathML), where HTML rules apply again. Deeper than
+  // NS_STACK such changes are counted but not recorded, and the innermost recorded one stands in.
+  private nsTop(): i32 {
+    const d = this.nsDepth;
+    if (d == 0) return NS.Html;
+    return <i32>unchecked(this.nsStack[(d <= NS_STACK ? d : NS_STACK) - 1]);
+  }
+
+  private nsPush(entry: i32): void {
+    const d = this.nsDepth;
+    if (d < NS_STACK) {
+      unchecked(this.nsStack[d] = <u8>entry);
+      unchecked(this.nsOpenCount[d] = 0);
+    }
+    if (d < 0x7fffffff) this.nsDepth = d + 1;
+  }
+
+  private nsPop(): void {
+    if (this.nsDepth > 0) this.nsDepth--;
+  }
+
+  private endTagLeaves(id: i32): void {
+    const top = this.nsTop();
+    if (isForeignNs(top)) {
+      if ((id == T.Svg && (top == NS.Svg || top == NS.MathBySvg)) || (id == T.Math && (top == NS.Math || top == NS.SvgByMath))) {
+        this.nsPop();
+      }
+      else if (id == T.Br || id == T.P) {
+        while (this.nsDepth > 0 && isForeignNs(this.nsTop())) this.nsPop();
+      }
+    } else if (top >= NS.HtmlIn) {
+      // Inside an integration point: its own end tag closes it only when it is the current node (a
+      // browser ignores it otherwise); any other end tag is taken to close the innermost HTML element.
+      if (this.nsOpen() > 0) {
+        if (top != NS.HtmlIn + id && !HtmlRewriter.isVoid(id)) this.nsOpenAdd(-1);
+      } else if (top == NS.HtmlIn + id) {
+        this.nsPop();
+      }
+    }
+  }
+
+  private static isVoid(id: i32): bool {
+    return id == T.Void || id == T.VoidBreakout || id == T.Area || id == T.Base || id == T.Br ||
+      id == T.Input || id == T.Meta;
+  }
+
+  /** HTML elements open inside the innermost integration point (only kept for recorded levels). */
+  private nsOpen(): i32 {
+    const d = this.nsDepth;
+    return d > 0 && d <= NS_STACK ? unchecked(this.nsOpenCount[d - 1]) : 0;
+  }
+
+  private nsOpenAdd(delta: i32): void {
+    const d = this.nsDepth;
+    if (d > 0 && d <= NS_STACK) {
+      const v = unchecked(this.nsOpenCount[d - 1]) + delta;
+      unchecked(this.nsOpenCount[d - 1] = v < 0 ? 0 : v > 0xffff ? 0xffff : v);
+    }
   }
 
   private static contentStateAfter(id: i32): i32 {
@@ -859,6 +994,12 @@ export class HtmlRewriter {
     if (id == T.Base && this.baseHref == null) this.baseHref = value;
     if (edit == null) return;
     this.applyEdit(edit, slot);
+  }
+
+  /** `<annotation-xml encoding>` naming HTML makes the element an HTML integration point. */
+  private encodingIsHtml(): bool {
+    if ((this.slotSeen & (1 << A.Encoding)) == 0) return false;
+    return this.slotValueIs(A.Encoding, "text/html") || this.slotValueIs(A.Encoding, "application/xhtml+xml");
   }
 
   private slotValueIs(slot: i32, asciiLower: string): bool {
@@ -1027,6 +1168,8 @@ export class HtmlRewriter {
     if (n > 8) {
       const k2 = this.nameKey2;
       if (k1 == 0x7865746e69616c70 && k2 == 0x74) return T.Plaintext;
+      if (k1 == 0x6f6e676965726f66 && k2 == 0x7463656a62) return T.ForeignObject;
+      if (k1 == 0x697461746f6e6e61 && k2 == 0x6c6d782d6e6f) return T.AnnotationXml;
       if (k1 == 0x6f75716b636f6c62 && k2 == 0x6574) return T.Breakout; // blockquote
       return T.Other;
     }
@@ -1036,7 +1179,7 @@ export class HtmlRewriter {
       case 0x766964: return T.Breakout; // div
       case 0x6e617073: return T.Breakout; // span
       case 0x696c: return T.Breakout; // li
-      case 0x676d69: return T.Breakout; // img
+      case 0x676d69: return T.VoidBreakout; // img
       case 0x61657261: return T.Area;
       case 0x6d726f66: return T.Form;
       case 0x656d617266: return T.Frame;
@@ -1056,6 +1199,23 @@ export class HtmlRewriter {
       case 0x6874616d: return T.Math;
       case 0x746e6f66: return T.Font;
       case 0x7262: return T.Br;
+      case 0x6465626d65: // embed
+      case 0x7268: // hr
+        return T.VoidBreakout;
+      case 0x6c6f63: // col
+      case 0x6b6e696c: // link
+      case 0x656372756f73: // source
+      case 0x6b63617274: // track
+      case 0x726277: // wbr
+      case 0x6d61726170: // param
+      case 0x6e656779656b: // keygen
+        return T.Void;
+      case 0x63736564: return T.Desc;
+      case 0x696d: return T.Mi;
+      case 0x6f6d: return T.Mo;
+      case 0x6e6d: return T.Mn;
+      case 0x736d: return T.Ms;
+      case 0x747865746d: return T.Mtext;
       case 0x62: // b
       case 0x676962: // big
       case 0x79646f62: // body
@@ -1065,10 +1225,8 @@ export class HtmlRewriter {
       case 0x6c64: // dl
       case 0x7464: // dt
       case 0x6d65: // em
-      case 0x6465626d65: // embed
       case 0x3168: case 0x3268: case 0x3368: case 0x3468: case 0x3568: case 0x3668: // h1..h6
       case 0x64616568: // head
-      case 0x7268: // hr
       case 0x69: // i
       case 0x676e697473696c: // listing
       case 0x756e656d: // menu
@@ -1115,6 +1273,7 @@ export class HtmlRewriter {
       case 0x726f6c6f63: return A.Color;
       case 0x65636166: return A.Face;
       case 0x657a6973: return A.Size;
+      case 0x676e69646f636e65: return A.Encoding;
     }
     return -1;
   }

@@ -42,6 +42,12 @@ export class Program {
   size: i32;
   /** Bytes that can start a match (assertions ignored); null when any byte can, or the empty string matches. */
   firstBytes: ByteSet | null = null;
+  /**
+   * The innermost Head whose iteration each instruction belongs to, or -1. The Pike VM keeps apart the
+   * visits of an instruction made with that Head on the current path and without: they lead to
+   * different places (its Back exits the loop, or starts another iteration) with different priorities.
+   */
+  loopHead: StaticArray<i32> = new StaticArray<i32>(0);
   /** Every match starts at offset 0 (each path begins with \A or ^ without /m): no later start is tried. */
   anchored: bool = false;
 
@@ -125,6 +131,9 @@ export function compileProgram(root: Node): CompileResult {
   const sets = new StaticArray<u32>(e.sets.length);
   for (let i = 0; i < e.sets.length; i++) unchecked(sets[i] = e.sets[i]);
   const p = new Program(code, sets, e.code.length / INSN);
+  const heads = new StaticArray<i32>(p.size);
+  for (let i = 0; i < p.size; i++) unchecked(heads[i] = e.loopHead[i]);
+  p.loopHead = heads;
   p.firstBytes = firstBytes(p);
   p.anchored = anchoredAtStart(p);
   r.program = p;
@@ -139,8 +148,13 @@ class Emitter {
 
   get pc(): i32 { return this.code.length / INSN; }
 
+  /** innermost Head around each instruction (-1: none), see Program.loopHead */
+  loopHead: Array<i32> = [];
+  private heads: Array<i32> = [];
+
   op(op: i32, a: i32, b: i32, c: i32 = 0): i32 {
     const at = this.pc;
+    this.loopHead.push(this.heads.length > 0 ? this.heads[this.heads.length - 1] : -1);
     this.code.push(op);
     this.code.push(a);
     this.code.push(b);
@@ -233,16 +247,24 @@ class Emitter {
     }
   }
 
+  /** Emits a Head; the instructions up to its Back belong to it (popped by the caller). */
+  private enterHead(): i32 {
+    const head = this.op(Op.Head, 0, 0);
+    this.heads.push(head);
+    return head;
+  }
+
   /** Like emitRepeat, with Perl's exit on an empty iteration past the minimum (see the top of the file). */
   emitNullableRepeat(n: Node): void {
     const sub = n.items[0];
     const g = n.greedy;
     if (n.max < 0 && n.min == 0) {
       // H: head; split body, exit; body; back H ? exit : H
-      const head = this.op(Op.Head, 0, 0);
+      const head = this.enterHead();
       const sp = this.split(g, this.pc + 1, -1);
       this.emit(sub);
       const back = this.op(Op.Back, head, -1, head);
+      this.heads.pop();
       const exit = this.pc;
       if (g) this.patchB(sp, exit); else this.patchA(sp, exit);
       this.patchB(back, exit);
@@ -251,9 +273,10 @@ class Emitter {
     if (n.max < 0) {
       for (let i = 1; i < n.min; i++) this.emit(sub);
       // H: head; body; backsplit: empty ? exit : (H | exit)
-      const head = this.op(Op.Head, 0, 0);
+      const head = this.enterHead();
       this.emit(sub);
       this.op(Op.BackSplit, head, this.pc + 1, g ? 1 : 0);
+      this.heads.pop();
       return;
     }
     if (n.max == n.min) {
@@ -266,15 +289,17 @@ class Emitter {
     for (let i = 1; i < n.min; i++) this.emit(sub);
     if (n.min > 0) {
       // the last required copy: if it matched empty, no optional copy is tried
-      const head = this.op(Op.Head, 0, 0);
+      const head = this.enterHead();
       this.emit(sub);
       backs.push(this.op(Op.Back, head, -1, this.pc + 1));
+      this.heads.pop();
     }
     for (let i = n.min; i < n.max; i++) {
-      const head = this.op(Op.Head, 0, 0);
+      const head = this.enterHead();
       splits.push(this.split(g, this.pc + 1, -1));
       this.emit(sub);
       backs.push(this.op(Op.Back, head, -1, this.pc + 1));
+      this.heads.pop();
     }
     const end = this.pc;
     for (let i = 0; i < backs.length; i++) this.patchB(backs[i], end);

@@ -1,11 +1,12 @@
 // Linear-time regular expressions for operator-written patterns (ClickPath's crawler list) run against
-// hostile input (User-Agent headers). Perl syntax, byte semantics, no backtracking: a Pike VM whose work
-// is bounded by input length × program size, with the program size capped at compile time.
+// hostile input (User-Agent headers). Perl syntax, byte semantics, no backtracking: a lazily built DFA
+// for test() and a Pike VM for find() (and for test() when the DFA's state cache fills), both bounded by
+// input length × program size, with the program size capped at compile time. See docs/regex.md.
 //
 // Supported: literals; `.`; escapes of punctuation and \n \t \r \f \e \a \0oo \xHH \x{HH} \o{ooo} \cX;
 // \w \W \d \D \s \S \N (ASCII); \b \B \A \z \Z ^ $; classes [...] with ranges, negation, escapes and
 // [:posix:] names; groups (...), (?:...), named groups (?<n>...) (?'n'...) (?P<n>...); alternation;
-// * + ? {n} {n,} {n,m} and their lazy forms; inline flags (?imsn-imsn) and (?^...), also scoped (?i:...);
+// * + ? {n} {n,} {n,m} {,m} and their lazy forms; inline flags (?imsn-imsn) and (?^...), also scoped (?i:...);
 // comments (?#...). Rejected with an error: backreferences, lookaround, atomic groups, possessive
 // quantifiers, recursion, conditionals, verbs, \p \h \v \R \K \G \Q and other escapes with letters,
 // the /x flag, and patterns above 4096 bytes or 10,000 instructions.

@@ -1,7 +1,8 @@
 // Pike VM: simulates every thread of the program in lock step, one input byte at a time. A thread is a
 // program counter (plus where its match began); two threads at the same pc and position behave the same
-// from then on, so each step keeps at most one per pc. Work is O(input length × program size), whatever
-// the pattern, and memory is fixed per program.
+// from then on, so each step keeps at most one per pc, the one of higher priority (the order Perl's
+// backtracking would try them in). Work is O(input length × program size), whatever the pattern, and
+// memory is fixed per program. It answers find(), and test() when the lazy DFA (dfa.ts) gives up.
 //
 // The hot loops address the program and the thread lists through raw pointers held in locals: managed
 // references in a loop make AssemblyScript spill them to its shadow stack on every iteration. The arrays
@@ -60,10 +61,11 @@ export class PikeVM {
     // a list holds (pc, start) pairs
     this.listA = new StaticArray<i32>(2 * n);
     this.listB = new StaticArray<i32>(2 * n);
-    this.mark = new StaticArray<i32>(n);
+    this.mark = new StaticArray<i32>(2 * n);
     this.onPath = new StaticArray<i32>(n);
-    // (pc, start) pairs; every visited pc pushes at most two (a Head: its successor and its end marker)
-    this.stack = new StaticArray<i32>(4 * n + 4);
+    // (pc, start) pairs; a pc is visited at most twice (its two marks) and every visit pushes at most
+    // two (a Head: its successor and its end marker)
+    this.stack = new StaticArray<i32>(8 * n + 4);
     const f = prog.firstBytes;
     this.firstWords = f === null ? null : f.words;
   }
@@ -71,7 +73,8 @@ export class PikeVM {
   private newGen(): void {
     if (this.gen >= i32.MAX_VALUE - 1) {
       for (let i = 0; i < this.size; i++) {
-        unchecked(this.mark[i] = 0);
+        unchecked(this.mark[2 * i] = 0);
+        unchecked(this.mark[2 * i + 1] = 0);
         unchecked(this.onPath[i] = 0);
       }
       this.gen = 0;
@@ -87,6 +90,7 @@ export class PikeVM {
     const code = this.code;
     const mark = this.markP;
     const path = this.pathP;
+    const heads = changetype<usize>(this.prog.loopHead);
     const stack = this.stackP;
     const cap = this.stackCap;
     const gen = this.gen;
@@ -105,10 +109,18 @@ export class PikeVM {
         if (h < size) st(path, h, 0);
         continue;
       }
-      if (pc >= size || ld(mark, pc) == gen) continue;
-      st(mark, pc, gen);
+      if (pc >= size) continue;
       const at = pc * INSN;
       const op = ld(code, at);
+      // two visit marks per pc: inside a loop body, with its Head on the current path or not (see
+      // Program.loopHead); a thread (byte test or Match) is the same thread either way
+      let slot = pc << 1;
+      if (op != Op.Byte && op != Op.Set && op != Op.Match) {
+        const lh = ld(heads, pc);
+        if (<u32>lh < <u32>size && ld(path, lh) == gen) slot++;
+      }
+      if (ld(mark, slot) == gen) continue;
+      st(mark, slot, gen);
       let t1 = -1; // successors to push: t1 is explored first
       let t2 = -1;
       if (op == Op.Byte || op == Op.Set || op == Op.Match) {
@@ -236,8 +248,8 @@ export class PikeVM {
           const nop = ld(code, npc * INSN);
           if (nop == Op.Byte || nop == Op.Set) {
             // the closure of a byte test is itself: skip the walk (literal runs take this path)
-            if (ld(mark, npc) != gen && nextCount < size) {
-              st(mark, npc, gen);
+            if (ld(mark, npc << 1) != gen && nextCount < size) {
+              st(mark, npc << 1, gen);
               st(next, nextCount << 1, npc);
               st(next, (nextCount << 1) + 1, ld(cur, (i << 1) + 1));
               nextCount++;

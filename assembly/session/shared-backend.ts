@@ -40,6 +40,10 @@ class ChangesDelta extends SessionDelta {
     return byteStringToBytes(r != null ? r : this.fallback);
   }
   modifiesData(): bool { return this.changes.modifiesData(); }
+  /** Unchanged since load: the feature's own `encoded` is that session with the changes applied already. */
+  applyUnchanged(stored: Uint8Array): Uint8Array | null {
+    return byteStringToBytes(this.changes.hasUserKeys ? this.fallback : "");
+  }
 }
 
 /** Without SessionChanges: last writer wins. */

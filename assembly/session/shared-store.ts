@@ -98,6 +98,12 @@ export abstract class SessionDelta {
    * request with a max age): that keeps the token, as mod_session_dbd keeps the key of an unchanged session.
    */
   modifiesData(): bool { return true; }
+  /**
+   * `apply` for the case where the slot has not been written since `load`, so `stored` is the payload
+   * the request loaded. A caller that already built its new payload from that one returns it here and
+   * saves decoding and re-encoding (re-sealing) the session a second time.
+   */
+  applyUnchanged(stored: Uint8Array): Uint8Array | null { return this.apply(stored); }
 }
 
 export const enum LoadStatus {
@@ -124,6 +130,8 @@ export class LoadedSession {
   /** The session's own expiry as saved (0: none, the store's idle timeout applies). */
   expiresMicros: i64 = 0;
   createdMicros: i64 = 0;
+  /** The slot's CAS when loaded (0 once this request wrote it): equal CAS means unchanged since. */
+  cas: u32 = 0;
   /** Digest of the token presented, then of the token the last save of this request issued. */
   digest: Uint8Array = new Uint8Array(DIGEST_BYTES);
 
@@ -317,6 +325,7 @@ export class SharedSessionStore {
     if (which == LoadStatus.Invalid) return out;
     if (s.expires <= now) { out.status = LoadStatus.Expired; return out; }
     out.status = which;
+    out.cas = s.cas;
     out.payload = s.payload();
     out.expiresMicros = (s.flags & FLAG_IDLE) != 0 ? 0 : s.expires;
     out.createdMicros = s.created;
@@ -325,6 +334,7 @@ export class SharedSessionStore {
     if ((s.flags & FLAG_IDLE) != 0 && s.expires - now < this.idleMicros / 2) {
       const w = this.services.sharedSet(this.keyOf(slot), retouched(s, s.flags, now + this.idleMicros, now), s.cas);
       if (w == SharedWrite.CasMismatch) this.services.count(this.mCasRetries, 1);
+      out.cas = 0;
     }
     return out;
   }
@@ -401,11 +411,12 @@ export class SharedSessionStore {
       if (s.kind != SlotKind.Live || s.expires <= now) return new SaveResult(SaveStatus.Gone, "", session.slot);
       const which = this.match(s, session.digest, now);
       if (which == LoadStatus.Invalid) return new SaveResult(SaveStatus.Gone, "", session.slot);
-      const stored = s.payload();
-      const next: Uint8Array | null = delta == null ? null : delta.apply(stored);
+      let next: Uint8Array | null = null;
+      if (delta != null) next = s.cas == session.cas ? delta.applyUnchanged(s.payload()) : delta.apply(s.payload());
       const flags: u8 = expiresMicros > 0 ? 0 : FLAG_IDLE;
       let value: ArrayBuffer;
       let token: Uint8Array | null = null;
+      let newDigest = session.digest;
       let destroyed = false;
       if (next == null) {
         if (!this.needsTouch(s, flags, expiresMicros, now)) {
@@ -425,9 +436,9 @@ export class SharedSessionStore {
           const t = new Uint8Array(TOKEN_BYTES);
           this.services.fillRandom(t);
           if (allZero(t)) return this.noRandom();
-          const digest = tokenDigest(t);
+          newDigest = tokenDigest(t);
           const keepPrevious = this.graceMicros > 0;
-          value = liveValue(flags, expires, s.created, now, digest.dataStart, keepPrevious ? s.ptr + OFF_DIGEST : 0,
+          value = liveValue(flags, expires, s.created, now, newDigest.dataStart, keepPrevious ? s.ptr + OFF_DIGEST : 0,
                             keepPrevious ? now + this.graceMicros : 0, payload);
           token = t;
         } else {
@@ -438,6 +449,7 @@ export class SharedSessionStore {
       const w = this.services.sharedSet(key, value, s.cas);
       if (w == SharedWrite.CasMismatch) continue;
       if (w != SharedWrite.Ok) return this.writeFailed(key);
+      session.cas = 0;
       if (destroyed) {
         this.pushHint(session.slot);
         session.status = LoadStatus.Invalid;
@@ -449,7 +461,7 @@ export class SharedSessionStore {
       // Another worker may have rotated the token since load: the caller must not hand out a previous one.
       session.status = which;
       if (token == null) return new SaveResult(SaveStatus.Saved, "", session.slot);
-      session.digest = tokenDigest(token);
+      session.digest = newDigest;
       session.status = LoadStatus.Current;
       return new SaveResult(SaveStatus.Saved, this.cookieOf(session.slot, token), session.slot);
     }

@@ -10,22 +10,24 @@ import { wasiFunctions } from "./wasi.js";
 
 /** Thrown when the module calls a host function cpp-host does not allow inside its allocator. */
 export class RestrictedHostCall extends Error {
-  constructor(readonly fn: string) {
-    super(`host function ${fn} called from inside malloc`);
+  constructor(readonly fn: string, where = "malloc") {
+    super(`host function ${fn} called from inside ${where}`);
     this.name = "RestrictedHostCall";
   }
 }
 
+const wasi = (...names: string[]) => names.flatMap((n) => [`wasi_unstable.${n}`, `wasi_snapshot_preview1.${n}`]);
+
 // cpp-host runs the allocator in restricted mode (wasm.h allocMemory): only logging and clocks may be
 // called back, anything else means the module re-enters the host while the host is mid-call.
-const ALLOWED_DURING_MALLOC = new Set([
+const ALLOWED_DURING_MALLOC = new Set(["env.proxy_log", ...wasi("fd_write", "clock_time_get")]);
+
+// ...and the start function too (WasmBase::startVm): no proxy_* call but logging is possible before any
+// context exists.
+const ALLOWED_DURING_START = new Set([
   "env.proxy_log",
-  "env.proxy_get_log_level",
-  "env.proxy_get_current_time_nanoseconds",
-  "wasi_snapshot_preview1.fd_write",
-  "wasi_unstable.fd_write",
-  "wasi_snapshot_preview1.clock_time_get",
-  "wasi_unstable.clock_time_get",
+  ...wasi("fd_write", "args_sizes_get", "args_get", "environ_sizes_get", "environ_get", "fd_prestat_get",
+    "fd_prestat_dir_name", "clock_time_get", "random_get"),
 ]);
 
 export class AbiInstance {
@@ -35,6 +37,9 @@ export class AbiInstance {
   private readonly exportsMap: Record<string, any>;
   private readonly allocator: (size: number) => number;
   private inAllocator = false;
+  private inStart = false;
+  /** Called after every host function the guest calls (test-framework style strict recording). */
+  hostCallObserver: ((fn: string, args: unknown[], result: unknown) => void) | null = null;
   /** Every guest allocation the host made, for tests of the memory protocol. */
   readonly allocations: Array<{ size: number; ptr: number }> = [];
   recordAllocations = false;
@@ -55,10 +60,14 @@ export class AbiInstance {
     const env = proxyFunctions(host, guest);
     const guard = (module: string, name: string, fn: (...a: any[]) => any) => {
       const key = `${module}.${name}`;
-      const allowed = ALLOWED_DURING_MALLOC.has(key);
+      const inMalloc = ALLOWED_DURING_MALLOC.has(key);
+      const inStart = ALLOWED_DURING_START.has(key);
       return (...args: any[]) => {
-        if (this.inAllocator && !allowed) throw new RestrictedHostCall(key);
-        return fn(...args);
+        if (this.inAllocator && !inMalloc) throw new RestrictedHostCall(key);
+        if (this.inStart && !inStart) throw new RestrictedHostCall(key, "the start function");
+        const result = fn(...args);
+        this.hostCallObserver?.(key, args, result);
+        return result;
       };
     };
     const importObject: Record<string, Record<string, any>> = { env: {}, wasi_snapshot_preview1: {}, wasi_unstable: {} };
@@ -85,13 +94,18 @@ export class AbiInstance {
     return typeof r === "number" ? r >>> 0 : 0;
   }
 
-  /** cpp-host startVm: _initialize, else _start, else __wasm_call_ctors. */
+  /** cpp-host startVm: _initialize (then main(0, 0) when exported), else _start; restricted mode. */
   start(): void {
-    for (const name of ["_initialize", "_start", "__wasm_call_ctors"]) {
-      if (this.has(name)) {
-        this.call(name);
-        return;
+    this.inStart = true;
+    try {
+      if (this.has("_initialize")) {
+        this.call("_initialize");
+        if (this.has("main")) this.call("main", 0, 0);
+      } else if (this.has("_start")) {
+        this.call("_start");
       }
+    } finally {
+      this.inStart = false;
     }
   }
 

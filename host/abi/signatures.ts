@@ -62,7 +62,7 @@ const PROXY_BY_VERSION: Record<AbiVersion, Record<string, string>> = {
   "0.2.1": { proxy_continue_stream: "i->i", proxy_close_stream: "i->i", proxy_get_log_level: "i->i" },
 };
 
-/** Registered under both wasi_unstable and wasi_snapshot_preview1. */
+/** Registered under both wasi_unstable and wasi_snapshot_preview1 (cpp-host FOR_ALL_WASI_FUNCTIONS). */
 export const WASI_FUNCTIONS: Record<string, string> = {
   fd_write: "iiii->i",
   fd_read: "iiii->i",
@@ -76,6 +76,9 @@ export const WASI_FUNCTIONS: Record<string, string> = {
   clock_time_get: "iIi->i",
   random_get: "ii->i",
   proc_exit: "i->",
+  path_open: "iiiiiIIii->i",
+  fd_prestat_get: "ii->i",
+  fd_prestat_dir_name: "iii->i",
 };
 
 const ENV_EXTRA: Record<string, string> = {
@@ -105,7 +108,7 @@ export function expectedExports(version: AbiVersion): Map<string, FuncType> {
   const table: Record<string, string> = {
     _initialize: "->",
     _start: "->",
-    __wasm_call_ctors: "->",
+    main: "ii->i",
     malloc: "i->i",
     proxy_on_memory_allocate: "i->i",
     proxy_validate_configuration: "ii->i",

@@ -63,6 +63,12 @@ export function validateModule(bytes: Uint8Array): ValidatedModule {
     problems.push("missing allocator: export malloc or proxy_on_memory_allocate");
   }
   const expected = expectedExports(abiVersion);
+  // cpp-host looks up main only next to _initialize, and _start only without it.
+  const reactor = exportNames.has("_initialize");
+  if (reactor) expected.delete("_start");
+  else expected.delete("main");
+  if (!exportNames.has("malloc")) expected.set("proxy_on_memory_allocate", expected.get("proxy_on_memory_allocate")!);
+  else expected.delete("proxy_on_memory_allocate");
   for (const exp of shape.exports) {
     const want = expected.get(exp.name);
     if (!want || exp.kind !== "function") continue;

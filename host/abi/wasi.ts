@@ -47,6 +47,10 @@ export function wasiFunctions(env: WasiEnv): Record<string, (...args: any[]) => 
       return WasiErrno.Success;
     },
     fd_read: () => WasiErrno.Nosys,
+    // No files exist: there are no preopened directories and nothing can be opened.
+    path_open: () => 44, // NOENT
+    fd_prestat_get: () => WasiErrno.Badf,
+    fd_prestat_dir_name: () => WasiErrno.Nosys,
     fd_seek: () => {
       env.log(LogLevel.Error, "wasi_unstable fd_seek");
       return WasiErrno.Success;

@@ -11,6 +11,9 @@
 // Directives of other modules are skipped with a note; an unknown directive whose name belongs to one of
 // the three families (Cookie*, ClickPath*, Session*) is an error, since it is most likely a misspelling.
 
+import { getwordsConf } from "./words.js";
+import { USERTRACK_DIRECTIVES } from "./usertrack.js";
+
 export interface Diagnostic {
   line: number;
   message: string;
@@ -53,38 +56,8 @@ export function logicalLines(text: string): LogicalLine[] {
   return out;
 }
 
-/** Splits arguments as httpd's ap_getword_conf does. */
-export function splitWords(s: string): string[] {
-  const words: string[] = [];
-  let i = 0;
-  const n = s.length;
-  const isBlank = (c: string) => c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\f" || c === "\v";
-  while (i < n) {
-    while (i < n && isBlank(s[i])) i++;
-    if (i >= n) break;
-    const q = s[i];
-    if (q === '"' || q === "'") {
-      let j = i + 1;
-      let w = "";
-      while (j < n && s[j] !== q) {
-        if (s[j] === "\\" && j + 1 < n && s[j + 1] === q) {
-          w += q;
-          j += 2;
-        } else {
-          w += s[j++];
-        }
-      }
-      words.push(w);
-      i = j < n ? j + 1 : j;
-    } else {
-      let j = i;
-      while (j < n && !isBlank(s[j])) j++;
-      words.push(s.slice(i, j));
-      i = j;
-    }
-  }
-  return words;
-}
+/** Splits arguments as httpd's ap_getword_conf does (words.ts). */
+export const splitWords = getwordsConf;
 
 const USERTRACK = ["CookieTracking", "CookieName", "CookieDomain", "CookieExpires", "CookieStyle", "CookieSameSite", "CookieSecure", "CookieHTTPOnly"];
 const CLICKPATH = [
@@ -102,6 +75,24 @@ const SESSION = [
 ];
 // Containers whose contents apply only under a condition that holds on a working server: entered as if absent.
 const CONDITIONAL = ["IfModule", "IfDefine", "IfVersion", "IfFile", "IfDirective", "IfSection"];
+/** How a container scopes what it holds: read through, one virtual host (converted with a warning), or a
+ *  narrower scope (a path, a method, an expression) that one filter configuration cannot express. */
+type ScopeKind = "conditional" | "vhost" | "scope";
+
+/** httpd's "takes one argument, ..." help texts (mod_session's own; ClickPath's in the same style). */
+const HELP: Record<string, string> = {
+  ClickPathSessionPrefix: "the session prefix",
+  ClickPathMaxSessionAge: "the maximum session age in seconds",
+  ClickPathUAExceptionsFile: "a file of UA exceptions",
+  ClickPathFriendlySessionsFile: "a file of friendly sessions",
+  SessionMaxAge: "the maximum age in seconds for the session",
+  SessionExpiryUpdateInterval: "time interval in seconds after which a session expiry is updated",
+  SessionHeader: "the name of the header to use for the session",
+  SessionInclude: "URL prefixes to include in the session",
+  SessionExclude: "URL prefixes to exclude from the session",
+  SessionCryptoPassphraseFile: "file containing passphrases used to encrypt the session",
+  SessionCryptoCipher: "the name of the cipher to use",
+};
 
 function canonical(name: string, list: string[]): string | null {
   const lower = name.toLowerCase();
@@ -140,7 +131,21 @@ export function convertApache(text: string, opts: ConvertOptions = {}): Conversi
   const machines: Array<{ address: string; name: string; store?: string }> = [];
   const include: string[] = [];
   const exclude: string[] = [];
-  const scopes: Array<{ name: string; line: number }> = [];
+  const scopes: Array<{ name: string; line: number; tag: string; kind: ScopeKind; warned: boolean }> = [];
+  /** Null when a directive may be converted here; otherwise the error for it. Warns once per virtual host. */
+  const scopeProblem = (name: string): string | null => {
+    const narrow = scopes.find((sc) => sc.kind === "scope");
+    if (narrow) {
+      return `${name} inside ${narrow.tag}: clicktrail has one configuration per filter; put per-route settings in Envoy's per-route configuration (docs/compat.md)`;
+    }
+    for (const sc of scopes) {
+      if (sc.kind === "vhost" && !sc.warned) {
+        sc.warned = true;
+        warnings.push({ line: sc.line, message: `${sc.tag}: converted as the one configuration of its listener; give each virtual host its own filter configuration` });
+      }
+    }
+    return null;
+  };
 
   const err = (line: number, message: string) => errors.push({ line, message });
   const warn = (line: number, message: string) => warnings.push({ line, message });
@@ -151,14 +156,14 @@ export function convertApache(text: string, opts: ConvertOptions = {}): Conversi
 
   const onOff = (directive: string, args: string[], line: number): boolean | null => {
     if (args.length !== 1 || !/^(on|off)$/i.test(args[0])) {
-      err(line, `${directive} takes one argument, On or Off${args.length ? `; got "${args.join(" ")}"` : ""}`);
+      err(line, `${directive} must be On or Off`);
       return null;
     }
     return args[0].toLowerCase() === "on";
   };
   const one = (directive: string, args: string[], line: number): string | null => {
-    if (args.length !== 1) {
-      err(line, `${directive} takes one argument, got ${args.length}`);
+    if (args.length !== 1 || args[0] === "") {
+      err(line, `${directive} takes one argument${HELP[directive] ? ", " + HELP[directive] : ""}`);
       return null;
     }
     return args[0];
@@ -182,7 +187,10 @@ export function convertApache(text: string, opts: ConvertOptions = {}): Conversi
       const name = t.slice(2).replace(/>\s*$/, "").trim();
       const open = scopes.pop();
       if (!open) err(line, `</${name}> without a matching <${name}>`);
-      else if (open.name.toLowerCase() !== name.toLowerCase()) err(line, `</${name}> closes <${open.name}> (line ${open.line})`);
+      else if (open.name.toLowerCase() !== name.toLowerCase()) {
+        err(line, `</${name}> closes <${open.name}> (line ${open.line})`);
+        scopes.push(open);
+      }
       continue;
     }
     if (t.startsWith("<")) {
@@ -195,7 +203,9 @@ export function convertApache(text: string, opts: ConvertOptions = {}): Conversi
       const containerArgs = splitWords(inner.slice(name.length));
       const cp = canonical(name, CLICKPATH_CONTAINERS);
       if (cp) {
-        if (!seen.clickpath++) lines.set("clickpath", line);
+        const problem = scopeProblem(`<${cp}>`);
+        if (problem) err(line, problem);
+        else if (!seen.clickpath++) lines.set("clickpath", line);
         // ClickPath's containers hand their raw lines to the module.
         const body: LogicalLine[] = [];
         let closed = false;
@@ -204,22 +214,22 @@ export function convertApache(text: string, opts: ConvertOptions = {}): Conversi
           body.push(all[k]);
         }
         if (!closed) { err(line, `<${cp}> is never closed`); continue; }
+        if (problem) continue;
         if (containerArgs.length) err(line, `<${cp}> takes no arguments`);
         if (cp === "ClickPathUAExceptions") readUaExceptions(body, uaExceptions, lines, warn);
         else if (cp === "ClickPathFriendlySessions") readFriends(body, friends, lines, err);
         else readMachineTable(body, machines, lines, err);
         continue;
       }
+      const tag = `<${inner}>`;
       if (family(name)) {
         err(line, `unknown container <${name}>: ClickPath's containers are ${CLICKPATH_CONTAINERS.map((c) => `<${c}>`).join(", ")}`);
-        scopes.push({ name, line });
+        scopes.push({ name, line, tag, kind: "conditional", warned: false });
         continue;
       }
-      scopes.push({ name, line });
-      if (!CONDITIONAL.some((c) => c.toLowerCase() === name.toLowerCase())) {
-        warn(line, `<${inner}>: clicktrail has one configuration per filter; the directives inside are converted as if they were global ` +
-          `(give a separate listener or route its own filter configuration for a different scope)`);
-      }
+      const kind: ScopeKind = CONDITIONAL.some((c) => c.toLowerCase() === name.toLowerCase()) ? "conditional"
+        : name.toLowerCase() === "virtualhost" ? "vhost" : "scope";
+      scopes.push({ name, line, tag, kind, warned: false });
       continue;
     }
 
@@ -237,27 +247,33 @@ export function convertApache(text: string, opts: ConvertOptions = {}): Conversi
       err(line, `unknown directive ${name}; ${fam === "usertrack" ? "mod_usertrack" : fam === "clickpath" ? "Apache2::ClickPath" : "the mod_session family"} has ${known.join(", ")}`);
       continue;
     }
+    const problem = scopeProblem(name);
+    if (problem) {
+      err(line, problem);
+      continue;
+    }
     if (!seen[fam]++) lines.set(fam, line);
 
     switch (directive) {
-      // mod_usertrack (§1.2)
-      case "CookieTracking": {
-        const v = onOff(directive, args, line);
-        if (v !== null) { cookieTracking = v; lines.set("usertrack.enabled", line); }
+      // mod_usertrack (§1.2): usertrack.ts maps each one.
+      case "CookieTracking":
+      case "CookieName":
+      case "CookieDomain":
+      case "CookieExpires":
+      case "CookieStyle":
+      case "CookieSameSite":
+      case "CookieSecure":
+      case "CookieHTTPOnly": {
+        const entry = USERTRACK_DIRECTIVES[directive.toLowerCase()];
+        const problem = entry.handle({ name, rawArgs: rest, args, line, sections: scopes.map((sc) => sc.tag) }, usertrack);
+        if (problem) { err(line, problem); break; }
+        lines.set(`usertrack.${entry.key}`, line);
+        if (directive === "CookieTracking") {
+          cookieTracking = usertrack.enabled === true;
+          delete usertrack.enabled;
+        }
         break;
       }
-      case "CookieName": { const v = one(directive, args, line); if (v !== null) set(usertrack, "usertrack", "cookie_name", v, line); break; }
-      case "CookieDomain": { const v = one(directive, args, line); if (v !== null) set(usertrack, "usertrack", "domain", v, line); break; }
-      case "CookieExpires": {
-        const v = one(directive, args, line);
-        // A bare number is seconds; anything else is a duration the filter parses exactly as Apache does.
-        if (v !== null) set(usertrack, "usertrack", "expires", /^\d{1,10}$/.test(v) && Number(v) <= 2147483647 ? Number(v) : v, line);
-        break;
-      }
-      case "CookieStyle": { const v = one(directive, args, line); if (v !== null) set(usertrack, "usertrack", "style", v, line); break; }
-      case "CookieSameSite": { const v = one(directive, args, line); if (v !== null) set(usertrack, "usertrack", "same_site", v, line); break; }
-      case "CookieSecure": { const v = onOff(directive, args, line); if (v !== null) set(usertrack, "usertrack", "secure", v, line); break; }
-      case "CookieHTTPOnly": { const v = onOff(directive, args, line); if (v !== null) set(usertrack, "usertrack", "http_only", v, line); break; }
 
       // Apache2::ClickPath (§2.2)
       case "ClickPathSessionPrefix": {
@@ -429,7 +445,7 @@ export function convertApache(text: string, opts: ConvertOptions = {}): Conversi
         break;
     }
   }
-  for (const open of scopes) err(open.line, `<${open.name}> is never closed`);
+  for (const open of scopes) err(open.line, `${open.tag} was not closed`);
 
   const config: Record<string, Record<string, unknown>> = {};
   if (seen.usertrack) {
@@ -496,15 +512,20 @@ function cookieNameArgs(directive: string, rest: string, line: number, err: (lin
   return { name: m[1], attrs: m[2] };
 }
 
-/** `<ClickPathUAExceptions>` lines: `name[:] regex`; ClickPath silently drops lines of another shape. */
+/** `<ClickPathUAExceptions>` lines: `name[:] regex`. ClickPath silently drops a line whose name is not
+ *  word characters (the POD's own `dir.com Pompos`); clicktrail takes any printable name (docs/compat.md),
+ *  so such a line is converted, with a warning that its behaviour changes. */
 function readUaExceptions(body: LogicalLine[], out: Array<{ name: string; pattern: string }>, lines: Map<string, number>,
                           warn: (line: number, message: string) => void): void {
   for (const { line, text } of body) {
     if (text === "" || text.startsWith("#")) continue;
-    const m = /^\s*(\w+):?\s+(.+?)\s*$/.exec(text);
+    const m = /^\s*(\S+?):?\s+(.+?)\s*$/.exec(text);
     if (!m) {
-      warn(line, `"${text}" is not "name regex" with a name of letters, digits and "_"; Apache2::ClickPath ignores such a line, and so does the conversion`);
+      warn(line, `"${text}" is not "name regex"; ignored, as Apache2::ClickPath does`);
       continue;
+    }
+    if (!/^\w+$/.test(m[1])) {
+      warn(line, `"${m[1]}": Apache2::ClickPath ignored this line (its names are letters, digits and "_"); clicktrail honours it`);
     }
     lines.set(`clickpath.ua_exceptions[${out.length}]`, line);
     out.push({ name: m[1], pattern: m[2] });

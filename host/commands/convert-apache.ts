@@ -2,10 +2,11 @@
 // Apache2::ClickPath and mod_session directives in an Apache httpd configuration file. The conversion
 // (host/apache/convert.ts) copies values; the result is then judged by the filter itself, and each of its
 // complaints is reported against the Apache line the value came from. Errors go to stderr as
-// FILE:LINE: message and the exit code is 1; warnings and notes about skipped directives go to stderr too.
+// FILE:LINE: message and the exit code is 1; warnings (FILE:LINE: warning: ...) and notes about skipped
+// directives (FILE:LINE: note: ...) go to stderr too.
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { convertApache, lineOf, type ConversionResult, type Diagnostic } from "../apache/convert.js";
+import { convertApache as convertDirectives, lineOf, type ConversionResult, type Diagnostic } from "../apache/convert.js";
 import { UsageError, parseFlags, type Command } from "./args.js";
 import { checkWithFilter } from "./validate.js";
 import { DEFAULT_WASM } from "./paths.js";
@@ -19,7 +20,7 @@ export interface ConvertReport extends ConversionResult {
 export async function convertAndCheck(text: string, opts: { baseDir?: string; wasm?: string; check?: boolean; sessionEnvHeader?: string } = {}):
   Promise<ConvertReport> {
   const baseDir = opts.baseDir ?? process.cwd();
-  const result = convertApache(text, {
+  const result = convertDirectives(text, {
     sessionEnvHeader: opts.sessionEnvHeader,
     readFile: (p) => {
       try {
@@ -36,6 +37,15 @@ export async function convertAndCheck(text: string, opts: { baseDir?: string; wa
     filterErrors.sort((a, b) => a.line - b.line);
   }
   return { ...result, filterErrors };
+}
+
+/** Text in, the configuration and every error (the converter's and the filter's, "path: message") by line;
+ *  the filter check runs when a wasm file is given. Warnings and notes are left out. */
+export async function convertApache(text: string, wasm: string | null): Promise<{ config: ConversionResult["config"]; errors: Diagnostic[] }> {
+  const r = await convertAndCheck(text, { wasm: wasm ?? undefined, check: wasm !== null });
+  const errors = [...r.errors, ...r.filterErrors.map((e) => ({ line: e.line, message: `${e.path}: ${e.message}` }))];
+  errors.sort((a, b) => a.line - b.line);
+  return { config: r.config, errors };
 }
 
 export const convertApacheCommand: Command = {
@@ -63,8 +73,8 @@ export const convertApacheCommand: Command = {
     const stderr: string[] = [];
     for (const n of report.notes) stderr.push(`${at(n.line)}: note: ${n.message}`);
     for (const w of report.warnings) stderr.push(`${at(w.line)}: warning: ${w.message}`);
-    for (const e of report.errors) stderr.push(`${at(e.line)}: error: ${e.message}`);
-    for (const e of report.filterErrors) stderr.push(`${at(e.line)}: error: ${e.path}: ${e.message}`);
+    for (const e of report.errors) stderr.push(`${at(e.line)}: ${e.message}`);
+    for (const e of report.filterErrors) stderr.push(`${at(e.line)}: ${e.path}: ${e.message}`);
     const failed = report.errors.length + report.filterErrors.length;
     if (stderr.length) process.stderr.write(stderr.sort(byLine).join("\n") + "\n");
     if (failed) return 1;

@@ -2,7 +2,7 @@
 // (what editors and CI linters see) and against the filter itself, by running build/clicktrail.wasm's
 // proxy_on_configure in the Host exactly as Envoy would. The filter is the authority; the schema is there
 // so mistakes show up before anything runs. Every error is printed with its JSON path.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import { Host } from "../envoy/host.js";
 import { UsageError, parseFlags, type Command } from "./args.js";
@@ -45,6 +45,7 @@ export function splitFilterMessage(line: string): ConfigError {
 
 /** Runs proxy_on_configure on the configuration and collects the filter's own error lines. */
 export async function checkWithFilter(text: string, wasm: string = DEFAULT_WASM): Promise<{ ok: boolean; errors: ConfigError[] }> {
+  if (!existsSync(wasm)) throw new Error(`${wasm} is missing: run npm run build (or pass --wasm FILE)`);
   const host = await Host.create({ wasm, config: text, workers: 1, logLevel: "info" });
   try {
     const errors = host.logs

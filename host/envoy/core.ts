@@ -28,6 +28,8 @@ export interface HostCore {
   nowMs(): number;
   emitLog(worker: number, level: number, message: string, fromHost: boolean): void;
   recordCall(worker: number, context: number, name: string, args: number[]): void;
+  /** Null unless host calls are recorded (strict mode). */
+  readonly recordHostCall: ((worker: number, context: number, name: string, args: unknown[], result: unknown) => void) | null;
   /** Runs `fn` on a later turn of the (virtual) event loop, never inside the current host operation. */
   post(fn: () => void): void;
   hasCluster(name: string): boolean;

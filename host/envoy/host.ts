@@ -54,6 +54,16 @@ export interface HostOptions {
   onLog?: (entry: LogEntry) => void;
   /** Real timers and wall-clock time (dev proxy) instead of virtual time (tests). */
   realTime?: boolean;
+  /** Keep host.calls (default true); turn off for long benchmarks. */
+  recordCalls?: boolean;
+  /** Strict mode: also record every host function the module calls, in host.hostCalls. */
+  recordHostCalls?: boolean;
+  /**
+   * Also run Envoy's "configuration canary" first: a throw-away VM (worker -1) that is started and
+   * configured, then dropped without on_done/on_delete, before the worker VMs. Its shared-data writes,
+   * logs and metric definitions stay, as they do in Envoy. Off by default so logs count one per worker.
+   */
+  canary?: boolean;
 }
 
 export interface LogEntry {
@@ -71,6 +81,17 @@ export interface CallRecord {
   args: number[];
 }
 
+/** One host function call made by the module: raw arguments (guest pointers) and the raw result. */
+export interface HostCallRecord {
+  worker: number;
+  /** The context the call acted for (after set_effective_context). */
+  context: number;
+  /** "module.name", e.g. "env.proxy_get_header_map_value". */
+  name: string;
+  args: Array<number | bigint>;
+  result: number | undefined;
+}
+
 function configBytes(c: unknown): Buffer {
   if (c === undefined || c === null) return Buffer.alloc(0);
   if (typeof c === "string") return Buffer.from(c, "utf8");
@@ -82,6 +103,8 @@ export class Host implements HostRuntime {
   readonly workers: WorkerVm[] = [];
   readonly logs: LogEntry[] = [];
   readonly calls: CallRecord[] = [];
+  readonly hostCalls: HostCallRecord[] = [];
+  readonly recordHostCall: HostRuntime["recordHostCall"];
   readonly profile: Profile;
   readonly pluginName: string;
   readonly rootId: string;
@@ -110,6 +133,7 @@ export class Host implements HostRuntime {
   private readonly timers = new Map<WorkerVm, NodeJS.Timeout>();
   private readonly callTimers = new Map<PendingHttpCall, NodeJS.Timeout>();
   private closed = false;
+  private readonly keepCalls: boolean;
 
   private constructor(opts: HostOptions) {
     this.profile = opts.profile ?? "envoy";
@@ -131,6 +155,12 @@ export class Host implements HostRuntime {
     this.realTime = opts.realTime ?? false;
     this.clock = opts.clock ?? null;
     this.onLog = opts.onLog ?? null;
+    this.keepCalls = opts.recordCalls ?? true;
+    this.recordHostCall = opts.recordHostCalls
+      ? (worker, context, name, args, result) => {
+          this.hostCalls.push({ worker, context, name, args: args as Array<number | bigint>, result: result as number | undefined });
+        }
+      : null;
     const c = opts.clusters ?? [];
     this.clusters = new Map(Array.isArray(c) ? c.map((n) => [n, null]) : Object.entries(c));
   }
@@ -142,6 +172,18 @@ export class Host implements HostRuntime {
     const host = new Host(opts);
     const n = opts.workers ?? 1;
     if (!Number.isInteger(n) || n < 1) throw new Error(`workers must be a positive integer, got ${n}`);
+    if (opts.canary) {
+      const canary = new WorkerVm(host, -1, validated);
+      host.canaryConfigured = canary.start(host.vmConfig, host.pluginConfig);
+      host.settle();
+      // Killed right after configuration: no timers, no callbacks, no on_done/on_delete.
+      canary.retired = true;
+      const t = host.timers.get(canary);
+      if (t) clearTimeout(t);
+      host.timers.delete(canary);
+      // Envoy stops here when the canary refuses the configuration; the workers are never created.
+      if (!host.canaryConfigured) return host;
+    }
     for (let i = 0; i < n; i++) {
       const vm = new WorkerVm(host, i, validated);
       host.workers.push(vm);
@@ -151,9 +193,11 @@ export class Host implements HostRuntime {
     return host;
   }
 
+  private canaryConfigured = true;
+
   /** Every worker's on_vm_start and on_configure returned true and none trapped. */
   get configured(): boolean {
-    return this.workers.every((w) => w.configured && !w.failed);
+    return this.canaryConfigured && this.workers.length > 0 && this.workers.every((w) => w.configured && !w.failed);
   }
 
   get abiVersion() {
@@ -161,6 +205,7 @@ export class Host implements HostRuntime {
   }
 
   newStream(opts: StreamOptions = {}): HttpStream {
+    if (this.workers.length === 0) throw new Error("the plugin never started: the configuration canary refused it");
     let w = opts.worker;
     if (w === undefined) {
       w = this.nextWorker;
@@ -300,6 +345,7 @@ export class Host implements HostRuntime {
   }
 
   recordCall(worker: number, context: number, name: string, args: number[]): void {
+    if (!this.keepCalls) return;
     this.calls.push({ worker, context, name, args: [...args] });
     if (this.calls.length > 100_000) this.calls.splice(0, 50_000);
   }
@@ -371,7 +417,7 @@ export class Host implements HostRuntime {
   }
 
   timerChanged(vm: WorkerVm): void {
-    if (!this.realTime || this.closed) return;
+    if (!this.realTime || this.closed || vm.retired) return;
     const old = this.timers.get(vm);
     if (old) clearTimeout(old);
     this.timers.delete(vm);

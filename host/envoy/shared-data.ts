@@ -3,8 +3,8 @@
 // plugin with the same vm_id (Istio: all of them, with "") shares one key space across all worker VMs.
 // One CAS counter serves every vm_id; it starts at 1 and skips 0, because 0 means "no CAS" in set.
 //
-// A Host owns one store by default so tests stay isolated; pass the same store to several Hosts to model
-// several plugins in one Envoy process.
+// A Host owns one store by default — one Host is one Envoy process — so tests stay isolated; pass the same
+// store (for example SharedDataStore.processWide) to several Hosts to model several plugins in one process.
 import { WasmResult } from "../abi/constants.js";
 
 export interface SharedEntry {
@@ -22,6 +22,9 @@ interface Queue {
 }
 
 export class SharedDataStore {
+  /** One store for every Host that asks for it: "process-wide" across Hosts in this Node process. */
+  static readonly processWide = new SharedDataStore();
+
   private casCounter = 1;
   private readonly data = new Map<string, Map<string, SharedEntry>>();
   private queueCounter = 1;

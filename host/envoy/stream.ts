@@ -27,7 +27,26 @@ import {
 import type { Pair } from "../abi/pairs.js";
 import type { HostRuntime } from "./core.js";
 import type { StreamFacts } from "./properties.js";
-import { addHeader, lowerPairs, setHeader, toBuffer, type WorkerVm } from "./vm.js";
+import { addHeader, lowerPairs, removeHeader as removeHeaderPair, setHeader, toBuffer, type WorkerVm } from "./vm.js";
+
+/** Grpc::Utility::httpToGrpcStatus. */
+function httpToGrpcStatus(code: number): number {
+  switch (code) {
+    case 400: return 13;
+    case 401: return 16;
+    case 403: return 7;
+    case 404: return 12;
+    case 429: case 502: case 503: case 504: return 14;
+    default: return 2;
+  }
+}
+
+/** grpc-message percent-encoding: bytes outside printable ASCII, and '%'. */
+function percentEncode(body: Buffer): string {
+  let out = "";
+  for (const b of body) out += b < 0x20 || b > 0x7e || b === 0x25 ? `%${b.toString(16).toUpperCase().padStart(2, "0")}` : String.fromCharCode(b);
+  return out;
+}
 
 export interface Holder {
   data: Buffer;
@@ -212,6 +231,11 @@ export class HttpStream {
     return this.resetReason;
   }
 
+  /** Records a callback in s.calls when the module exports it (and the VM can still run). */
+  private note(name: string): void {
+    if (!this.vm.failed && this.vm.abi.has(name)) this.calls.push(name);
+  }
+
   private requireRequest(): void {
     if (!this.request.headers) throw new Error("send the request headers first");
   }
@@ -242,7 +266,7 @@ export class HttpStream {
     if (this.contextCreated || this.vm.failed) return;
     this.contextId = this.vm.newContextId(this);
     this.contextCreated = true;
-    this.calls.push("proxy_on_context_create");
+    this.note("proxy_on_context_create");
     this.vm.call(this.contextId, "proxy_on_context_create", [this.contextId, this.vm.rootContextId]);
   }
 
@@ -267,7 +291,7 @@ export class HttpStream {
     const vm = this.vm;
     if (!vm.failed) {
       vm.stopNextIteration = false;
-      this.calls.push(name);
+      this.note(name);
       const raw = vm.call(this.contextId, name, args, { defer: true });
       if (!this.capture.taken) {
         this.capture = { raw, taken: true };
@@ -543,9 +567,9 @@ export class HttpStream {
     this.vm.addAfterAction(() => this.doLocalReply(code, details, b, h, grpcStatus));
   }
 
-  private failStream(side: Side): void {
+  /** cpp-host failStream: the 503 is sent once; Envoy's encode callbacks then skip the VM. */
+  private failStream(_side: Side): void {
     this.failureReplySent = true;
-    void side;
     this.doLocalReply(503, "wasm_fail_stream", Buffer.alloc(0), [], 14);
   }
 
@@ -561,16 +585,30 @@ export class HttpStream {
 
   private doLocalReply(code: number, details: string, body: Buffer, extra: Pair[], grpcStatus: number): void {
     if (this.completed || this.resetReason || this.localReply) return;
-    const headers: Pair[] = [[":status", String(code)]];
-    for (const [k, v] of extra) addHeader(headers, k, v);
-    if (body.length) {
-      setHeader(headers, "content-length", String(body.length));
-      if (!headers.some(([k]) => k === "content-type")) addHeader(headers, "content-type", "text/plain");
-    }
-    const cleanDetails = details.replace(/\s/g, "_");
+    const requestedBody = Buffer.from(body);
     // C++, Rust and AS SDKs pass -1 for "no gRPC status"; Envoy keeps only 0..16.
     const grpc = grpcStatus >= 0 && grpcStatus <= 16 ? grpcStatus : null;
-    this.localReply = { status: code, headers: copy(headers)!, body: Buffer.from(body), details: cleanDetails, grpcStatus: grpc };
+    const reqHeaders = this.request.headers ?? [];
+    const isGrpc = (reqHeaders.find(([k]) => k === "content-type")?.[1] ?? "").startsWith("application/grpc");
+    const isHead = reqHeaders.find(([k]) => k === ":method")?.[1] === "HEAD";
+    // Http::Utility::sendLocalReply: :status, the caller's headers, then framing headers.
+    const headers: Pair[] = [[":status", String(code)]];
+    for (const [k, v] of extra) addHeader(headers, k, v);
+    if (isGrpc) {
+      // A trailers-only gRPC response: 200, grpc-status (from the code when none given), grpc-message.
+      setHeader(headers, ":status", "200");
+      setHeader(headers, "content-type", "application/grpc");
+      if (!headers.some(([k]) => k === "grpc-status")) addHeader(headers, "grpc-status", String(grpc ?? httpToGrpcStatus(code)));
+      if (body.length && !isHead) addHeader(headers, "grpc-message", percentEncode(body));
+      removeHeaderPair(headers, "content-length");
+      body = Buffer.alloc(0);
+    } else if (body.length) {
+      setHeader(headers, "content-length", String(body.length));
+      if (!headers.some(([k]) => k === "content-type")) addHeader(headers, "content-type", "text/plain");
+      if (isHead) body = Buffer.alloc(0);
+    }
+    const cleanDetails = details.replace(/\s/g, "_");
+    this.localReply = { status: code, headers: copy(headers)!, body: requestedBody, details: cleanDetails, grpcStatus: grpc };
     this.responseCodeDetails = cleanDetails;
     const req = this.request;
     const resp = this.response;
@@ -578,8 +616,10 @@ export class HttpStream {
       this.doReset("local reply after response headers were sent");
       return;
     }
+    // The exchange with the upstream is abandoned if it is still in flight.
+    const inFlight = req.outHeaders !== null && (!req.outEnded || (resp.headers !== null && !resp.observedEnd) || resp.headers === null);
     req.aborted = true;
-    if (req.outHeaders && !req.outEnded) {
+    if (inFlight && !this.upstreamReset) {
       this.upstreamReset = true;
       this.events.upstreamReset?.();
     }
@@ -591,8 +631,6 @@ export class HttpStream {
     } else {
       // Response headers exist but have not gone downstream: Envoy sends the reply directly.
       resp.aborted = true;
-      if (!req.outHeaders) this.upstreamReset = false;
-      else if (!this.upstreamReset && !req.outEnded) this.upstreamReset = true;
       resp.outHeaders = copy(headers);
       this.events.downstreamHeaders?.(copy(headers)!, body.length === 0);
       if (body.length) {
@@ -640,12 +678,13 @@ export class HttpStream {
       return;
     }
     this.inLogPhase = true;
-    this.calls.push("proxy_on_log");
+    this.note("proxy_on_log");
     vm.call(this.contextId, "proxy_on_log", [this.contextId]);
     this.inLogPhase = false;
-    this.calls.push("proxy_on_done");
+    // Envoy's onDestroy calls on_done and on_delete back to back whatever on_done answers.
+    this.note("proxy_on_done");
     vm.call(this.contextId, "proxy_on_done", [this.contextId]);
-    this.calls.push("proxy_on_delete");
+    this.note("proxy_on_delete");
     vm.call(this.contextId, "proxy_on_delete", [this.contextId]);
     vm.releaseContext(this.contextId);
   }

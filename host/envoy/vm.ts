@@ -5,7 +5,7 @@
 // returns (cpp-host addAfterVmCallAction) and turns traps into a failed VM.
 import { randomFillSync } from "node:crypto";
 import {
-  BufferType, LOG_LEVEL_NAMES, LogLevel, MapType, StreamType, WasmResult,
+  BufferType, LogLevel, MapType, StreamType, WasmResult,
 } from "../abi/constants.js";
 import type { ProxyHostApi, Status } from "../abi/api.js";
 import { AbiInstance } from "../abi/instance.js";
@@ -45,6 +45,8 @@ export class WorkerVm implements ProxyHostApi {
   readonly abi: AbiInstance;
   failed = false;
   failure: string | null = null;
+  /** A canary VM after configuration: never called again. */
+  retired = false;
   rootContextId = 0;
   configured = false;
   private nextContextId = 1;
@@ -68,6 +70,10 @@ export class WorkerVm implements ProxyHostApi {
   constructor(readonly core: HostCore, readonly worker: number, validated: ValidatedModule) {
     this.metrics = new VmMetrics(core.metricStore);
     this.abi = new AbiInstance(validated, this);
+    const record = core.recordHostCall;
+    if (record) {
+      this.abi.hostCallObserver = (fn, args, result) => record(this.worker, this.ctx()?.id ?? this.current, fn, args, result);
+    }
   }
 
   get abiVersion() {
@@ -82,7 +88,7 @@ export class WorkerVm implements ProxyHostApi {
    * unless `defer` is set, in which case the caller drains them once it has processed the result.
    */
   call(contextId: number, name: string, args: number[], opts: { defer?: boolean } = {}): number | null {
-    if (this.failed || !this.abi.has(name)) return null;
+    if (this.failed || this.retired || !this.abi.has(name)) return null;
     const prevCurrent = this.current;
     const prevEffective = this.effective;
     this.current = contextId;
@@ -127,12 +133,12 @@ export class WorkerVm implements ProxyHostApi {
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** _initialize/_start, then on_context_create(root, 0), on_vm_start, on_configure. */
+  /** _initialize (+main) or _start, then on_context_create(root, 0), on_vm_start, on_configure. */
   start(vmConfig: Buffer, pluginConfig: Buffer): boolean {
     try {
       this.abi.start();
     } catch (e) {
-      this.fail("_start", e);
+      this.fail(this.abi.has("_initialize") ? "_initialize" : "_start", e);
       return false;
     }
     this.rootContextId = this.nextContextId++;
@@ -440,10 +446,19 @@ export class WorkerVm implements ProxyHostApi {
 
   httpCall(cluster: string, headers: Pair[], body: Buffer, trailers: Pair[], timeoutMs: number): Status<number> {
     if (timeoutMs < 0) return { status: WasmResult.BadArgument };
-    if (!this.core.hasCluster(cluster)) return { status: WasmResult.BadArgument };
     const lower = lowerPairs(headers);
     const has = (n: string) => lower.some(([k]) => k === n);
-    if (!has(":path") || !has(":method") || !has(":authority")) return { status: WasmResult.BadArgument };
+    if (this.core.profile === "nginx") {
+      // ngx_wasm_module dispatches to "host[:port]" (resolved by nginx), not to a cluster, and traps on
+      // mistakes it can see before connecting [unverified exact checks].
+      if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(cluster)) {
+        throw new Error(`dispatch failed: invalid upstream "${cluster}"`);
+      }
+      if (!has(":path") || !has(":method")) throw new Error("dispatch failed: missing :method or :path");
+    } else {
+      if (!this.core.hasCluster(cluster)) return { status: WasmResult.BadArgument };
+      if (!has(":path") || !has(":method") || !has(":authority")) return { status: WasmResult.BadArgument };
+    }
     if (body.length) setHeader(lower, "content-length", String(body.length));
     this.nextHttpCallId += 4;
     const token = this.nextHttpCallId >>> 0;
@@ -534,10 +549,6 @@ export class WorkerVm implements ProxyHostApi {
 
   getConfiguration(): Buffer {
     return this.pluginConfig ?? this.core.vmConfig;
-  }
-
-  logLevelName(): string {
-    return LOG_LEVEL_NAMES[this.core.logLevel];
   }
 }
 

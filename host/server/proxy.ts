@@ -78,6 +78,8 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     profile: opts.profile,
     logLevel: opts.logLevel ?? "info",
     realTime: true,
+    // As Envoy does on start-up: a canary VM is configured (and dropped) before the workers.
+    canary: true,
     onLog: (e: LogEntry) => log(`[worker ${e.worker}] ${e.level}: ${e.message}`),
   });
   if (!host.configured) {

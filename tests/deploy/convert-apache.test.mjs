@@ -28,6 +28,8 @@ const expected = {
       ua_exceptions: [
         ["Google", "Googlebot"], ["MSN", "msnbot"], ["Mirago", "HeinrichderMiragoRobot"], ["Yahoo", "Yahoo-MMCrawler"], ["Seekbot", "Seekbot"],
         ["Picsearch", "psbot"], ["Globalspec", "Ocelli"], ["Naver", "NaverBot"], ["Turnitin", "TurnitinBot"],
+        // Apache2::ClickPath ignored these two lines (dotted names); clicktrail honours them, with a warning.
+        ["dir.com", "Pompos"], ["search.ch", "search\\.ch"],
         ["IBM", "http://www\\.almaden\\.ibm\\.com/cs/crawler/"],
       ].map(([name, pattern]) => ({ name, pattern })),
     },
@@ -91,20 +93,24 @@ test("warnings and notes carry line numbers: ClickPathSecret, scopes, lines Clic
     "22: skipped PerlTransHandler (not a mod_usertrack, ClickPath or mod_session directive)",
     "23: skipped PerlOutputFilterHandler (not a mod_usertrack, ClickPath or mod_session directive)",
   ]);
+  assert.equal(r.warnings[0].message, "<VirtualHost 127.0.0.1:8080>: converted as the one configuration of its listener; give each virtual host its own filter configuration");
   const s = convertApache(readFileSync(fixture("clickpath-synopsis.conf"), "utf8"));
-  assert.deepEqual(s.warnings.map((w) => w.line), [14, 15]);
+  assert.deepEqual(at(s.warnings), [
+    "14: \"dir.com\": Apache2::ClickPath ignored this line (its names are letters, digits and \"_\"); clicktrail honours it",
+    "15: \"search.ch\": Apache2::ClickPath ignored this line (its names are letters, digits and \"_\"); clicktrail honours it",
+  ]);
 });
 
 test("unknown and invalid directives are errors with line numbers", () => {
   const r = convertApache(readFileSync(fixture("invalid.conf"), "utf8"));
   assert.deepEqual(at(r.errors), [
-    "2: CookieTracking takes one argument, On or Off; got \"yes\"",
+    "2: CookieTracking must be On or Off",
     "3: unknown directive CookieNmae; mod_usertrack has CookieTracking, CookieName, CookieDomain, CookieExpires, CookieStyle, CookieSameSite, CookieSecure, CookieHTTPOnly",
     "5: ClickPathMaxSessionAge takes a number of seconds from 0 to 4294967295, got \"5h\"",
     "6: SessionCryptoPassphrase exec:... cannot be converted: run the program yourself and put its output into session.crypto.passphrases",
     "8: \"partner.example nothing-here\" is not \"host uri(N)|param(name)... [shortname]\"",
     "10: SessionCookieMaxAge exists only in httpd trunk (2.5-dev); Apache 2.4 refuses it too",
-    "11: <Location> is never closed",
+    "11: <Location /x> was not closed",
   ]);
 });
 
@@ -118,6 +124,28 @@ test("values Apache would refuse are the filter's errors, placed on the lines th
     "8: session.crypto.cipher: expected one of aes256, aes192, aes128, got \"3des192\"",
     "9: clickpath.prefix: \"-S/\" has a character that cannot stand unencoded in a URL path segment",
   ]);
+});
+
+test("directives in a path scope are refused; a virtual host is converted with a warning", () => {
+  const r = convertApache([
+    "<VirtualHost *:80>",
+    "  <Location /app>",
+    "    Session On",
+    "  </Location>",
+    "  <Directory /srv>",
+    "    <ClickPathUAExceptions>",
+    "      G Googlebot",
+    "    </ClickPathUAExceptions>",
+    "  </Directory>",
+    "  CookieTracking on",
+    "</VirtualHost>",
+  ].join("\n"));
+  assert.deepEqual(at(r.errors), [
+    "3: Session inside <Location /app>: clicktrail has one configuration per filter; put per-route settings in Envoy's per-route configuration (docs/compat.md)",
+    "6: <ClickPathUAExceptions> inside <Directory /srv>: clicktrail has one configuration per filter; put per-route settings in Envoy's per-route configuration (docs/compat.md)",
+  ]);
+  assert.deepEqual(r.warnings.map((w) => w.line), [1]);
+  assert.deepEqual(r.config, { usertrack: { enabled: true } });
 });
 
 test("unknown ClickPath and Session directives and containers are errors; directive names are case-insensitive", () => {
@@ -174,7 +202,7 @@ test("*File directives are read relative to the configuration file", async () =>
   const r = cli(["convert-apache", join(dir, "site.conf")]);
   assert.equal(r.status, 1);
   assert.equal(r.stdout, "");
-  assert.match(r.stderr, /site\.conf:8: error: SessionCryptoPassphraseFile: cannot read missing\n/);
+  assert.match(r.stderr, /site\.conf:8: SessionCryptoPassphraseFile: cannot read missing\n/);
   writeFileSync(join(dir, "site.conf"), readFileSync(join(dir, "site.conf"), "utf8").replace("\nSessionCryptoPassphraseFile missing", ""));
   const ok = cli(["convert-apache", join(dir, "site.conf")]);
   assert.equal(ok.status, 0, ok.stderr);
@@ -192,5 +220,5 @@ test("clicktrail convert-apache: JSON on stdout and exit 0; FILE:LINE errors and
   const bad = cli(["convert-apache", "-"], "CookieTracking on\nCookieDomain example.com\n");
   assert.equal(bad.status, 1);
   assert.equal(bad.stdout, "");
-  assert.equal(bad.stderr, "(stdin):2: error: usertrack.domain: CookieDomain values must begin with a dot\n");
+  assert.equal(bad.stderr, "(stdin):2: usertrack.domain: CookieDomain values must begin with a dot\n");
 });

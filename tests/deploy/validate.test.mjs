@@ -92,3 +92,64 @@ test("clicktrail validate: a missing file is a usage error (exit 2)", () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /^clicktrail validate: cannot read \/nonexistent\/clicktrail.json: /);
 });
+
+test("durations (fast-check, fixed seed): the schema and the filter agree on every expires string but totals beyond 68 years", async () => {
+  const { default: fc } = await import("fast-check");
+  const token = fc.constantFrom("1", "2", "0", "9", " ", " ", "\t", "y", "M", "w", "d", "h", "m", "s", "mo", "mi", "p", "plus", "x", "99999999999");
+  let disagreements = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.array(token, { minLength: 1, maxLength: 6 }), fc.constantFrom("apache", "nginx"), async (tokens, format) => {
+      const text = JSON.stringify({ usertrack: { format, expires: tokens.join("") } });
+      const schema = checkWithSchema(text).ok;
+      const filter = await checkWithFilter(text);
+      if (schema === filter.ok) return true;
+      disagreements++;
+      // Only the filter adds a duration up: the same string with every number made 1 must be valid.
+      const small = JSON.stringify({ usertrack: { format, expires: tokens.join("").replace(/\d+/g, "1") } });
+      return schema && !filter.ok && filter.errors.length === 1 && filter.errors[0].path === "usertrack.expires" &&
+        checkWithSchema(small).ok && (await checkWithFilter(small)).ok;
+    }),
+    { seed: 20261122, numRuns: 400 },
+  );
+  assert.ok(disagreements > 0, "the generator reaches the totals the schema cannot add up");
+});
+
+test("string keys (fast-check, fixed seed): the schema and the filter agree on random values in 24 places", async () => {
+  const { default: fc } = await import("fast-check");
+  const piece = fc.constantFrom("a", "Z", "0", "9", "_", "-", ".", " ", "\t", ";", ",", "=", "&", "/", "(", ")", ":", "@", "!", "~",
+    "é", "\u00a0", "\"", "'", "\\", "\n", "uri", "param", "off", "none", "*", "%", "#", "?", "$", "+", "^", "`", "|", "<", "[", "\u007f");
+  const value = fc.array(piece, { minLength: 0, maxLength: 6 }).map((a) => a.join(""));
+  const places = [
+    (v) => ({ usertrack: { cookie_name: v } }),
+    (v) => ({ usertrack: { domain: v } }),
+    (v) => ({ usertrack: { format: "nginx", domain: v } }),
+    (v) => ({ usertrack: { format: "nginx", nginx_mark: v } }),
+    (v) => ({ usertrack: { format: "nginx", nginx_path: v } }),
+    (v) => ({ usertrack: { format: "nginx", nginx_p3p: v } }),
+    (v) => ({ usertrack: { upstream_header: v } }),
+    (v) => ({ usertrack: { style: v } }),
+    (v) => ({ usertrack: { same_site: v } }),
+    (v) => ({ clickpath: { prefix: v } }),
+    (v) => ({ clickpath: { machine: v } }),
+    (v) => ({ clickpath: { upstream_header_prefix: v } }),
+    (v) => ({ clickpath: { ua_exceptions: [{ name: v, pattern: "x" }] } }),
+    (v) => ({ clickpath: { friendly_sessions: [{ host: v, fields: ["uri(1)"] }] } }),
+    (v) => ({ clickpath: { friendly_sessions: [{ host: "h", fields: [v] }] } }),
+    (v) => ({ clickpath: { friendly_sessions: [{ host: "h", fields: ["uri(1)"], name: v }] } }),
+    (v) => ({ clickpath: { machine_table: [{ address: v }] } }),
+    (v) => ({ clickpath: { machine_table: [{ address: "a", name: v, store: v }] } }),
+    (v) => ({ clickpath: { referrer_policy: v } }),
+    (v) => ({ session: { cookie_name: v } }),
+    (v) => ({ session: { cookie_attributes: v } }),
+    (v) => ({ session: { upstream_header: v } }),
+    (v) => ({ session: { shared: { key_prefix: v } } }),
+    (v) => ({ session: { crypto: { passphrases: [v] } } }),
+  ];
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 0, max: places.length - 1 }), value, async (i, v) => {
+      const text = JSON.stringify(places[i](v));
+      return checkWithSchema(text).ok === (await checkWithFilter(text)).ok;
+    }),
+    { seed: 7, numRuns: 1500 },
+  );
+});

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { startProxy } from "../../dist/host/index.js";
+import { PROFILE } from "./profile.mjs";
 import { scriptedModule, setKnobs, A } from "../host/wat.mjs";
 
 const WASM = "build/clicktrail.wasm";
@@ -68,7 +69,7 @@ const pairs = (raw) => {
 };
 
 test("headers pass through both ways, repeated ones as separate entries", async () => {
-  const proxy = await startProxy({ wasm: WASM, config: "{}", listen: "127.0.0.1:0", upstream: upstreamUrl, log: () => {} });
+  const proxy = await startProxy({ wasm: WASM, config: "{}", listen: "127.0.0.1:0", upstream: upstreamUrl, profile: PROFILE, log: () => {} });
   try {
     const r = await request(`${proxy.url}/hello?x=1`, { headers: [["X-A", "1"], ["X-A", "2"], ["Cookie", "c=3"]] });
     assert.equal(r.status, 200);
@@ -86,7 +87,7 @@ test("headers pass through both ways, repeated ones as separate entries", async 
 });
 
 test("a 5 MB chunked body streams both ways unchanged", async () => {
-  const proxy = await startProxy({ wasm: WASM, config: "{}", listen: "127.0.0.1:0", upstream: upstreamUrl, log: () => {} });
+  const proxy = await startProxy({ wasm: WASM, config: "{}", listen: "127.0.0.1:0", upstream: upstreamUrl, profile: PROFILE, log: () => {} });
   try {
     const data = randomBytes(5 * 1024 * 1024);
     const chunks = [];
@@ -101,7 +102,7 @@ test("a 5 MB chunked body streams both ways unchanged", async () => {
 });
 
 test("50 concurrent requests over 2 workers all complete; both VMs take streams", async () => {
-  const proxy = await startProxy({ wasm: WASM, config: "{}", listen: "127.0.0.1:0", upstream: upstreamUrl, workers: 2, log: () => {} });
+  const proxy = await startProxy({ wasm: WASM, config: "{}", listen: "127.0.0.1:0", upstream: upstreamUrl, profile: PROFILE, workers: 2, log: () => {} });
   try {
     const rs = await Promise.all(Array.from({ length: 50 }, (_, i) => request(`${proxy.url}/n/${i}`)));
     assert.deepEqual(rs.map((r) => r.status), Array(50).fill(200));
@@ -115,7 +116,7 @@ test("50 concurrent requests over 2 workers all complete; both VMs take streams"
 });
 
 test("--chunk-size splits upstream bodies before the filter sees them", async () => {
-  const proxy = await startProxy({ wasm: WASM, config: "{}", listen: "127.0.0.1:0", upstream: upstreamUrl, chunkSize: 1000, log: () => {} });
+  const proxy = await startProxy({ wasm: WASM, config: "{}", listen: "127.0.0.1:0", upstream: upstreamUrl, profile: PROFILE, chunkSize: 1000, log: () => {} });
   try {
     const r = await request(`${proxy.url}/big?n=10500`);
     assert.equal(r.body.length, 10500);
@@ -129,7 +130,7 @@ test("--chunk-size splits upstream bodies before the filter sees them", async ()
 
 test("local replies and the failure policy reach the client", async () => {
   const wasm = scriptedModule();
-  const proxy = await startProxy({ wasm, listen: "127.0.0.1:0", upstream: upstreamUrl, workers: 2, log: () => {} });
+  const proxy = await startProxy({ wasm, listen: "127.0.0.1:0", upstream: upstreamUrl, profile: PROFILE, workers: 2, log: () => {} });
   try {
     setKnobs(proxy.host, { a0: A.LOCAL_REPLY }, 0);
     setKnobs(proxy.host, { a0: A.TRAP }, 1);
@@ -147,7 +148,7 @@ test("local replies and the failure policy reach the client", async () => {
 });
 
 test("an unreachable upstream gives the client a 503 that passed through the filter", async () => {
-  const proxy = await startProxy({ wasm: WASM, config: "{}", listen: "127.0.0.1:0", upstream: "http://127.0.0.1:1", log: () => {} });
+  const proxy = await startProxy({ wasm: WASM, config: "{}", listen: "127.0.0.1:0", upstream: "http://127.0.0.1:1", profile: PROFILE, log: () => {} });
   try {
     const r = await request(`${proxy.url}/x`);
     assert.equal(r.status, 503);
@@ -160,7 +161,7 @@ test("an unreachable upstream gives the client a 503 that passed through the fil
 test("the proxy refuses to listen beyond loopback, and refuses a rejected configuration", async () => {
   await assert.rejects(startProxy({ wasm: WASM, listen: "0.0.0.0:0", upstream: upstreamUrl }), /only to loopback/);
   await assert.rejects(
-    startProxy({ wasm: WASM, config: "{", listen: "127.0.0.1:0", upstream: upstreamUrl, log: () => {} }),
+    startProxy({ wasm: WASM, config: "{", listen: "127.0.0.1:0", upstream: upstreamUrl, profile: PROFILE, log: () => {} }),
     /refused its configuration/,
   );
 });
@@ -197,4 +198,29 @@ test("the CLI: unknown commands print usage (exit 2); bad options name the probl
   const remote = runCli(["proxy", "--wasm", WASM, "--listen", "10.0.0.1:8080", "--upstream", upstreamUrl]);
   assert.equal(await remote.exit, 1);
   assert.match(remote.err(), /refusing to listen on 10\.0\.0\.1/);
+});
+
+test(":path and :authority rewritten by the filter are what the upstream receives", async () => {
+  const { proxyModule } = await import("../host/wat.mjs");
+  const rewriter = proxyModule(`
+    (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+      (drop (call $proxy_replace_header_map_value (i32.const 0) {{path}} {{newpath}}))
+      (drop (call $proxy_replace_header_map_value (i32.const 0) {{authority}} {{newauthority}}))
+      (i32.const 0))`, { data: { path: ":path", newpath: "/rewritten?y=2", authority: ":authority", newauthority: "backend.example" } });
+  const proxy = await startProxy({ wasm: rewriter, listen: "127.0.0.1:0", upstream: upstreamUrl, profile: PROFILE, log: () => {} });
+  try {
+    const r = await request(`${proxy.url}/original`);
+    assert.equal(r.body.toString(), "hello /rewritten?y=2");
+    assert.equal(seen.at(-1).url, "/rewritten?y=2");
+    assert.deepEqual(pairs(seen.at(-1).rawHeaders).find(([k]) => k === "host"), ["host", "backend.example"]);
+  } finally {
+    await proxy.close();
+  }
+});
+
+test("npx clicktrail proxy: a refused configuration prints the filter's error to stderr and exits 1", async () => {
+  const cli = runCli(["proxy", "--wasm", WASM, "--config", "{\"usertrack\":", "--listen", "127.0.0.1:0", "--upstream", upstreamUrl]);
+  assert.equal(await cli.exit, 1);
+  assert.match(cli.err(), /^\[worker -1\] error: clicktrail: invalid configuration: /m);
+  assert.match(cli.err(), /clicktrail proxy: the plugin refused its configuration/);
 });

@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
+import { PROFILE } from "./profile.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const cli = root + "bin/clicktrail.mjs";
@@ -66,7 +67,7 @@ test("a visitor gets the tracking cookie once and the upstream sees its id", { s
   const port = await freePort();
   const config = JSON.stringify({ usertrack: { upstream_header: "x-usertrack-id", expires: "2 weeks", style: "cookie", http_only: true } });
   const proxy = spawn(process.execPath, [cli, "proxy", "--wasm", root + "build/clicktrail.wasm", "--config", config,
-    "--listen", `127.0.0.1:${port}`, "--upstream", `http://127.0.0.1:${upstreamPort}`, "--log-level", "warn"],
+    "--listen", `127.0.0.1:${port}`, "--upstream", `http://127.0.0.1:${upstreamPort}`, "--log-level", "warn", "--profile", PROFILE],
     { stdio: ["ignore", "ignore", "pipe"] });
   children.add(proxy);
   let stderr = "";

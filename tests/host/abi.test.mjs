@@ -57,12 +57,14 @@ test("an exported callback with the wrong signature is refused", async () => {
   await rejects(wasm, /export proxy_on_request_headers has signature \(i32, i32\) -> \(i32\), Envoy calls it as \(i32, i32, i32\) -> \(i32\)/);
 });
 
-test("_initialize runs instead of _start when both exist; _start runs alone otherwise", async () => {
+test("_initialize (then main(0, 0)) runs instead of _start when both exist; _start runs alone otherwise", async () => {
   const both = proxyModule(`
     (func (export "_initialize") (call $rec (i32.const 0) (i32.const 11)))
+    (func (export "main") (param $a i32) (param $b i32) (result i32)
+      (call $rec (i32.const 2) (i32.add (i32.const 33) (i32.add (local.get $a) (local.get $b)))) (i32.const 0))
     (func (export "_start") (call $rec (i32.const 1) (i32.const 22)))`);
   const h1 = await Host.create({ wasm: both });
-  assert.deepEqual([slot(h1, 0), slot(h1, 1)], [11, 0]);
+  assert.deepEqual([slot(h1, 0), slot(h1, 1), slot(h1, 2)], [11, 0, 33]);
   const start = proxyModule(`(func (export "_start") (call $rec (i32.const 1) (i32.const 22)))`);
   const h2 = await Host.create({ wasm: start });
   assert.equal(slot(h2, 1), 22);
@@ -114,6 +116,21 @@ test("every returned value gets its own allocation of exactly its size", async (
   const host = await Host.create({ wasm, config: "abcdef" });
   assert.notEqual(slot(host, 0), slot(host, 1));
   assert.equal(slot(host, 1) - slot(host, 0), 8, "a 3-byte block (bump allocator aligns to 8)");
+});
+
+test("the start function may log, read clocks and random, but not call proxy_* functions", async () => {
+  const ok = proxyModule(`
+    (func (export "_start")
+      (call $rec (i32.const 0) (call $wasi_random_get (i32.const 0x300) (i32.const 4)))
+      (call $rec (i32.const 1) (call $proxy_log (i32.const 2) {{m}})))`, { data: { m: "starting" } });
+  const h1 = await Host.create({ wasm: ok });
+  assert.deepEqual([slot(h1, 0), slot(h1, 1), h1.configured], [0, 0, true]);
+  assert.deepEqual(h1.logs, [{ level: "info", message: "starting", worker: 0 }]);
+  const bad = proxyModule(`(func (export "_start") (drop (call $proxy_set_tick_period_milliseconds (i32.const 5))))`);
+  const h2 = await Host.create({ wasm: bad });
+  assert.equal(h2.configured, false);
+  assert.equal(h2.logs.at(-1).message,
+    "Function: _start failed: RestrictedHostCall: host function env.proxy_set_tick_period_milliseconds called from inside the start function");
 });
 
 test("host calls other than logging and clocks are refused inside malloc and fail the VM", async () => {

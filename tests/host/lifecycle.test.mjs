@@ -127,3 +127,58 @@ test("the plugin shuts down with root on_done then on_delete", async () => {
   assert.deepEqual(names(host.calls.slice(3)), ["proxy_on_done(1)", "proxy_on_delete(1)"]);
   void setKnobs;
 });
+
+test("ABI 0.1.0 modules: two-argument header callbacks, absent header reads OK with an empty value", async () => {
+  const old = proxyModule(`
+    (func (export "proxy_on_request_headers") (param $id i32) (param $n i32) (result i32)
+      (call $rec (i32.const 0) (local.get $n))
+      (call $rec (i32.const 1) (call $proxy_get_header_map_value (i32.const 0) {{absent}} (i32.const 0x200) (i32.const 0x204)))
+      (call $rec (i32.const 2) (i32.load (i32.const 0x204)))
+      (i32.const 0))`, { abi: "0_1_0", data: { absent: "x-absent" } });
+  const host = await Host.create({ wasm: old });
+  assert.equal(host.abiVersion, "0.1.0");
+  const s = host.newStream();
+  s.sendRequestHeaders(GET, { endOfStream: true });
+  const mem = new DataView(host.workers[0].abi.instance.exports.memory.buffer);
+  assert.deepEqual([0, 1, 2].map((i) => mem.getInt32(0x100 + i * 4, true)), [4, 0, 0]);
+  assert.deepEqual(host.calls.at(-1).args, [2, 4]);
+});
+
+test("proxy_get_current_time_nanoseconds follows the injected clock", async () => {
+  const mod = proxyModule(`
+    (func (export "proxy_on_configure") (param i32 i32) (result i32)
+      (call $rec (i32.const 0) (call $proxy_get_current_time_nanoseconds (i32.const 0x210)))
+      (i32.const 1))`);
+  const host = await Host.create({ wasm: mod, clock: () => 1234567890123456789n });
+  const mem = new DataView(host.workers[0].abi.instance.exports.memory.buffer);
+  assert.equal(mem.getInt32(0x100, true), 0);
+  assert.equal(mem.getBigUint64(0x210, true), 1234567890123456789n);
+});
+
+test("canary: a throw-away VM is started and configured before the workers, and its effects stay", async () => {
+  const mod = proxyModule(`
+    (func (export "proxy_on_configure") (param i32 i32) (result i32)
+      (drop (call $proxy_log (i32.const 2) {{msg}}))
+      (drop (call $proxy_set_shared_data {{k}} {{msg}} (i32.const 0)))
+      (i32.const 1))`, { data: { msg: "configured", k: "k" } });
+  const host = await Host.create({ wasm: mod, workers: 2, canary: true });
+  assert.equal(host.configured, true);
+  assert.deepEqual(host.logs.map((l) => l.worker), [-1, 0, 1]);
+  assert.equal(host.sharedData.get("k").cas, 3);
+  assert.deepEqual(host.calls.map((c) => [c.worker, c.name]), [[-1, "proxy_on_configure"], [0, "proxy_on_configure"], [1, "proxy_on_configure"]]);
+  const refused = await Host.create({ wasm: proxyModule('(func (export "proxy_on_configure") (param i32 i32) (result i32) (i32.const 0))'), canary: true });
+  assert.equal(refused.configured, false);
+  assert.equal(refused.workers.length, 0);
+  assert.throws(() => refused.newStream(), /configuration canary refused it/);
+});
+
+test("strict mode records every host call the module makes, with its context and result", async () => {
+  const host = await Host.create({ wasm, recordHostCalls: true });
+  setKnobs(host, { a0: 32 /* READ_PATH */ });
+  const s = host.newStream();
+  s.sendRequestHeaders(GET, { endOfStream: true });
+  assert.deepEqual(host.hostCalls.map(({ worker, context, name, result }) => ({ worker, context, name, result })), [
+    { worker: 0, context: 2, name: "env.proxy_get_header_map_value", result: 0 },
+  ]);
+  assert.deepEqual(host.hostCalls[0].args.slice(2), [5, 0x200, 0x204], "raw guest arguments");
+});

@@ -54,3 +54,23 @@ test("nginx: get_log_level is not implemented (traps)", async () => {
   const envoy = await Host.create({ wasm: mod });
   assert.equal(envoy.configured, true);
 });
+
+test("nginx: http_call takes host[:port] instead of a cluster; an invalid upstream traps", async () => {
+  const { pairsBytes } = await import("./wat.mjs");
+  const mod = (upstream) => proxyModule(`
+    (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+      (call $rec (i32.const 0) (call $proxy_http_call {{up}} {{h}} (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const ${OUT32})))
+      (i32.const 0))`, { data: { up: upstream, h: pairsBytes([[":method", "GET"], [":path", "/x"]]) } });
+  const ngx = await Host.create({ wasm: mod("auth.local:8080"), profile: "nginx" });
+  ngx.newStream().sendRequestHeaders(GET, { endOfStream: true });
+  assert.equal(slot(ngx, 0), 0);
+  assert.equal(ngx.httpCalls[0].cluster, "auth.local:8080");
+  const envoy = await Host.create({ wasm: mod("auth.local:8080") });
+  envoy.newStream().sendRequestHeaders(GET, { endOfStream: true });
+  assert.equal(slot(envoy, 0), 2, "Envoy: not a cluster");
+  const bad = await Host.create({ wasm: mod("not a host"), profile: "nginx" });
+  const s = bad.newStream();
+  s.sendRequestHeaders(GET, { endOfStream: true });
+  assert.equal(bad.workers[0].failed, true);
+  assert.match(bad.logs.at(-1).message, /dispatch failed: invalid upstream "not a host"/);
+});

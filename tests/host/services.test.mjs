@@ -164,3 +164,12 @@ test("logs: proxy_log levels, filtering by the host level, get_log_level, unknow
   assert.equal(slot(warn, 6), 3);
   assert.deepEqual(warn.logs.map((l) => l.level), ["warn", "critical"]);
 });
+
+test("SharedDataStore.processWide is one store for every Host that uses it", async () => {
+  const a = await Host.create({ wasm: shared, vmId: "pw-test", sharedData: SharedDataStore.processWide });
+  const b = await Host.create({ wasm: shared, vmId: "pw-test", sharedData: SharedDataStore.processWide });
+  req(a, 0);
+  req(b, 0);
+  assert.equal(slot(b, 0), 0, "b reads a's write");
+  assert.equal(a.sharedData, b.sharedData);
+});

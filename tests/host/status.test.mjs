@@ -242,3 +242,41 @@ test("continue_stream(RESPONSE) resumes a paused response", async () => {
   assert.equal(s.responseBody.toString(), "abc");
   assert.equal(slot(host, 51), 3);
 });
+
+test("local replies to gRPC requests are trailers-only gRPC responses; HEAD replies carry no body", async () => {
+  const host = await make();
+  setKnobs(host, { a0: A.LOCAL_REPLY });
+  const g = host.newStream();
+  g.sendRequestHeaders([...POST, ["content-type", "application/grpc"]], { endOfStream: false });
+  assert.deepEqual(g.responseHeaders, [
+    [":status", "200"], ["x-test", "1"], ["content-type", "application/grpc"], ["grpc-status", "7"], ["grpc-message", "nope"],
+  ]);
+  assert.equal(g.responseBody.length, 0);
+  assert.equal(g.responseEnded, true);
+  const h = host.newStream();
+  h.sendRequestHeaders([[":method", "HEAD"], [":path", "/"], [":authority", "a"], [":scheme", "http"]], { endOfStream: true });
+  assert.deepEqual(h.responseHeaders, [[":status", "403"], ["x-test", "1"], ["content-length", "4"], ["content-type", "text/plain"]]);
+  assert.equal(h.responseBody.length, 0);
+  assert.equal(h.localReply.body.toString(), "nope");
+});
+
+test("after continue_stream the held chunk arrives, later chunks flow one by one; held trailers follow the body", async () => {
+  const host = await make();
+  setKnobs(host, { r0: 1, a0: A.HTTP_CALL });
+  const s = host.newStream();
+  s.sendRequestHeaders(POST, { endOfStream: false });
+  s.sendRequestBody("aa", { endOfStream: false });
+  continueViaCallout(host, s);
+  assert.deepEqual([s.calls.at(-1), slot(host, 49), s.requestBody.toString(), s.requestEnded], ["proxy_on_request_body", 2, "aa", false]);
+  s.sendRequestBody("bbb", { endOfStream: true });
+  assert.deepEqual([slot(host, 49), s.requestBody.toString(), s.requestEnded], [3, "aabbb", true]);
+
+  setKnobs(host, { eff: 0, a8: 0 });
+  const t = host.newStream();
+  t.sendRequestHeaders(POST, { endOfStream: false });
+  t.sendRequestBody("x", { endOfStream: false });
+  t.sendRequestTrailers([["tt", "1"]]);
+  continueViaCallout(host, t);
+  assert.deepEqual(t.calls.slice(2), ["proxy_on_request_body", "proxy_on_request_trailers"]);
+  assert.deepEqual([t.requestBody.toString(), t.requestTrailers, t.requestEnded], ["x", [["tt", "1"]], true]);
+});

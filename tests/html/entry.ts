@@ -120,6 +120,10 @@ export function push(chunk: Uint8Array, endOfStream: bool): Uint8Array {
   return rewriter.push(chunk, endOfStream);
 }
 
+export function carryCapacity(): i32 {
+  return rewriter.carryCapacity;
+}
+
 export function carryOverflows(): i32 {
   return rewriter.carryOverflows;
 }

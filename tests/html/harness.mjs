@@ -31,6 +31,7 @@ export async function loadHtml(path = wasmPath) {
     setPrefix(prefix) { withString(prefix, (p) => exports.setPrefix(p)); },
     push(bytes, eos) { return Buffer.from(withBytes(bytes, (p) => __getUint8Array(exports.push(p, eos ? 1 : 0)))); },
     carryOverflows() { return exports.carryOverflows(); },
+    carryCapacity() { return exports.carryCapacity(); },
     /** [{kind, value, base}] as Buffers/null, what the UrlRewriter was asked since the last call. */
     takeLog() {
       const b = Buffer.from(__getUint8Array(exports.takeLog()));

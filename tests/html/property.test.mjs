@@ -17,7 +17,9 @@ const PIECES = [
   "&amp", "&#47;", "&#x2F", "&eacute;", "&not", "&#0;", ";", "\0", "\xff", "é", "<!--", "-->", "--!>", "-", "<!",
   "<!DOCTYPE ", "<![CDATA[", "]]>", "<?", "<script>", "</script>", "</script ", "<!--<script>", "<style>",
   "</style>", "<textarea>", "</textarea>", "<title>", "</title>", "<xmp>", "</xmp>", "<noembed>", "<noframes>",
-  "<plaintext>", "<svg>", "</svg>", "<math>", "<p>", "</p>", "<font color=red>", "<b>", "x", "y=1",
+  "<plaintext>", "<svg>", "</svg>", "<math>", "</math>", "<p>", "</p>", "<font color=red>", "<b>", "x", "y=1",
+  "<foreignObject>", "</foreignObject>", "<desc>", "<mi>", "</mi>", "<annotation-xml encoding='text/html'>",
+  "</annotation-xml>", "<annotation-xml", " encoding=application/xhtml+xml>", "<template>", "<select>",
 ];
 
 const doc = fc.array(fc.oneof(

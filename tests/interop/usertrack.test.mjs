@@ -101,7 +101,7 @@ function serverRoot(directives, port) {
   const asRoot = process.getuid?.() === 0;
   const conf = [
     `ServerRoot "${dir}"`, `PidFile "${dir}/httpd.pid"`, `Listen 127.0.0.1:${port}`, "ServerName 127.0.0.1",
-    `ErrorLog "${dir}/error.log"`, "LogLevel warn",
+    `ErrorLog "${dir}/error.log"`, "LogLevel warn", `DefaultRuntimeDir "${dir}"`,
     `LoadModule mpm_event_module ${MODULES}/mod_mpm_event.so`,
     `LoadModule authz_core_module ${MODULES}/mod_authz_core.so`,
     `LoadModule usertrack_module ${MODULES}/mod_usertrack.so`,

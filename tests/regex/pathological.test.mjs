@@ -69,3 +69,17 @@ test("a pattern whose DFA outgrows the state cache falls back to the Pike VM wit
   assert.equal(re.test("xxa" + "b".repeat(12) + "c"), true);
   assert.equal(re.dfaFallbacks(), before);
 });
+
+test("memory stays flat over many searches and recompiles", () => {
+  const ua = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+  const round = () => {
+    for (const p of ["Googlebot", "(?i)bot|crawl", "a[ab]{12}c", "^(\\w+\\s?)*$"]) {
+      assert.equal(re.compile(p), "");
+      for (let i = 0; i < 2000; i++) { re.test(ua); re.find(ua); }
+    }
+  };
+  round();
+  const before = re.memoryBytes();
+  for (let k = 0; k < 10; k++) round();
+  assert.equal(re.memoryBytes(), before);
+});

@@ -23,6 +23,7 @@ export async function loadRegex() {
       return s < 0 ? null : [s, e.lastMatchEnd()];
     },
     programSize: () => e.programSize(),
+    memoryBytes: () => e.memory.buffer.byteLength,
     /** test() calls of the current pattern that the lazy DFA handed to the Pike VM (state cache full) */
     dfaFallbacks: () => e.dfaFallbacks(),
     /** test() on the Pike VM alone, bypassing the lazy DFA */

@@ -12,6 +12,8 @@ export class FakeServices extends Services {
   stateValues: string[] = [];
   connection: u64 = 7;
   worker: u32 = 3;
+  /** The connection's local address: "" as when the host has none. */
+  local: string = "";
 
   nowMicros(): i64 { return this.now; }
   fillRandom(out: Uint8Array): void { for (let i = 0; i < out.length; i++) out[i] = this.randomByte; }
@@ -27,6 +29,7 @@ export class FakeServices extends Services {
   connectionId(): u64 { return this.connection; }
   sourceAddress(): string { return "10.9.9.9"; }
   workerId(): u32 { return this.worker; }
+  localAddress(): string { return this.local; }
 
   metric(name: string): i64 {
     const i = this.metricNames.indexOf(name);

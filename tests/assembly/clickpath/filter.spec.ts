@@ -1,17 +1,12 @@
 import { parseConfig } from "../../../assembly/config";
-import { ClickpathFeature, ClickpathStream, LocalAddress } from "../../../assembly/clickpath/filter";
+import { ClickpathFeature, ClickpathStream } from "../../../assembly/clickpath/filter";
 import { encodeId, decodeId } from "../../../assembly/clickpath/id";
-import { Services } from "../../../assembly/http/services";
 import { FakeServices, headers, dump } from "./fake";
-
-class FixedAddress extends LocalAddress {
-  constructor(public address: string) { super(); }
-  of(services: Services): string { return this.address; }
-}
 
 function feature(json: string, services: FakeServices, local: string = "127.0.0.1"): ClickpathFeature {
   const r = parseConfig(Uint8Array.wrap(String.UTF8.encode(json)));
-  return new ClickpathFeature(r.config!.clickpath!, services, new FixedAddress(local));
+  services.local = local;
+  return new ClickpathFeature(r.config!.clickpath!, services);
 }
 
 function stream(f: ClickpathFeature, s: FakeServices): ClickpathStream {

@@ -47,7 +47,7 @@ describe("robustness", () => {
 
   it("a tag longer than max_tag_bytes passes through and is counted", () => {
     const s = new FakeServices();
-    const f = new ClickpathFeature(parseConfig(Uint8Array.wrap(String.UTF8.encode('{"clickpath":{"max_tag_bytes":256}}'))).config!.clickpath!, s, null);
+    const f = new ClickpathFeature(parseConfig(Uint8Array.wrap(String.UTF8.encode('{"clickpath":{"max_tag_bytes":256}}'))).config!.clickpath!, s);
     const st = changetype<ClickpathStream>(f.newStream(s));
     st.onRequestHeaders(headers([":path", "/", ":authority", "h"]));
     st.onResponseHeaders(headers([":status", "200", "content-type", "text/html"]));

@@ -71,6 +71,19 @@ describe("regex: compile errors", () => {
     expect(errorOf("\\x{4g}")).toBe("invalid \\x{...} escape at 0");
     expect(errorOf("\\o{400}")).toBe("\\o{...} above \\o{377} (patterns match bytes) at 0");
     expect(errorOf("\\c")).toBe("invalid control escape at 0");
+    expect(errorOf("a\\c{")).toBe("invalid control escape at 1");
+    expect(errorOf("\\c\\")).toBe("invalid control escape at 0");
+    expect(errorOf("\\b{wb}")).toBe("unsupported construct \\b{ at 0");
+    expect(errorOf("x\\B{2}")).toBe("unsupported construct \\B{ at 1");
+  });
+
+  it("refuses a literal { right after a letter escape, as Perl does", () => {
+    expect(errorOf("\\d{")).toBe("unescaped { after \\d at 2");
+    expect(errorOf("a\\n{x}")).toBe("unescaped { after \\n at 3");
+    expect(errorOf("\\d{2}")).toBe("");
+    expect(errorOf("\\x41{")).toBe("");
+    expect(errorOf("\\.{")).toBe("");
+    expect(errorOf("\\0{")).toBe("");
   });
 
   it("rejects the /x flag and unknown flags", () => {
@@ -94,6 +107,8 @@ describe("regex: compile errors", () => {
     expect(errorOf("[[=a=]]")).toBe("unsupported construct [=a=] at 1");
     expect(errorOf("(?#abc")).toBe("unterminated comment (?# at 0");
     expect(errorOf("(?<>x)")).toBe("invalid group name at 3");
+    expect(errorOf("(?<1a>x)")).toBe("invalid group name at 3");
+    expect(errorOf("(?<a1>x)")).toBe("");
     expect(errorOf("a\\")).toBe("trailing backslash at 1");
   });
 
@@ -336,6 +351,9 @@ describe("regex: groups, alternation and quantifiers", () => {
     expect(span("(a|)*b", "aab")).toBe("0,3");
     expect(span("(?:a*)*", "aa")).toBe("0,2");
     expect(span("(?:\\b)*x", "x")).toBe("0,1");
+    // perl: "-a.c. BBc" =~ /a(?:|.)*c/ matches "a.c" (the empty branch ends each iteration first)
+    expect(span("a(?:|.)*c", "-a.c. BBc")).toBe("1,4");
+    expect(span("a(|.){1,}\\w", "-a.c. BBc")).toBe("1,4");
   });
 });
 
@@ -376,6 +394,15 @@ describe("regex: bytes", () => {
     expect(run("^.{3}$", "\u20ac")).toBe("yes");
     expect(span("5", "\u20ac5")).toBe("3,4");
     expect(run("\\xe2\\x82\\xac", utf8ByteString("€"))).toBe("yes");
+  });
+
+  it("does not trap on lone surrogates in pattern or input", () => {
+    const r = Regex.compile("a\ud800b");
+    expect(r.error).toBe("");
+    r.regex!.test("\udc00xa");
+    r.regex!.find("a\ud800b");
+    expect(run("x", "\ud800x\udfff")).toBe("yes");
+    expect(run("^.{3}x", "\ud800x")).toBe("yes");
   });
 
   it("survives every byte in patterns and inputs without trapping", () => {

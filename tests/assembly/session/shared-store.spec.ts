@@ -62,6 +62,14 @@ class Reencode extends SessionDelta {
   modifiesData(): bool { return false; }
 }
 
+/** A KeyDelta that records whether the store asked for the unchanged-since-load shortcut. */
+class TracingDelta extends KeyDelta {
+  calls: string[] = [];
+  apply(stored: Uint8Array): Uint8Array | null { this.calls.push("apply"); return super.apply(stored); }
+  applyUnchanged(stored: Uint8Array): Uint8Array | null { this.calls.push("unchanged"); return super.apply(stored); }
+  trace(): string { return this.calls.join(","); }
+}
+
 /** Runs another worker's update of a session in the middle of this worker's write. */
 class ConcurrentUpdate extends SharedDataHook {
   result: SaveResult | null = null;
@@ -408,6 +416,34 @@ describe("shared session store: two workers", () => {
     expect(payloadOf(a, r2.cookie)).toBe("a=1;b=2;x=0");
   });
 
+  it("takes the unchanged-since-load shortcut only while the slot's CAS is the one loaded", () => {
+    const shared = new FakeSharedData();
+    const w1 = new FakeServices(shared, 11);
+    const w2 = new FakeServices(shared, 22);
+    const a = new SharedSessionStore(config(50), w1);
+    const b2 = new SharedSessionStore(config(50), w2);
+    const c1 = a.create(b("x=0"), 0).cookie;
+    const plain = new TracingDelta();
+    plain.set("a", "1");
+    const s = a.load(c1);
+    a.update(s, plain, 0);
+    expect(plain.trace()).toBe("unchanged");
+    // A second save in the same request cannot know the CAS it wrote: no shortcut.
+    const again = new TracingDelta();
+    again.set("a", "2");
+    const c3 = a.update(s, again, 0).cookie;
+    expect(again.trace()).toBe("apply");
+    // Another worker writes between this worker's read and write: the retry re-applies.
+    const raced = new TracingDelta();
+    raced.set("c", "3");
+    const s3 = a.load(c3);
+    const theirs = new ConcurrentUpdate(b2, c3, new KeyDelta().set("d", "4"));
+    shared.nextSetHook = theirs;
+    a.update(s3, raced, 0);
+    expect(raced.trace()).toBe("unchanged,apply");
+    expect(payloadOf(a, theirs.result!.cookie)).toBe("a=2;c=3;d=4;x=0");
+  });
+
   it("gives up after cas_retries attempts when the session keeps changing", () => {
     const shared = new FakeSharedData();
     const w1 = new FakeServices(shared, 11);
@@ -660,5 +696,48 @@ describe("fake shared data", () => {
     expect(d.set("b", v, 0)).toBe(0);
     expect(d.casOf("b")).toBe(1);
     expect(d.casOf("a")).toBe(2);
+  });
+});
+
+describe("shared session store: hostile input", () => {
+  it("never traps on any cookie value or any stored bytes", () => {
+    const sv = new FakeServices();
+    const st = config(4);
+    st.sweepSlotsPerTick = 4;
+    const store = new SharedSessionStore(st, sv);
+    const rnd = new FakeServices(new FakeSharedData(), 12345);
+    const one = new Uint8Array(1);
+    let seen = 0;
+    for (let i = 0; i < 3000; i++) {
+      // A value of 0..99 random bytes, often starting like a live version-1 header so deeper checks run.
+      rnd.fillRandom(one);
+      const len = <i32>one[0] % 100;
+      const v = new Uint8Array(len);
+      rnd.fillRandom(v);
+      if (len > 1 && (i & 1) == 0) { v[0] = 1; v[1] = 1; }
+      if (len >= 72 && (i & 2) == 0) { v[68] = <u8>(len - 72); v[69] = 0; v[70] = 0; v[71] = 0; }
+      rnd.fillRandom(one);
+      const slot = <i32>one[0] & 3;
+      sv.shared.plant(store.keyOf(slot), v.buffer);
+      // A cookie of 0..29 arbitrary code units, sometimes a well-formed key for that slot.
+      rnd.fillRandom(one);
+      const clen = <i32>one[0] % 30;
+      const codes = new Array<i32>();
+      for (let j = 0; j < clen; j++) { rnd.fillRandom(one); codes.push(j % 7 == 0 ? 0x100 + <i32>one[0] : <i32>one[0]); }
+      let cookieValue = String.fromCharCodes(codes);
+      if ((i & 4) == 0) {
+        const token = new Uint8Array(16);
+        rnd.fillRandom(token);
+        cookieValue = store.cookieOf(slot, token);
+      }
+      const s = store.load(cookieValue);
+      if (s.found) seen++;
+      store.update(s, new KeyDelta().set("k", "v"), 0);
+      store.destroy(s);
+      store.sweep();
+      store.create(b("a=1"), 0);
+    }
+    // Random tokens never match: nothing planted is ever read as a session.
+    expect(seen).toBe(0);
   });
 });

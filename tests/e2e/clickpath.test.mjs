@@ -4,6 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import { startProxy } from "../../dist/host/server/proxy.js";
+import { PROFILE } from "./profile.mjs";
 
 const PAGE = '<!doctype html><title>t</title><a href="/a/b.html">a</a> <a href="c.html">c</a> ' +
   '<a href="http://elsewhere.example/x">x</a> <form action="/post"></form>';
@@ -37,6 +38,7 @@ async function proxy(clickpath) {
     listen: "127.0.0.1:0",
     upstream: `http://127.0.0.1:${upstream.address().port}`,
     chunkSize: 16,
+    profile: PROFILE,
     log: () => {},
   });
   proxies.push(p);

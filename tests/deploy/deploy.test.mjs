@@ -1,0 +1,158 @@
+// The deployment files: every YAML parses, points at the module, and embeds exactly envoy/clicktrail.json,
+// which both validators accept; the filter-state names in the access log are the filter's own.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import YAML from "yaml";
+import { validateConfig } from "../../dist/host/commands/validate.js";
+
+const root = new URL("../..", import.meta.url).pathname;
+const read = (p) => readFileSync(join(root, p), "utf8");
+const configText = read("envoy/clicktrail.json");
+const config = JSON.parse(configText);
+
+function wasmFilter(httpFilters) {
+  const f = httpFilters.find((h) => h.name === "envoy.filters.http.wasm");
+  assert.ok(f, "no envoy.filters.http.wasm");
+  assert.equal(f.typed_config["@type"], "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm");
+  return f.typed_config.config;
+}
+
+async function assertValid(text) {
+  const report = await validateConfig(text);
+  assert.deepEqual([...report.schemaErrors, ...report.filterErrors], []);
+  assert.deepEqual(report.enabled, ["usertrack", "clickpath", "session"]);
+}
+
+test("envoy/clicktrail.json turns on all three features and passes clicktrail validate", async () => {
+  await assertValid(configText);
+  assert.match(config.session.crypto.passphrases[0], /^DEMO-ONLY /);
+  assert.ok(config.clickpath.ua_exceptions.length >= 2);
+  assert.equal(config.session.crypto.format, "aead");
+});
+
+test("envoy/envoy.yaml: listener, module, vm_id, the configuration verbatim, routes per machine, access log", async () => {
+  const doc = YAML.parse(read("envoy/envoy.yaml"));
+  const [listener] = doc.static_resources.listeners;
+  assert.deepEqual(listener.address.socket_address, { address: "127.0.0.1", port_value: 10000 });
+  const hcm = listener.filter_chains[0].filters[0].typed_config;
+  const wasm = wasmFilter(hcm.http_filters);
+  assert.equal(hcm.http_filters.at(-1).name, "envoy.filters.http.router");
+  assert.equal(wasm.vm_config.vm_id, "clicktrail");
+  assert.equal(wasm.vm_config.runtime, "envoy.wasm.runtime.v8");
+  assert.equal(wasm.vm_config.code.local.filename, "build/clicktrail.wasm");
+  assert.ok(existsSync(join(root, wasm.vm_config.code.local.filename)), "run npm run build");
+  assert.equal(wasm.configuration["@type"], "type.googleapis.com/google.protobuf.StringValue");
+  assert.equal(wasm.configuration.value, configText);
+  await assertValid(wasm.configuration.value);
+
+  // The names the filter writes (assembly sources) are the ones the access log reads.
+  const usertrackState = /STATE_ID = "([^"]+)"/.exec(read("assembly/usertrack/feature.ts"))[1];
+  const clickpathState = /SESSION_FILTER_STATE = "([^"]+)"/.exec(read("assembly/clickpath/filter.ts"))[1];
+  const format = hcm.access_log[0].typed_config.log_format.text_format_source.inline_string;
+  assert.ok(format.includes(`%FILTER_STATE(wasm.${usertrackState}:PLAIN)%`), format);
+  assert.ok(format.includes(`%FILTER_STATE(wasm.${clickpathState}:PLAIN)%`), format);
+
+  // Each machine of the table has a route on x-clickpath-machine to a cluster that exists.
+  const routes = hcm.route_config.virtual_hosts[0].routes;
+  const clusters = new Set(doc.static_resources.clusters.map((c) => c.name));
+  for (const { name } of config.clickpath.machine_table) {
+    const r = routes.find((x) => x.match.headers?.[0]?.name === "x-clickpath-machine" && x.match.headers[0].string_match.exact === name);
+    assert.ok(r, `no route for machine ${name}`);
+    assert.ok(clusters.has(r.route.cluster));
+  }
+  assert.deepEqual(routes.at(-1).match, { prefix: "/" });
+  assert.deepEqual(doc.admin.address.socket_address, { address: "127.0.0.1", port_value: 9901 });
+});
+
+test(".envoy-version pins one Envoy release", () => {
+  assert.match(read(".envoy-version"), /^1\.\d+\.\d+\n$/);
+});
+
+test("envoy/istio/wasmplugin.yaml: pluginConfig is the configuration, module file, phase, failure strategy", async () => {
+  const doc = YAML.parse(read("envoy/istio/wasmplugin.yaml"));
+  assert.equal(doc.apiVersion, "extensions.istio.io/v1alpha1");
+  assert.equal(doc.kind, "WasmPlugin");
+  assert.deepEqual(doc.spec.pluginConfig, config);
+  assert.equal(doc.spec.url, "file:///var/local/lib/wasm-filters/clicktrail.wasm");
+  assert.equal(doc.spec.phase, "AUTHN");
+  assert.equal(doc.spec.failStrategy, "FAIL_CLOSE");
+  // What istiod hands the filter: the Struct as JSON.
+  await assertValid(JSON.stringify(doc.spec.pluginConfig));
+});
+
+test("envoy/istio/envoyfilter.yaml: the same module and configuration as an EnvoyFilter patch", async () => {
+  const doc = YAML.parse(read("envoy/istio/envoyfilter.yaml"));
+  assert.equal(doc.kind, "EnvoyFilter");
+  const [patch] = doc.spec.configPatches;
+  assert.equal(patch.applyTo, "HTTP_FILTER");
+  assert.equal(patch.match.context, "SIDECAR_INBOUND");
+  const wasm = wasmFilter([patch.patch.value]);
+  const plugin = YAML.parse(read("envoy/istio/wasmplugin.yaml"));
+  assert.equal(`file://${wasm.vm_config.code.local.filename}`, plugin.spec.url);
+  assert.equal(wasm.vm_config.vm_id, "clicktrail");
+  assert.equal(wasm.configuration.value, configText);
+  await assertValid(wasm.configuration.value);
+});
+
+test("envoy/nginx/nginx.conf: module path, shm_kv *, and the proxy_wasm argument is the configuration", async () => {
+  const conf = read("envoy/nginx/nginx.conf");
+  const module = /^\s*module\s+clicktrail\s+(\S+);/m.exec(conf);
+  assert.ok(module);
+  assert.ok(existsSync(join(root, module[1])), `${module[1]} (relative to the -p prefix, the repository root)`);
+  assert.match(conf, /^\s*shm_kv\s+\*\s+16m;/m);
+  const arg = /^\s*proxy_wasm\s+clicktrail\s+'([^']*)';/m.exec(conf);
+  assert.ok(arg);
+  assert.deepEqual(JSON.parse(arg[1]), config);
+  await assertValid(arg[1]);
+});
+
+test("npm run deploy-configs has nothing to change (every file embeds envoy/clicktrail.json)", () => {
+  const r = spawnSync(process.execPath, [join(root, "scripts/deploy-configs.mjs"), "--check"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, "");
+});
+
+test("envoy/clicktrail.schema.json is what scripts/schema.mjs generates", () => {
+  const r = spawnSync(process.execPath, [join(root, "scripts/schema.mjs"), "--check"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const schema = JSON.parse(read("envoy/clicktrail.schema.json"));
+  assert.equal(schema.$schema, "https://json-schema.org/draft/2020-12/schema");
+  assert.equal(schema.additionalProperties, false);
+  assert.ok(schema.$id);
+});
+
+test("every key in the schema has a description and every object refuses unknown keys", () => {
+  const schema = JSON.parse(read("envoy/clicktrail.schema.json"));
+  const visit = (node, path) => {
+    if (!node || typeof node !== "object") return;
+    if (node.properties) {
+      if (node.type === "object" || (Array.isArray(node.type) && node.type.includes("object"))) {
+        assert.equal(node.additionalProperties, false, path);
+      }
+      for (const [k, v] of Object.entries(node.properties)) {
+        if (!path.includes("allOf") && !path.includes("if")) assert.equal(typeof v.description, "string", `${path}.${k}`);
+        visit(v, `${path}.${k}`);
+      }
+    }
+    for (const k of ["items", "allOf", "then", "else"]) {
+      const child = node[k];
+      if (Array.isArray(child)) child.forEach((c, i) => visit(c, `${path}.${k}[${i}]`));
+      else if (child) visit(child, `${path}.${k}`);
+    }
+  };
+  visit(schema, "");
+  // Directives named in the descriptions.
+  const text = JSON.stringify(schema);
+  for (const d of ["CookieName", "CookieExpires", "ClickPathSessionPrefix", "<ClickPathUAExceptions>", "SessionCryptoPassphrase", "SessionHeader", "SessionEnv"]) {
+    assert.ok(text.includes(d), d);
+  }
+});
+
+test("npm run envoy without func-e says how to get it and exits 1", () => {
+  const r = spawnSync(process.execPath, [join(root, "scripts/envoy.mjs")], { encoding: "utf8", env: { ...process.env, PATH: dirname(process.execPath) } });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^func-e was not found on PATH\. .*\n\n {4}curl -L https:\/\/func-e\.io\/install\.sh \| bash -s -- -b \/usr\/local\/bin\n/);
+});

@@ -1,0 +1,98 @@
+// Hand-written edge cases shared by the rewriter tests and the browser test: [input (latin1), output
+// with the test UrlRewriter (inserts SEG before root-relative values, replaces a /-S:... segment)].
+export const SEG = "/-S:TEST";
+
+export const EDGE_CASES = [
+  // [input, expected output]
+  ['<a href="/a">x</a>', `<a href="${SEG}/a">x</a>`],
+  ["<A HREF='/a'>", `<A HREF='${SEG}/a'>`],
+  ["<a href=/a>", `<a href=${SEG}/a>`],
+  ["<a\n\thref\r\n=\n'/a'\n>", `<a\n\thref\r\n=\n'${SEG}/a'\n>`],
+  ['<a href="/first" HREF="/second">', `<a href="${SEG}/first" HREF="/second">`],
+  ['<a title="x" href="/a" >', `<a title="x" href="${SEG}/a" >`],
+  ['<a href="/a"/>', `<a href="${SEG}/a"/>`],
+  ["<a href=/a/>", `<a href=${SEG}/a/>`],
+  ["<a href=>", "<a href=>"],
+  ['<area href="/m"><form action="/f"><frame src="/fr"><iframe src="/if"></iframe>',
+    `<area href="${SEG}/m"><form action="${SEG}/f"><frame src="${SEG}/fr"><iframe src="${SEG}/if"></iframe>`],
+  ['<button formaction="/b"><input formaction=\'/i\'><input action="/no">',
+    `<button formaction="${SEG}/b"><input formaction='${SEG}/i'><input action="/no">`],
+  ['<img src="/i"><script src="/s"></script><link href="/l"><form src="/x">', '<img src="/i"><script src="/s"></script><link href="/l"><form src="/x">'],
+  ['<a href="http://other.example/x"><a href="//cdn/x"><a href="rel">', '<a href="http://other.example/x"><a href="//cdn/x"><a href="rel">'],
+  ['<a href="/-S:old/x">', `<a href="${SEG}/x">`],
+  // comments and comment-like constructs
+  ['<!-- <a href="/c"> --><a href="/d">', `<!-- <a href="/c"> --><a href="${SEG}/d">`],
+  ['<!--><a href="/d">', `<!--><a href="${SEG}/d">`],
+  ['<!---><a href="/d">', `<!---><a href="${SEG}/d">`],
+  ['<!-- --!><a href="/d">', `<!-- --!><a href="${SEG}/d">`],
+  ['<!-- a -- b <a href="/c"> --><a href="/d">', `<!-- a -- b <a href="/c"> --><a href="${SEG}/d">`],
+  ['<!-- <!-- <a href="/c"> --><a href="/d">', `<!-- <!-- <a href="/c"> --><a href="${SEG}/d">`],
+  ['<!x <a href="/c"><a href="/d">', `<!x <a href="/c"><a href="${SEG}/d">`],
+  ['<?php <a href="/c"> ?><a href="/d">', `<?php <a href="/c"> ?><a href="${SEG}/d">`],
+  ['</ <a href="/c"><a href="/d">', `</ <a href="/c"><a href="${SEG}/d">`],
+  ['<!DOCTYPE html PUBLIC "<a href=\'/c\'>"><a href="/d">', `<!DOCTYPE html PUBLIC "<a href='/c'>"><a href="${SEG}/d">`],
+  ['<![CDATA[<a href="/c">]]><a href="/d">', `<![CDATA[<a href="/c">]]><a href="${SEG}/d">`],
+  // raw text elements
+  ['<script>"<a href=/s>"</script><a href="/d">', `<script>"<a href=/s>"</script><a href="${SEG}/d">`],
+  ['<SCRIPT type=x><a href="/s"></script ><a href="/d">', `<SCRIPT type=x><a href="/s"></script ><a href="${SEG}/d">`],
+  ['<script><a href="/s"></scriptx><a href="/s2"></SCRIPT\n><a href="/d">', `<script><a href="/s"></scriptx><a href="/s2"></SCRIPT\n><a href="${SEG}/d">`],
+  ['<script/><a href="/s"></script><a href="/d">', `<script/><a href="/s"></script><a href="${SEG}/d">`],
+  ['<script><!--<script></script><a href="/s"></script><a href="/d">', `<script><!--<script></script><a href="/s"></script><a href="${SEG}/d">`],
+  ['<script><!--<script></script>--><a href="/s"></script><a href="/d">', `<script><!--<script></script>--><a href="/s"></script><a href="${SEG}/d">`],
+  ['<script><!-- x --><a href="/s"></script><a href="/d">', `<script><!-- x --><a href="/s"></script><a href="${SEG}/d">`],
+  ['<script></script attr="</script>"><a href="/d">', `<script></script attr="</script>"><a href="${SEG}/d">`],
+  ['<style><a href="/s"></style><a href="/d">', `<style><a href="/s"></style><a href="${SEG}/d">`],
+  ['<textarea><a href="/s"></textarea><a href="/d">', `<textarea><a href="/s"></textarea><a href="${SEG}/d">`],
+  ['<title><a href="/s"></title><a href="/d">', `<title><a href="/s"></title><a href="${SEG}/d">`],
+  ['<xmp><a href="/s"></xmp><a href="/d">', `<xmp><a href="/s"></xmp><a href="${SEG}/d">`],
+  ['<iframe src="/f"><a href="/s"></iframe><a href="/d">', `<iframe src="${SEG}/f"><a href="/s"></iframe><a href="${SEG}/d">`],
+  ['<noembed><a href="/s"></noembed><noframes><a href="/s"></noframes><a href="/d">', `<noembed><a href="/s"></noembed><noframes><a href="/s"></noframes><a href="${SEG}/d">`],
+  ['<plaintext><a href="/s"></plaintext><a href="/s">', '<plaintext><a href="/s"></plaintext><a href="/s">'],
+  ['<noscript><a href="/n"></noscript>', `<noscript><a href="${SEG}/n"></noscript>`],
+  // foreign content
+  ['<svg><![CDATA[ > <a href="/c"> ]]></svg><a href="/d">', `<svg><![CDATA[ > <a href="/c"> ]]></svg><a href="${SEG}/d">`],
+  ['<svg><style><a href="/c"></style></svg>', `<svg><style><a href="${SEG}/c"></style></svg>`],
+  ['<svg><p><style><a href="/c"></style><a href="/d">', `<svg><p><style><a href="/c"></style><a href="${SEG}/d">`],
+  ['<math></math><style><a href="/c"></style>', '<math></math><style><a href="/c"></style>'],
+  ['<svg/><style><a href="/c"></style>', '<svg/><style><a href="/c"></style>'],
+  // HTML integration points inside foreign content: HTML rules (and raw text) apply again
+  ['<svg><foreignObject><style><a href="/c"></style><a href="/d">x</a></foreignObject><style><a href="/e"></style></svg>',
+    `<svg><foreignObject><style><a href="/c"></style><a href="${SEG}/d">x</a></foreignObject><style><a href="${SEG}/e"></style></svg>`],
+  ['<svg><title><textarea><a href="/c"></textarea></title><desc><script><a href="/c"></script></desc></svg>',
+    '<svg><title><textarea><a href="/c"></textarea></title><desc><script><a href="/c"></script></desc></svg>'],
+  ['<math><mi><style><a href="/c"></style></mi><mtext><xmp><a href="/c"></xmp></mtext><style><a href="/e"></style></math>',
+    `<math><mi><style><a href="/c"></style></mi><mtext><xmp><a href="/c"></xmp></mtext><style><a href="${SEG}/e"></style></math>`],
+  ['<svg><foreignObject><svg><![CDATA[<a href="/c">]]></svg></foreignObject></svg><![CDATA[<a href="/d">]]>',
+    '<svg><foreignObject><svg><![CDATA[<a href="/c">]]></svg></foreignObject></svg><![CDATA[<a href="/d">]]>'],
+  ['<svg><foreignObject/><style><a href="/c"></style></svg>', `<svg><foreignObject/><style><a href="${SEG}/c"></style></svg>`],
+  // CDATA needs a foreign current node: an integration point itself is one, an HTML element inside it is not
+  ['<svg><title><![CDATA[ > <a href="/c"> ]]></title><foreignObject><div><![CDATA[ > <a href="/d"> ]]></div></foreignObject></svg>',
+    `<svg><title><![CDATA[ > <a href="/c"> ]]></title><foreignObject><div><![CDATA[ > <a href="${SEG}/d"> ]]></div></foreignObject></svg>`],
+  ['<math><annotation-xml encoding="Text/HTML"><style><a href="/c"></style></annotation-xml><annotation-xml><style><a href="/d"></style></annotation-xml></math>',
+    `<math><annotation-xml encoding="Text/HTML"><style><a href="/c"></style></annotation-xml><annotation-xml><style><a href="${SEG}/d"></style></annotation-xml></math>`],
+  // </svg> does not close <math>; an <svg> inside MathML is closed by </svg> and leaves MathML in force
+  ['<math></svg><style><a href="/c"></style></math><math><svg></svg><style><a href="/d"></style></math><style><a href="/e"></style>',
+    `<math></svg><style><a href="${SEG}/c"></style></math><math><svg></svg><style><a href="${SEG}/d"></style></math><style><a href="/e"></style>`],
+  // an integration point's end tag while an HTML element is open inside it is ignored, as in a browser
+  ['<svg><foreignObject><a href="/d"></foreignObject><style><a href="/c"></style></svg>',
+    `<svg><foreignObject><a href="${SEG}/d"></foreignObject><style><a href="/c"></style></svg>`],
+  // meta refresh: http-equiv before or after, any case; nothing else
+  ['<meta content="5; url=/r" http-equiv=Refresh>', `<meta content="5; url=${SEG}/r" http-equiv=Refresh>`],
+  ["<META HTTP-EQUIV='REFRESH' CONTENT='0;URL=/r'>", `<META HTTP-EQUIV='REFRESH' CONTENT='0;URL=${SEG}/r'>`],
+  ["<meta http-equiv=refresh content=0;url=/r>", `<meta http-equiv=refresh content=0;url=${SEG}/r>`],
+  ['<meta content="5; url=/r"><meta http-equiv="refresh " content="5; url=/r"><meta name=refresh content="1;/r">',
+    '<meta content="5; url=/r"><meta http-equiv="refresh " content="5; url=/r"><meta name=refresh content="1;/r">'],
+  ['<meta http-equiv="&#114;efresh" content="0;/r">', `<meta http-equiv="&#114;efresh" content="0;${SEG}/r">`],
+  // character references: the edit maps onto raw bytes, references elsewhere untouched
+  ['<a href="&#x2F;a&amp;b">', `<a href="${SEG}&#x2F;a&amp;b">`],
+  ['<a href="/a?x=1&amp;y=2&copy">', `<a href="${SEG}/a?x=1&amp;y=2&copy">`],
+  ['<a href="&sol;&sol;evil">', '<a href="&sol;&sol;evil">'],
+  // bytes that are not text
+  ['<a href="/\0\xff\xfe">\0<b \0=\0>', `<a href="${SEG}/\0\xff\xfe">\0<b \0=\0>`],
+  // end of stream inside a tag: passed on as it is
+  ['<a href="/a"', '<a href="/a"'],
+  ['<a href="/a', '<a href="/a'],
+  ['<', '<'],
+  ['<!--', '<!--'],
+  ["", ""],
+];
