@@ -5,7 +5,7 @@ import { Feature, StreamFilter } from "../http/filter";
 import { HeaderMap } from "../http/headers";
 import { LogLevel, Services } from "../http/services";
 import { ClickpathSettings, FriendlySession, MachineRow } from "./settings";
-import { decodeId, encodeId, ipMachine, SessionId } from "./id";
+import { decodeId, encodeId, ipMachine, MAX_ID_BYTES, SessionId } from "./id";
 import { captureFriend, CapturedFriend, findPathSession, refererHost, stripRefererSession } from "./request";
 import { LinkContext, SessionLinks, rewriteLocation, rewriteRefresh } from "./links";
 import { HtmlRewriter } from "../html/rewriter";
@@ -193,8 +193,18 @@ export class ClickpathStream extends StreamFilter {
         machine = this.feature.machineFor(services);
         const conn = <u32>(services.connectionId() & 0xffffffff);
         const key = s.secrets.length > 0 ? s.secrets[0] : null;
-        sessionValue = encodeId(machine.name, <u32>now, services.workerId(), this.feature.nextCounter(services), conn,
+        const worker = services.workerId();
+        const counter = this.feature.nextCounter(services);
+        sessionValue = encodeId(machine.name, <u32>now, worker, counter, conn,
           captured != null ? captured.idPart : "", key);
+        if (captured != null && sessionValue.length > MAX_ID_BYTES) {
+          if (services.logs(LogLevel.Info)) {
+            services.log(LogLevel.Info, "clicktrail: clickpath: the friendly session from " + captured.friend.host +
+              " would make the id longer than " + MAX_ID_BYTES.toString() + " bytes; a plain session was started");
+          }
+          captured = null;
+          sessionValue = encodeId(machine.name, <u32>now, worker, counter, conn, "", key);
+        }
         if (captured != null) {
           friend = captured.friend;
           remote = captured.remote;
@@ -280,13 +290,16 @@ function rewriteAll(headers: HeaderMap, name: string, ctx: LinkContext, refresh:
 
 /** Newlines (remote session lines) and other bytes a header value cannot hold, percent-encoded. */
 export function headerSafe(s: string): string {
-  let out = "";
+  const out = new Array<string>(); // joined once: see escapeRemote
   let from = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0x20 && c != 0x7f && c != 0x25) continue;
-    out += s.substring(from, i) + "%" + "0123456789ABCDEF".charAt((c >> 4) & 15) + "0123456789ABCDEF".charAt(c & 15);
+    out.push(s.substring(from, i));
+    out.push("%" + "0123456789ABCDEF".charAt((c >> 4) & 15) + "0123456789ABCDEF".charAt(c & 15));
     from = i + 1;
   }
-  return from == 0 ? s : out + s.substring(from);
+  if (from == 0) return s;
+  out.push(s.substring(from));
+  return out.join("");
 }

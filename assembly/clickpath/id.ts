@@ -22,6 +22,12 @@ export const RECORD_BYTES = 15;
 export const TAG_BYTES = 10;
 export const SIGNED_RECORD_BYTES = RECORD_BYTES + TAG_BYTES;
 const TAG_LABEL = "clicktrail clickpath id v1";
+/**
+ * Longest id accepted or issued, as it stands in the URL. The id is copied into every link of every page
+ * of the session, so an unbounded one (a friend part padded by a client or by a long partner Referer)
+ * would multiply page sizes; real ids are 26 characters, 40 signed, plus a short friend part.
+ */
+export const MAX_ID_BYTES = 1024;
 
 // The alphabet index of each code unit below 128, -1 outside it.
 const alphabetIndex = buildIndex();
@@ -84,7 +90,9 @@ export function friendPart(shortName: string, remote: string): string {
 
 /** ClickPath's escaping of a remote session: * → **, ! → *!, = → *., newline → !, / → *x, # → *y. */
 export function escapeRemote(s: string): string {
-  let out = "";
+  // Pieces joined once (here and below): appending to a string copies it, so a long Referer field full of
+  // bytes to escape would cost quadratic time.
+  const out = new Array<string>();
   let from = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -96,22 +104,26 @@ export function escapeRemote(s: string): string {
     else if (c == 0x2f) rep = "*x";
     else if (c == 0x23) rep = "*y";
     if (rep != null) {
-      out += s.substring(from, i) + rep;
+      out.push(s.substring(from, i));
+      out.push(rep);
       from = i + 1;
     }
   }
-  return from == 0 ? s : out + s.substring(from);
+  if (from == 0) return s;
+  out.push(s.substring(from));
+  return out.join("");
 }
 
 /** The inverse of escapeRemote, as the trans handler does it (a lone "*" stays as it is). */
 export function unescapeRemote(s: string): string {
-  let out = "";
+  const out = new Array<string>();
   let from = 0;
   let i = 0;
   while (i < s.length) {
     const c = s.charCodeAt(i);
     if (c == 0x21) {
-      out += s.substring(from, i) + "\n";
+      out.push(s.substring(from, i));
+      out.push("\n");
       from = ++i;
       continue;
     }
@@ -124,7 +136,8 @@ export function unescapeRemote(s: string): string {
       else if (d == 0x78) rep = "/";
       else if (d == 0x79) rep = "#";
       if (rep != null) {
-        out += s.substring(from, i) + rep;
+        out.push(s.substring(from, i));
+        out.push(rep);
         i += 2;
         from = i;
         continue;
@@ -132,7 +145,9 @@ export function unescapeRemote(s: string): string {
     }
     i++;
   }
-  return from == 0 ? s : out + s.substring(from);
+  if (from == 0) return s;
+  out.push(s.substring(from));
+  return out.join("");
 }
 
 function translate(s: string, a: u16, b: u16, c: u16, d: u16): string {
@@ -191,6 +206,9 @@ export function encodeId(machine: string, time: u32, process: u32, counter: u16,
  * when there are any, the id must carry a tag that one of them verifies.
  */
 export function decodeId(urlId: string, keys: Uint8Array[]): DecodeResult {
+  if (urlId.length > MAX_ID_BYTES) {
+    return new DecodeResult(null, "the id is longer than " + MAX_ID_BYTES.toString() + " bytes");
+  }
   const decoded = percentDecode(urlId);
   if (decoded == null) return new DecodeResult(null, "bad percent-encoding");
   const plain = unscramble(decoded);
@@ -287,17 +305,19 @@ function isPathSafe(c: i32): bool {
 
 /** Percent-encodes what cannot stand in a path segment (only friend parts ever contain such bytes). */
 export function pathSafe(s: string): string {
-  let out = "";
+  const out = new Array<string>();
   let from = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (isPathSafe(c)) continue;
-    out += s.substring(from, i);
+    out.push(s.substring(from, i));
     const b = c & 0xff;
-    out += "%" + HEX.charAt(b >> 4) + HEX.charAt(b & 15);
+    out.push("%" + HEX.charAt(b >> 4) + HEX.charAt(b & 15));
     from = i + 1;
   }
-  return from == 0 ? s : out + s.substring(from);
+  if (from == 0) return s;
+  out.push(s.substring(from));
+  return out.join("");
 }
 
 function hexValue(c: i32): i32 {
@@ -310,7 +330,7 @@ function hexValue(c: i32): i32 {
 /** %XX decoding of a byte string; null on a malformed escape. */
 export function percentDecode(s: string): string | null {
   if (!s.includes("%")) return s;
-  let out = "";
+  const out = new Array<string>();
   let from = 0;
   let i = 0;
   while (i < s.length) {
@@ -319,9 +339,11 @@ export function percentDecode(s: string): string | null {
     const h = hexValue(s.charCodeAt(i + 1));
     const l = hexValue(s.charCodeAt(i + 2));
     if (h < 0 || l < 0) return null;
-    out += s.substring(from, i) + String.fromCharCode((h << 4) | l);
+    out.push(s.substring(from, i));
+    out.push(String.fromCharCode((h << 4) | l));
     i += 3;
     from = i;
   }
-  return out + s.substring(from);
+  out.push(s.substring(from));
+  return out.join("");
 }

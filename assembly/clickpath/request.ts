@@ -108,8 +108,8 @@ export function captureFriend(referer: string, friend: FriendlySession): Capture
     i++;
   }
   while (segs.length > 0 && segs[segs.length - 1].length == 0) segs.pop();
-  const keys = new Array<string>();
-  const values = new Array<string>();
+  // key → value, later pairs winning; a Map, so a Referer of thousands of pairs costs linear time.
+  const values = new Map<string, string>();
   if (args.length) {
     let from = 0;
     for (let k = 0; k <= args.length; k++) {
@@ -124,9 +124,7 @@ export function captureFriend(referer: string, friend: FriendlySession): Capture
         const next = pair.indexOf("=", eq + 1);
         value = next < 0 ? pair.substring(eq + 1) : pair.substring(eq + 1, next);
       }
-      const at = keys.indexOf(key);
-      if (at >= 0) values[at] = value;
-      else { keys.push(key); values.push(value); }
+      values.set(key, value);
     }
   }
   const lines = new Array<string>();
@@ -135,8 +133,7 @@ export function captureFriend(referer: string, friend: FriendlySession): Capture
     if (st.isUri) {
       lines.push(st.uriIndex < segs.length ? segs[st.uriIndex] : "");
     } else {
-      const at = keys.indexOf(st.param);
-      lines.push(st.param + "=" + (at >= 0 ? values[at] : ""));
+      lines.push(st.param + "=" + (values.has(st.param) ? values.get(st.param) : ""));
     }
   }
   return new CapturedFriend(friend, lines.join("\n"));

@@ -883,6 +883,9 @@ export class HtmlRewriter {
       return S.Data;
     }
     const held = this.holding && gt + 1 - this.tagStart <= this.maxCarry;
+    // Given up although it arrived whole: counted like one given up across chunks, so the count does not
+    // depend on where the body was split.
+    if (this.holding && !held) this.overflows++;
     this.holding = false;
     let next: i32 = S.Data;
     if (this.simulateTreeBuilder) {

@@ -23,48 +23,73 @@ export const CREATED_KEY = "_created";
  * which is why Apache writes `expiry` first when it was put into the table first.
  */
 export class SessionTable {
-  keys: string[] = [];
-  values: string[] = [];
+  // Pairs in insertion order; an unset pair leaves a hole (dead) until the next read of the arrays, so a
+  // session of n pairs costs O(n) to build whatever the mix of sets and unsets (a cookie of thousands of
+  // pairs must not cost a worker seconds). `index` maps each live key to its slot.
+  private ks: string[] = [];
+  private vs: string[] = [];
+  private dead: bool[] = [];
+  private holes: i32 = 0;
+  private index: Map<string, i32> = new Map<string, i32>();
 
-  get size(): i32 { return this.keys.length; }
+  /** Live keys in order. */
+  get keys(): string[] { this.compact(); return this.ks; }
+  /** Their values. */
+  get values(): string[] { this.compact(); return this.vs; }
+
+  get size(): i32 { return this.ks.length - this.holes; }
 
   get(key: string): string | null {
-    const i = this.keys.indexOf(key);
-    return i < 0 ? null : this.values[i];
+    const index = this.index;
+    return index.has(key) ? this.vs[index.get(key)] : null;
   }
 
-  has(key: string): bool { return this.keys.includes(key); }
+  has(key: string): bool { return this.index.has(key); }
 
   set(key: string, value: string): void {
-    const i = this.keys.indexOf(key);
-    if (i < 0) {
-      this.keys.push(key);
-      this.values.push(value);
+    const index = this.index;
+    if (index.has(key)) {
+      this.vs[index.get(key)] = value;
       return;
     }
-    this.values[i] = value;
-    this.removeFrom(key, i + 1);
+    index.set(key, this.ks.length);
+    this.ks.push(key);
+    this.vs.push(value);
+    this.dead.push(false);
   }
 
-  unset(key: string): void { this.removeFrom(key, 0); }
+  unset(key: string): void {
+    const index = this.index;
+    if (!index.has(key)) return;
+    const i = index.get(key);
+    index.delete(key);
+    this.dead[i] = true;
+    this.holes++;
+  }
 
-  /** Removes every entry of `key` at or after index `start`. */
-  private removeFrom(key: string, start: i32): void {
-    let j = start;
-    while (j < this.keys.length) {
-      if (this.keys[j] == key) {
-        this.keys.splice(j, 1);
-        this.values.splice(j, 1);
-      } else {
-        j++;
-      }
+  private compact(): void {
+    if (this.holes == 0) return;
+    const ks = new Array<string>();
+    const vs = new Array<string>();
+    const index = new Map<string, i32>();
+    for (let i = 0, n = this.ks.length; i < n; i++) {
+      if (this.dead[i]) continue;
+      index.set(this.ks[i], ks.length);
+      ks.push(this.ks[i]);
+      vs.push(this.vs[i]);
     }
+    this.ks = ks;
+    this.vs = vs;
+    this.dead = new Array<bool>(ks.length);
+    this.holes = 0;
+    this.index = index;
   }
 
   /** True when a key other than the reserved ones is present. */
   hasUserKeys(): bool {
-    for (let i = 0; i < this.keys.length; i++) {
-      const k = this.keys[i];
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
       if (k != EXPIRY_KEY && k != CREATED_KEY) return true;
     }
     return false;
@@ -145,12 +170,12 @@ export function encodeSession(session: Session, reserveCreated: bool): string {
   const entries = session.entries;
   if (session.expiry != 0) entries.set(EXPIRY_KEY, session.expiry.toString());
   if (reserveCreated && session.created != 0) entries.set(CREATED_KEY, session.created.toString());
-  let out = "";
-  for (let i = 0; i < entries.size; i++) {
-    if (i) out += "&";
-    out += escapeUrlencoded(entries.keys[i]) + "=" + escapeUrlencoded(entries.values[i]);
-  }
-  return out;
+  const keys = entries.keys;
+  const values = entries.values;
+  // Joined once: appending to a string in the loop would copy the whole prefix for every pair.
+  const parts = new Array<string>(keys.length);
+  for (let i = 0; i < keys.length; i++) parts[i] = escapeUrlencoded(keys[i]) + "=" + escapeUrlencoded(values[i]);
+  return parts.join("&");
 }
 
 /** apr_atoi64 (strtoll base 10): leading blanks, a sign, digits up to the first non-digit; clamps on overflow; 0 when none. */

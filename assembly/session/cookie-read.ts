@@ -47,7 +47,7 @@ export function scanSessionCookies(request: HeaderMap, name: string, slots: i32,
   for (let h = 0; h < headerNames.length; h++) {
     const values = request.getAll(headerNames[h]);
     for (let v = 0; v < values.length; v++) {
-      const rebuilt = scanLine(scan, values[v], name, slots);
+      const rebuilt = scanLine(scan, values[v], name, slots, remove);
       if (rebuilt != null) {
         kept.push(rebuilt);
         keptNames.push(headerNames[h]);
@@ -62,9 +62,15 @@ export function scanSessionCookies(request: HeaderMap, name: string, slots: i32,
   return scan;
 }
 
-/** Scans one header value; returns it without our cookies, or null when no other cookie is left. */
-function scanLine(scan: CookieScan, line: string, name: string, slots: i32): string | null {
-  let out = "";
+/**
+ * Scans one header value; returns it without our cookies (only rebuilt when `rebuild`: otherwise the line
+ * as it is), or null when no other cookie is left.
+ */
+function scanLine(scan: CookieScan, line: string, name: string, slots: i32, rebuild: bool): string | null {
+  // Kept pieces, joined once at the end: appending to a string would copy it for every cookie, and a
+  // header of thousands of cookies would cost a worker quadratic time.
+  const out = new Array<string>();
+  let outLength = 0;
   let others = 0;
   let eating = false;
   const n = line.length;
@@ -98,15 +104,18 @@ function scanLine(scan: CookieScan, line: string, name: string, slots: i32): str
           others++;
           eating = false;
         }
-        if (!eating) {
-          out += out.length ? sepBefore + piece : piece.substring(t);
+        if (!eating && rebuild) {
+          const add = outLength ? sepBefore + piece : piece.substring(t);
+          out.push(add);
+          outLength += add.length;
         }
       }
     }
     if (j < n) sepBefore = line.charAt(j);
     i = j + 1;
   }
-  return others > 0 ? out : null;
+  if (others == 0) return null;
+  return rebuild ? out.join("") : line;
 }
 
 /** Which of our cookies `piece` (from offset t) is: 0 for NAME, k-1 for NAME_k, -1 for none. */

@@ -216,6 +216,13 @@ export class Host implements HostRuntime {
     return new HttpStream(this, vm, opts);
   }
 
+  /** Stream contexts alive in the guests (created, not yet deleted), root contexts not counted. */
+  get liveStreams(): number {
+    let n = 0;
+    for (const w of this.workers) for (const c of w.contexts.values()) if (c.stream !== null) n++;
+    return n;
+  }
+
   /** This plugin's shared data (its vm_id's key space): key → {value, cas}. */
   get sharedData(): Map<string, SharedEntry> {
     return this.sharedStore.entries(this.vmId);

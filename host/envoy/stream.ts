@@ -671,7 +671,12 @@ export class HttpStream {
     const vm = this.vm;
     const skipped = vm.failed;
     if (!this.contextCreated && !skipped) this.createContext();
-    if (!this.contextCreated || vm.failed) return;
+    if (!this.contextCreated) return;
+    if (vm.failed) {
+      // Envoy destroys the stream's context without calling into a failed VM.
+      vm.releaseContext(this.contextId);
+      return;
+    }
     this.inLogPhase = true;
     this.note("proxy_on_log");
     vm.call(this.contextId, "proxy_on_log", [this.contextId]);

@@ -148,6 +148,16 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
             ures.on("data", (chunk: Buffer) => {
               for (const part of rechunk(chunk, opts.chunkSize)) safe(() => stream.sendResponseBody(part, { endOfStream: false }));
             });
+            // The upstream went away after its headers (reset, or a body shorter than announced): Envoy
+            // resets the downstream stream, so the client sees a cut-off response, never a clean end.
+            const cutOff = () => {
+              if (ures.complete || finished) return;
+              safe(() => stream.abort("upstream_reset_after_response_started"));
+              res.destroy();
+            };
+            ures.on("aborted", cutOff);
+            ures.on("error", cutOff);
+            ures.on("close", cutOff);
             ures.on("end", () => {
               const trailers = ures.rawTrailers;
               if (trailers.length) safe(() => stream.sendResponseTrailers(responseHeadersFromNode(0, trailers).slice(1)));

@@ -102,6 +102,8 @@ test("a held tag longer than the cap passes through unchanged, however the body 
   assert.equal(rw(input, { cap: 100 }), want);
   h.rewrite(Buffer.from(input), 10, 100);
   assert.equal(h.carryOverflows(), 1);
+  h.rewrite(Buffer.from(input), input.length, 100);
+  assert.equal(h.carryOverflows(), 1, "a tag given up in one chunk counts too: the metric does not depend on chunking");
   // exactly at the cap it is still rewritten
   const fits = `<a href="/x" d="${"y".repeat(100 - 18)}">`;
   assert.equal(fits.length, 100);
