@@ -139,10 +139,10 @@ export function removeDotSegments(path: string): string {
 
 /**
  * The edit that puts the session into the URL at value[from..], or null to leave it alone.
- * `relativeGetsSession`: relative references must get the session too (a new session, no <base>).
+ * `pageIsBase`: relative references resolve against the page's own URL (no <base href> decides for them).
  * Fragment-only references ("#top") stay: they do not leave the page.
  */
-export function planUrl(ctx: LinkContext, value: string, from: i32, relativeGetsSession: bool): UrlEdit | null {
+export function planUrl(ctx: LinkContext, value: string, from: i32, pageIsBase: bool): UrlEdit | null {
   const n = value.length;
   let i = from;
   while (i < n && isAsciiSpace(value.charCodeAt(i))) i++;
@@ -174,14 +174,18 @@ export function planUrl(ctx: LinkContext, value: string, from: i32, relativeGets
   const c = value.charCodeAt(start);
   if (c == 0x2f) return absolutePath(ctx, value, start);
   if (c == 0x5c) return null;
-  if (!relativeGetsSession || scheme > 0) return null;
+  if (!pageIsBase || scheme > 0) return null;
   if (c == 0x23) return null;
-  if (c == 0x3f) return new UrlEdit(start, start, ctx.sess + ctx.reqPath);
-  // A relative path: REQDIR goes in front, as ClickPath writes it, unless its dot segments climb above
-  // the root, where a browser would drop the session with them.
   const end = pathEnd(value, start);
   const joined = ctx.reqDir + value.substring(start, end);
-  if (climbsAboveRoot(joined)) return new UrlEdit(start, end, ctx.sess + removeDotSegments(joined));
+  // Dot segments that climb above the root would take the session segment away with them (from a page
+  // whose URL has one as much as from a new session's page): such a path is resolved and gets the session.
+  const climbs = c != 0x3f && climbsAboveRoot(joined);
+  if (climbs) return new UrlEdit(start, end, ctx.sess + removeDotSegments(joined));
+  // Otherwise a page whose URL carries the session keeps it in every relative reference by itself; a new
+  // session's page gets REQDIR in front, as ClickPath writes it.
+  if (!ctx.isNew) return null;
+  if (c == 0x3f) return new UrlEdit(start, start, ctx.sess + ctx.reqPath);
   return new UrlEdit(start, start, ctx.sess + ctx.reqDir);
 }
 
@@ -212,7 +216,7 @@ export function applyEdit(value: string, edit: UrlEdit): string {
 
 /** The new Location value, or null to leave it as it is. */
 export function rewriteLocation(ctx: LinkContext, value: string): string | null {
-  const edit = planUrl(ctx, value, 0, ctx.isNew);
+  const edit = planUrl(ctx, value, 0, true);
   return edit == null ? null : applyEdit(value, edit);
 }
 
@@ -241,15 +245,15 @@ export function refreshUrlStart(value: string): i32 {
 }
 
 /** The edit for a Refresh header or a meta refresh content value. */
-export function planRefresh(ctx: LinkContext, value: string, relativeGetsSession: bool): UrlEdit | null {
+export function planRefresh(ctx: LinkContext, value: string, pageIsBase: bool): UrlEdit | null {
   const at = refreshUrlStart(value);
   if (at < 0) return null;
-  return planUrl(ctx, value, at, relativeGetsSession);
+  return planUrl(ctx, value, at, pageIsBase);
 }
 
 /** The new Refresh value, or null to leave it as it is. */
 export function rewriteRefresh(ctx: LinkContext, value: string): string | null {
-  const edit = planRefresh(ctx, value, ctx.isNew);
+  const edit = planRefresh(ctx, value, true);
   return edit == null ? null : applyEdit(value, edit);
 }
 
@@ -261,8 +265,8 @@ export class SessionLinks extends UrlRewriter {
     // With a <base href>, relative references resolve against it: an on-site base gets the session
     // itself (kind BaseHref), an off-site one takes them off-site; either way they stay as they are.
     const hasBase = base != null && base.trim().length > 0;
-    if (kind == LinkKind.BaseHref) return planUrl(this.ctx, value, 0, this.ctx.isNew);
-    if (kind == LinkKind.MetaRefresh) return planRefresh(this.ctx, value, this.ctx.isNew && !hasBase);
-    return planUrl(this.ctx, value, 0, this.ctx.isNew && !hasBase);
+    if (kind == LinkKind.BaseHref) return planUrl(this.ctx, value, 0, true);
+    if (kind == LinkKind.MetaRefresh) return planRefresh(this.ctx, value, !hasBase);
+    return planUrl(this.ctx, value, 0, !hasBase);
   }
 }

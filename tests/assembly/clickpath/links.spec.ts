@@ -132,6 +132,20 @@ describe("links (html UrlRewriter)", () => {
     expect(link(c, "http://x.y.local/-S:old/i.html", LinkKind.AnchorHref, null)).toBe("http://x.y.local/-S:ID/i.html");
     expect(link(c, "//x.y.local/i.html", LinkKind.FormActionOverride, null)).toBe("//x.y.local/-S:ID/i.html");
   });
+  it("under an existing session, relative references that climb above the root are resolved", () => {
+    // From /-S:ID/dir/x.html a browser resolves ../../i.html to /i.html: the session would be lost.
+    const c = ctx("x.y.local", "/dir/x.html", false);
+    expect(link(c, "../../i.html", LinkKind.AnchorHref, null)).toBe("/-S:ID/i.html");
+    expect(link(c, "../../../a/b.html?q=1#f", LinkKind.FrameSrc, null)).toBe("/-S:ID/a/b.html?q=1#f");
+    expect(link(c, "10; URL=../../i.html", LinkKind.MetaRefresh, null)).toBe("10; URL=/-S:ID/i.html");
+    expect(loc(c, "../../i.html")).toBe("/-S:ID/i.html");
+    expect(refresh(c, "0;url=../../../i.html")).toBe("0;url=/-S:ID/i.html");
+    // Within the session they are left alone, and a <base> decides for them.
+    expect(link(c, "../i.html", LinkKind.AnchorHref, null)).toBe("(unchanged)");
+    expect(link(c, "?page=2", LinkKind.AnchorHref, null)).toBe("(unchanged)");
+    expect(link(c, "../../i.html", LinkKind.AnchorHref, "/other/")).toBe("(unchanged)");
+    expect(loc(c, "../i.html")).toBe("(unchanged)");
+  });
   it("<base href>: the base gets the session, relative links then stay", () => {
     const c = ctx("x.y.local", "/dir/x.html", true);
     expect(link(c, "/other/", LinkKind.BaseHref, null)).toBe("/-S:ID/other/");
