@@ -49,8 +49,11 @@ export class HttpStream {
   onResponseBody(size: u32, endOfStream: bool): i32 {
     const filters = this.bodyFilters;
     if (filters.length == 0) return Action.Continue;
-    let chunk = Uint8Array.wrap(host.getBuffer(host.BufferType.ResponseBody, 0, size));
+    const received = Uint8Array.wrap(host.getBuffer(host.BufferType.ResponseBody, 0, size));
+    let chunk = received;
     for (let i = 0; i < filters.length; i++) chunk = filters[i].onResponseBody(chunk, endOfStream);
+    // A filter that changed nothing hands back the chunk it was given: the host's copy is already right.
+    if (chunk.dataStart == received.dataStart && chunk.length == received.length) return Action.Continue;
     if (host.setBuffer(host.BufferType.ResponseBody, size, chunk) != host.Status.Ok) {
       this.services.log(LogLevel.Error, "clicktrail: the host refused the rewritten response body");
     }
