@@ -220,7 +220,7 @@ const clickpath = obj(
     ),
     secrets: strings(
       "Replaces ClickPathSecret (a different scheme: ids are signed with HMAC-SHA256): the first signs, all verify. Each at least 16 bytes of UTF-8.",
-      { type: "string", anyOf: [{ minLength: 16 }, { minLength: 4, pattern: "[^\\u0000-\\u007f]" }] },
+      { description: "a secret needs at least 16 bytes", type: "string", anyOf: [{ minLength: 16 }, { minLength: 4, pattern: "[^\\u0000-\\u007f]" }] },
     ),
     upstream_header_prefix: {
       description: "Prefix of the request headers carrying ClickPath's environment variables (SESSION, CGI_SESSION, ...) to the upstream.",

@@ -106,6 +106,9 @@ export function formatSchemaErrors(errors: ErrorObject[], data: unknown): Config
       item = { path: join(path, String((e.params as { missingProperty: string }).missingProperty)), message: "is required" };
     } else if (e.schemaPath.includes("/allOf/") && parent?.description) {
       item = { path, message: parent.description };
+    } else if (e.keyword === "anyOf" && parent?.description && !parent.anyOf?.some((b) => Array.isArray(b.enum))) {
+      // A rule written as alternatives (e.g. a length in bytes of UTF-8): its description says it in words.
+      item = { path, message: parent.description };
     } else if (e.keyword === "anyOf" && parent?.anyOf?.some((b) => Array.isArray(b.enum))) {
       const values = parent.anyOf.find((b) => Array.isArray(b.enum))!.enum!;
       item = { path, message: `must be one of ${values.map((v) => JSON.stringify(v)).join(", ")} (any letter case)` };
