@@ -261,6 +261,8 @@ export class HtmlRewriter {
   private out: ByteBuffer = new ByteBuffer();
   private carry: ByteBuffer = new ByteBuffer();
   private decoder: AttrValueDecoder = new AttrValueDecoder();
+  /** The one edit the URL rewriter fills, reused for every value of the stream. */
+  private edit: UrlEdit = new UrlEdit();
   private check: AttrValueDecoder = new AttrValueDecoder();
   private scratch: ByteBuffer = new ByteBuffer();
   private insertBytes: ByteBuffer = new ByteBuffer();
@@ -1031,9 +1033,10 @@ export class HtmlRewriter {
     const decoder = this.decoder;
     decoder.decode(tag + <usize>vs, ve - vs);
     const value = byteStringFromMemory(decoder.decoded.ptr, decoder.decoded.length);
-    const edit = this.urls.rewrite(value, kind, this.baseHref);
+    const edit = this.edit;
+    const rewritten = this.urls.rewrite(value, kind, this.baseHref, edit);
     if (id == T.Base && this.baseHref == null) this.baseHref = value;
-    if (edit == null) return;
+    if (!rewritten) return;
     this.applyEdit(edit, slot);
   }
 

@@ -6,15 +6,15 @@ import { byteStringFromBytes, byteStringToBytes } from "../../../assembly/http/b
 /** Inserts `/-S:X` before root-relative values (at the URL of a refresh) and records what it saw. */
 class Prefixer extends UrlRewriter {
   seen: string[] = [];
-  rewrite(value: string, kind: LinkKind, base: string | null): UrlEdit | null {
+  rewrite(value: string, kind: LinkKind, base: string | null, edit: UrlEdit): bool {
     this.seen.push(kind.toString() + ":" + value + ":" + (base == null ? "null" : base));
     let at = 0;
     if (kind == LinkKind.MetaRefresh) {
       at = value.indexOf("=") + 1;
-      if (at == 0) return null;
+      if (at == 0) return false;
     }
-    if (at < value.length && value.charCodeAt(at) == 0x2f) return new UrlEdit(at, at, "/-S:X");
-    return null;
+    if (at < value.length && value.charCodeAt(at) == 0x2f) return edit.set(at, at, "/-S:X");
+    return false;
   }
 }
 
