@@ -49,7 +49,8 @@ export abstract class UrlRewriter {
   /**
    * value: the attribute value after character-reference decoding, as a byte string (see http/bytes.ts;
    * UTF-8 bytes, one code unit per byte); base: the decoded href of the document's first `<base href>`
-   * seen so far, or null (for a `<base>` tag itself: the base seen before it).
+   * seen so far, or null (for a `<base>` tag itself: the base seen before it). `value` is valid only
+   * during the call: the rewriter refills the same string for the next value, so keep a copy, never it.
    * Returns false to leave the value byte-for-byte unchanged, or true after filling `edit` (owned by the
    * caller and reused for every value, so that a rewritten value costs no allocation here).
    */
