@@ -138,55 +138,56 @@ export function removeDotSegments(path: string): string {
 }
 
 /**
- * The edit that puts the session into the URL at value[from..], or null to leave it alone.
+ * Fills `edit` with the edit that puts the session into the URL at value[from..] and returns true, or
+ * returns false to leave it alone.
  * `pageIsBase`: relative references resolve against the page's own URL (no <base href> decides for them).
  * Fragment-only references ("#top") stay: they do not leave the page.
  */
-export function planUrl(ctx: LinkContext, value: string, from: i32, pageIsBase: bool): UrlEdit | null {
+export function planUrl(ctx: LinkContext, value: string, from: i32, pageIsBase: bool, edit: UrlEdit): bool {
   const n = value.length;
   let i = from;
   while (i < n && isAsciiSpace(value.charCodeAt(i))) i++;
-  if (i >= n) return null;
+  if (i >= n) return false;
   const start = i;
   let pathStart = -1;
   const scheme = schemeLength(value, i);
   if (scheme > 0) {
     const name = value.substring(i, i + scheme).toLowerCase();
-    if (name != "http" && name != "https") return null;
+    if (name != "http" && name != "https") return false;
     const afterColon = i + scheme + 1;
-    if (afterColon + 2 > n || !isSlash(value.charCodeAt(afterColon)) || !isSlash(value.charCodeAt(afterColon + 1))) return null;
+    if (afterColon + 2 > n || !isSlash(value.charCodeAt(afterColon)) || !isSlash(value.charCodeAt(afterColon + 1))) return false;
     pathStart = authorityEnd(value, afterColon + 2);
-    if (!sameAuthority(value.substring(afterColon + 2, pathStart), ctx.host, name == "https" ? "443" : "80")) return null;
+    if (!sameAuthority(value.substring(afterColon + 2, pathStart), ctx.host, name == "https" ? "443" : "80")) return false;
   } else if (i + 1 < n && isSlash(value.charCodeAt(i)) && isSlash(value.charCodeAt(i + 1))) {
     pathStart = authorityEnd(value, i + 2);
     const authority = value.substring(i + 2, pathStart);
-    if (!sameAuthority(authority, ctx.host, "80") && !sameAuthority(authority, ctx.host, "443")) return null;
+    if (!sameAuthority(authority, ctx.host, "80") && !sameAuthority(authority, ctx.host, "443")) return false;
   }
   if (pathStart >= 0) {
     // Absolute or protocol-relative, same host: the session goes right after the authority.
     if (pathStart >= n || value.charCodeAt(pathStart) != 0x2f) {
       // "http://host", "http://host?x": the path is "/".
-      if (pathStart < n && value.charCodeAt(pathStart) == 0x5c) return null;
-      return new UrlEdit(pathStart, pathStart, ctx.sess + "/");
+      if (pathStart < n && value.charCodeAt(pathStart) == 0x5c) return false;
+      return edit.set(pathStart, pathStart, ctx.sess + "/");
     }
-    return absolutePath(ctx, value, pathStart);
+    return absolutePath(ctx, value, pathStart, edit);
   }
   const c = value.charCodeAt(start);
-  if (c == 0x2f) return absolutePath(ctx, value, start);
-  if (c == 0x5c) return null;
-  if (!pageIsBase || scheme > 0) return null;
-  if (c == 0x23) return null;
+  if (c == 0x2f) return absolutePath(ctx, value, start, edit);
+  if (c == 0x5c) return false;
+  if (!pageIsBase || scheme > 0) return false;
+  if (c == 0x23) return false;
   const end = pathEnd(value, start);
   const joined = ctx.reqDir + value.substring(start, end);
   // Dot segments that climb above the root would take the session segment away with them (from a page
   // whose URL has one as much as from a new session's page): such a path is resolved and gets the session.
   const climbs = c != 0x3f && climbsAboveRoot(joined);
-  if (climbs) return new UrlEdit(start, end, ctx.sess + removeDotSegments(joined));
+  if (climbs) return edit.set(start, end, ctx.sess + removeDotSegments(joined));
   // Otherwise a page whose URL carries the session keeps it in every relative reference by itself; a new
   // session's page gets REQDIR in front, as ClickPath writes it.
-  if (!ctx.isNew) return null;
-  if (c == 0x3f) return new UrlEdit(start, start, ctx.sess + ctx.reqPath);
-  return new UrlEdit(start, start, ctx.sess + ctx.reqDir);
+  if (!ctx.isNew) return false;
+  if (c == 0x3f) return edit.set(start, start, ctx.sess + ctx.reqPath);
+  return edit.set(start, start, ctx.sess + ctx.reqDir);
 }
 
 function authorityEnd(s: string, at: i32): i32 {
@@ -200,13 +201,13 @@ function authorityEnd(s: string, at: i32): i32 {
 }
 
 // value[at] is "/": replace any session segments there with ours.
-function absolutePath(ctx: LinkContext, value: string, at: i32): UrlEdit | null {
-  if (at + 1 < value.length && value.charCodeAt(at + 1) == 0x5c) return null;
+function absolutePath(ctx: LinkContext, value: string, at: i32, edit: UrlEdit): bool {
+  if (at + 1 < value.length && value.charCodeAt(at + 1) == 0x5c) return false;
   const after = skipSessionSegments(value, at, ctx.prefix);
   const end = pathEnd(value, after);
   const path = value.substring(after, end);
-  if (climbsAboveRoot(path)) return new UrlEdit(at, end, ctx.sess + removeDotSegments(path));
-  return new UrlEdit(at, after, ctx.sess);
+  if (climbsAboveRoot(path)) return edit.set(at, end, ctx.sess + removeDotSegments(path));
+  return edit.set(at, after, ctx.sess);
 }
 
 /** Applies an edit to a string. */
@@ -216,8 +217,8 @@ export function applyEdit(value: string, edit: UrlEdit): string {
 
 /** The new Location value, or null to leave it as it is. */
 export function rewriteLocation(ctx: LinkContext, value: string): string | null {
-  const edit = planUrl(ctx, value, 0, true);
-  return edit == null ? null : applyEdit(value, edit);
+  const edit = new UrlEdit();
+  return planUrl(ctx, value, 0, true, edit) ? applyEdit(value, edit) : null;
 }
 
 /**
@@ -245,28 +246,28 @@ export function refreshUrlStart(value: string): i32 {
 }
 
 /** The edit for a Refresh header or a meta refresh content value. */
-export function planRefresh(ctx: LinkContext, value: string, pageIsBase: bool): UrlEdit | null {
+export function planRefresh(ctx: LinkContext, value: string, pageIsBase: bool, edit: UrlEdit): bool {
   const at = refreshUrlStart(value);
-  if (at < 0) return null;
-  return planUrl(ctx, value, at, pageIsBase);
+  if (at < 0) return false;
+  return planUrl(ctx, value, at, pageIsBase, edit);
 }
 
 /** The new Refresh value, or null to leave it as it is. */
 export function rewriteRefresh(ctx: LinkContext, value: string): string | null {
-  const edit = planRefresh(ctx, value, true);
-  return edit == null ? null : applyEdit(value, edit);
+  const edit = new UrlEdit();
+  return planRefresh(ctx, value, true, edit) ? applyEdit(value, edit) : null;
 }
 
 /** The html rewriter's view of these rules. */
 export class SessionLinks extends UrlRewriter {
   constructor(public ctx: LinkContext) { super(); }
 
-  rewrite(value: string, kind: LinkKind, base: string | null): UrlEdit | null {
+  rewrite(value: string, kind: LinkKind, base: string | null, edit: UrlEdit): bool {
     // With a <base href>, relative references resolve against it: an on-site base gets the session
     // itself (kind BaseHref), an off-site one takes them off-site; either way they stay as they are.
     const hasBase = base != null && base.trim().length > 0;
-    if (kind == LinkKind.BaseHref) return planUrl(this.ctx, value, 0, true);
-    if (kind == LinkKind.MetaRefresh) return planRefresh(this.ctx, value, !hasBase);
-    return planUrl(this.ctx, value, 0, !hasBase);
+    if (kind == LinkKind.BaseHref) return planUrl(this.ctx, value, 0, true, edit);
+    if (kind == LinkKind.MetaRefresh) return planRefresh(this.ctx, value, !hasBase, edit);
+    return planUrl(this.ctx, value, 0, !hasBase, edit);
   }
 }

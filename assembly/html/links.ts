@@ -34,15 +34,25 @@ export const enum LinkKind {
  * are ignored.
  */
 export class UrlEdit {
-  constructor(public start: i32, public end: i32, public insert: string) {}
+  constructor(public start: i32 = 0, public end: i32 = 0, public insert: string = "") {}
+
+  /** Makes this the edit; returns true, so a rewriter can `return edit.set(...)`. */
+  set(start: i32, end: i32, insert: string): bool {
+    this.start = start;
+    this.end = end;
+    this.insert = insert;
+    return true;
+  }
 }
 
 export abstract class UrlRewriter {
   /**
    * value: the attribute value after character-reference decoding, as a byte string (see http/bytes.ts;
    * UTF-8 bytes, one code unit per byte); base: the decoded href of the document's first `<base href>`
-   * seen so far, or null (for a `<base>` tag itself: the base seen before it).
-   * Returns null to leave the value byte-for-byte unchanged.
+   * seen so far, or null (for a `<base>` tag itself: the base seen before it). `value` is valid only
+   * during the call: the rewriter refills the same string for the next value, so keep a copy, never it.
+   * Returns false to leave the value byte-for-byte unchanged, or true after filling `edit` (owned by the
+   * caller and reused for every value, so that a rewritten value costs no allocation here).
    */
-  abstract rewrite(value: string, kind: LinkKind, base: string | null): UrlEdit | null;
+  abstract rewrite(value: string, kind: LinkKind, base: string | null, edit: UrlEdit): bool;
 }

@@ -26,6 +26,7 @@
 // The hot path works on raw memory: runs of text, comments, raw text and quoted attribute values are
 // skipped eight bytes at a time, unchanged bytes are never copied when a chunk needs no edit (the result
 // is then a view of the input), and nothing is allocated per byte.
+import { OBJECT, TOTAL_OVERHEAD } from "rt/common";
 import { byteStringFromMemory } from "../http/bytes";
 import { AttrValueDecoder, ByteBuffer, appendEscaped } from "./charref";
 import { LinkKind, UrlEdit, UrlRewriter } from "./links";
@@ -261,6 +262,14 @@ export class HtmlRewriter {
   private out: ByteBuffer = new ByteBuffer();
   private carry: ByteBuffer = new ByteBuffer();
   private decoder: AttrValueDecoder = new AttrValueDecoder();
+  /** The one edit the URL rewriter fills, reused for every value of the stream. */
+  private edit: UrlEdit = new UrlEdit();
+  /**
+   * The decoded value handed to the URL rewriter: one string per stream, refilled in place for each value
+   * (its length set in its header), so a value costs no allocation. Valid only during that call.
+   */
+  private value: string = "";
+  private valueCapacity: i32 = 0;
   private check: AttrValueDecoder = new AttrValueDecoder();
   private scratch: ByteBuffer = new ByteBuffer();
   private insertBytes: ByteBuffer = new ByteBuffer();
@@ -1030,11 +1039,26 @@ export class HtmlRewriter {
     const ve = unchecked(this.slotEnd[slot]);
     const decoder = this.decoder;
     decoder.decode(tag + <usize>vs, ve - vs);
-    const value = byteStringFromMemory(decoder.decoded.ptr, decoder.decoded.length);
-    const edit = this.urls.rewrite(value, kind, this.baseHref);
-    if (id == T.Base && this.baseHref == null) this.baseHref = value;
-    if (edit == null) return;
+    const value = this.valueOf(decoder.decoded.ptr, decoder.decoded.length);
+    const edit = this.edit;
+    const rewritten = this.urls.rewrite(value, kind, this.baseHref, edit);
+    if (id == T.Base && this.baseHref == null) this.baseHref = byteStringFromMemory(decoder.decoded.ptr, decoder.decoded.length);
+    if (!rewritten) return;
     this.applyEdit(edit, slot);
+  }
+
+  /** These bytes as a byte string in `this.value`, which grows only when a longer value comes. */
+  private valueOf(ptr: usize, len: i32): string {
+    if (len <= 0) return "";
+    if (len > this.valueCapacity) {
+      const capacity = max(len, 256);
+      this.value = changetype<string>(__new(<usize>capacity << 1, idof<string>()));
+      this.valueCapacity = capacity;
+    }
+    const dst = changetype<usize>(this.value);
+    for (let i = 0; i < len; i++) store<u16>(dst + (<usize>i << 1), load<u8>(ptr + <usize>i));
+    changetype<OBJECT>(dst - TOTAL_OVERHEAD).rtSize = <u32>len << 1;
+    return this.value;
   }
 
   /** `<annotation-xml encoding>` naming HTML makes the element an HTML integration point. */
@@ -1076,7 +1100,9 @@ export class HtmlRewriter {
     // A URL rewriter usually answers with the same string every time; its bytes are kept (strings
     // are immutable, and holding the reference keeps the address from being reused).
     const insertEscaped = this.insertEscaped;
-    if (changetype<usize>(edit.insert) != changetype<usize>(this.insertOf)) {
+    // (An insert that is the refilled value string itself may change under the same address.)
+    if (changetype<usize>(edit.insert) != changetype<usize>(this.insertOf) ||
+        changetype<usize>(edit.insert) == changetype<usize>(this.value)) {
       insert.clear();
       insert.pushByteString(edit.insert);
       insertEscaped.clear();

@@ -12,13 +12,13 @@ import { LinkKind, UrlEdit, UrlRewriter } from "../../assembly/html/links";
 const SEGMENT = "/-S:BENCH1234567890";
 
 class PrefixEverything extends UrlRewriter {
-  rewrite(value: string, kind: LinkKind, base: string | null): UrlEdit | null {
+  rewrite(value: string, kind: LinkKind, base: string | null, edit: UrlEdit): bool {
     let at = 0;
     if (kind == LinkKind.MetaRefresh) {
       at = value.indexOf("=") + 1;
-      if (at == 0) return null;
+      if (at == 0) return false;
     }
-    return at < value.length ? new UrlEdit(at, at, SEGMENT) : null;
+    return at < value.length ? edit.set(at, at, SEGMENT) : false;
   }
 }
 

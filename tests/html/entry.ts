@@ -17,7 +17,7 @@ class TestUrls extends UrlRewriter {
   everywhere: bool = false;
   logging: bool = true;
 
-  rewrite(value: string, kind: LinkKind, base: string | null): UrlEdit | null {
+  rewrite(value: string, kind: LinkKind, base: string | null, edit: UrlEdit): bool {
     if (this.logging) {
       const log = this.log;
       pushU32(log, <i32>kind);
@@ -27,22 +27,22 @@ class TestUrls extends UrlRewriter {
       else { pushU32(log, base.length); log.pushByteString(base); }
     }
     const fixed = this.fixed;
-    if (fixed != null) return new UrlEdit(fixed.start, fixed.end, fixed.insert);
+    if (fixed != null) return edit.set(fixed.start, fixed.end, fixed.insert);
     let at = 0;
     if (kind == LinkKind.MetaRefresh) {
       at = urlStartInRefresh(value);
-      if (at < 0) return null;
+      if (at < 0) return false;
     }
-    if (this.everywhere) return at < value.length ? new UrlEdit(at, at, this.prefix) : null;
+    if (this.everywhere) return at < value.length ? edit.set(at, at, this.prefix) : false;
     if (value.length > at + 3 && value.charCodeAt(at) == 0x2f && value.substr(at, 4) == "/-S:") {
       let end = value.indexOf("/", at + 1);
       if (end < 0) end = value.length;
-      return new UrlEdit(at, end, this.prefix);
+      return edit.set(at, end, this.prefix);
     }
     if (value.length > at && value.charCodeAt(at) == 0x2f && !(value.length > at + 1 && value.charCodeAt(at + 1) == 0x2f)) {
-      return new UrlEdit(at, at, this.prefix);
+      return edit.set(at, at, this.prefix);
     }
-    return null;
+    return false;
   }
 }
 

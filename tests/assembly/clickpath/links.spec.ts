@@ -1,5 +1,5 @@
 import { LinkContext, SessionLinks, rewriteLocation, rewriteRefresh, removeDotSegments, sameAuthority, applyEdit } from "../../../assembly/clickpath/links";
-import { LinkKind } from "../../../assembly/html/links";
+import { LinkKind, UrlEdit } from "../../../assembly/html/links";
 
 function ctx(host: string, path: string, isNew: bool): LinkContext {
   const c = new LinkContext();
@@ -22,8 +22,8 @@ function refresh(c: LinkContext, v: string): string {
 }
 
 function link(c: LinkContext, v: string, kind: LinkKind, base: string | null): string {
-  const e = new SessionLinks(c).rewrite(v, kind, base);
-  return e == null ? "(unchanged)" : applyEdit(v, e);
+  const e = new UrlEdit();
+  return new SessionLinks(c).rewrite(v, kind, base, e) ? applyEdit(v, e) : "(unchanged)";
 }
 
 // spec/apache-originals.md §2.5, "Observed [RUN]", with HOST = h.example and <id> = ID.

@@ -4,7 +4,7 @@ import { findPathSession, stripRefererSession, refererHost, captureFriend } from
 import { LinkContext, SessionLinks, rewriteLocation, rewriteRefresh } from "../../../assembly/clickpath/links";
 import { FriendlySession } from "../../../assembly/clickpath/settings";
 import { parseStatement } from "../../../assembly/config/clickpath";
-import { LinkKind } from "../../../assembly/html/links";
+import { LinkKind, UrlEdit } from "../../../assembly/html/links";
 import { parseConfig } from "../../../assembly/config";
 import { ClickpathFeature, ClickpathStream } from "../../../assembly/clickpath/filter";
 import { FakeServices, fakeServices, headers } from "./fake";
@@ -26,6 +26,7 @@ describe("robustness", () => {
     const c = new LinkContext();
     c.sess = "/-S:ID"; c.prefix = "-S:"; c.host = "h.example"; c.isNew = true; c.setRequestPath("/a/b");
     const links = new SessionLinks(c);
+    const edit = new UrlEdit();
     const friend = new FriendlySession("h.example", [parseStatement("uri(3)")!, parseStatement("param(a)")!], "f");
     let changed = 0;
     for (let i = 0; i < 3000; i++) {
@@ -39,7 +40,7 @@ describe("robustness", () => {
       if (refererHost(s) != null) captureFriend(s, friend);
       if (rewriteLocation(c, s) != null) changed++;
       rewriteRefresh(c, s);
-      links.rewrite(s, <LinkKind>(i % 6), (i & 2) != 0 ? s : null);
+      links.rewrite(s, <LinkKind>(i % 6), (i & 2) != 0 ? s : null, edit);
       c.isNew = (i & 4) != 0;
     }
     expect(changed > 0).toBe(true);

@@ -6,15 +6,22 @@ import { byteStringFromBytes, byteStringToBytes } from "../../../assembly/http/b
 /** Inserts `/-S:X` before root-relative values (at the URL of a refresh) and records what it saw. */
 class Prefixer extends UrlRewriter {
   seen: string[] = [];
-  rewrite(value: string, kind: LinkKind, base: string | null): UrlEdit | null {
+  rewrite(value: string, kind: LinkKind, base: string | null, edit: UrlEdit): bool {
     this.seen.push(kind.toString() + ":" + value + ":" + (base == null ? "null" : base));
     let at = 0;
     if (kind == LinkKind.MetaRefresh) {
       at = value.indexOf("=") + 1;
-      if (at == 0) return null;
+      if (at == 0) return false;
     }
-    if (at < value.length && value.charCodeAt(at) == 0x2f) return new UrlEdit(at, at, "/-S:X");
-    return null;
+    if (at < value.length && value.charCodeAt(at) == 0x2f) return edit.set(at, at, "/-S:X");
+    return false;
+  }
+}
+
+/** Inserts the value in front of itself: the insert is the very string the rewriter handed over. */
+class Doubler extends UrlRewriter {
+  rewrite(value: string, kind: LinkKind, base: string | null, edit: UrlEdit): bool {
+    return edit.set(0, 0, value);
   }
 }
 
@@ -89,6 +96,13 @@ describe("HtmlRewriter", () => {
       .toBe("<base href=\"/-S:X/b/\"><base href=/-S:X/c/><a href=\"/-S:X&#47;x&amp;y\">");
     expect(urls.seen.join("|")).toBe("4:/b/:null|4:/c/:/b/|0:/x&y:/b/");
     expect(r.documentBase == null ? "null" : r.documentBase!).toBe("/b/");
+  });
+
+  it("takes each value's bytes afresh when the edit inserts the value string itself", () => {
+    const r = new HtmlRewriter(new Doubler(), 1024);
+    expect(runWith(r, "<a href=/abcdef><a href=\"/x\"><base href=/yz><a href='q&amp;'>", 0))
+      .toBe("<a href=/abcdef/abcdef><a href=\"/x/x\"><base href=/yz/yz><a href='q&amp;q&amp;'>");
+    expect(r.documentBase == null ? "null" : r.documentBase!).toBe("/yz");
   });
 
   it("holds an incomplete tag back and emits it with the rest", () => {
