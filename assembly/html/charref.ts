@@ -22,6 +22,13 @@ const C1_REPLACEMENTS: usize = memory.data<u16>([
 }
 
 /** A reusable growable byte buffer (no per-byte allocation). */
+/** `a` grown to twice its length with its first `used` entries copied: for the rewriter's offset tables. */
+export function doubledI32(a: StaticArray<i32>, used: i32): StaticArray<i32> {
+  const grown = new StaticArray<i32>(a.length << 1);
+  memory.copy(changetype<usize>(grown), changetype<usize>(a), <usize>used << 2);
+  return grown;
+}
+
 export class ByteBuffer {
   data: StaticArray<u8> = new StaticArray<u8>(256);
   length: i32 = 0;
@@ -143,11 +150,7 @@ export class AttrValueDecoder {
 
   private addPiece(rawStart: i32, rawEnd: i32, decStart: i32, decEnd: i32): void {
     const at = this.pieceCount << 2;
-    if (at + 4 > this.pieces.length) {
-      const grown = new StaticArray<i32>(this.pieces.length << 1);
-      memory.copy(changetype<usize>(grown), changetype<usize>(this.pieces), <usize>at << 2);
-      this.pieces = grown;
-    }
+    if (at + 4 > this.pieces.length) this.pieces = doubledI32(this.pieces, at);
     unchecked(this.pieces[at] = rawStart);
     unchecked(this.pieces[at + 1] = rawEnd);
     unchecked(this.pieces[at + 2] = decStart);

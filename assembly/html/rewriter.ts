@@ -28,7 +28,7 @@
 // is then a view of the input), and nothing is allocated per byte.
 import { OBJECT, TOTAL_OVERHEAD } from "rt/common";
 import { byteStringFromMemory } from "../http/bytes";
-import { AttrValueDecoder, ByteBuffer, appendEscaped } from "./charref";
+import { AttrValueDecoder, ByteBuffer, appendEscaped, doubledI32 } from "./charref";
 import { LinkKind, UrlEdit, UrlRewriter } from "./links";
 
 /** Tokenizer states a test may start in (html5lib's "initialStates"). */
@@ -854,11 +854,7 @@ export class HtmlRewriter {
 
   private recordAttr(nameStart: i32, nameEnd: i32, valueStart: i32, valueEnd: i32): void {
     const at = this.reportAttrCount * 5;
-    if (at + 5 > this.reportAttrs.length) {
-      const grown = new StaticArray<i32>(this.reportAttrs.length << 1);
-      memory.copy(changetype<usize>(grown), changetype<usize>(this.reportAttrs), <usize>at << 2);
-      this.reportAttrs = grown;
-    }
+    if (at + 5 > this.reportAttrs.length) this.reportAttrs = doubledI32(this.reportAttrs, at);
     unchecked(this.reportAttrs[at] = nameStart);
     unchecked(this.reportAttrs[at + 1] = nameEnd);
     unchecked(this.reportAttrs[at + 2] = valueStart);
