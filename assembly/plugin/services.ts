@@ -95,25 +95,23 @@ export class HostServices extends Services {
 
   sourceAddress(): string {
     let s = this.source;
-    if (s == null) {
-      const v = host.getProperty("source\0address");
-      s = v == null ? "" : stripPort(byteStringFromBuffer(v));
-      this.source = s;
-    }
+    if (s == null) this.source = s = addressProperty("source\0address");
     return s;
   }
 
   localAddress(): string {
     let s = this.local;
-    if (s == null) {
-      const v = host.getProperty("destination\0address");
-      s = v == null ? "" : stripPort(byteStringFromBuffer(v));
-      this.local = s;
-    }
-    return s!;
+    if (s == null) this.local = s = addressProperty("destination\0address");
+    return s;
   }
 
   workerId(): u32 { return vmNumber(); }
+}
+
+/** An address property without its port, "" when the host has none. */
+function addressProperty(path: string): string {
+  const v = host.getProperty(path);
+  return v == null ? "" : stripPort(byteStringFromBuffer(v));
 }
 
 /**
