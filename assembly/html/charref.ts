@@ -30,20 +30,25 @@ export function doubledI32(a: StaticArray<i32>, used: i32): StaticArray<i32> {
 }
 
 export class ByteBuffer {
-  data: StaticArray<u8> = new StaticArray<u8>(256);
+  data: ArrayBuffer = new ArrayBuffer(256);
   length: i32 = 0;
 
   @inline get ptr(): usize { return changetype<usize>(this.data); }
 
+  /** The bytes as a Uint8Array that shares this buffer: valid until the buffer next changes. */
+  view(): Uint8Array {
+    return Uint8Array.wrap(this.data, 0, this.length);
+  }
+
   @inline reserve(extra: i32): void {
-    if (this.length + extra > this.data.length) this.grow(extra);
+    if (this.length + extra > this.data.byteLength) this.grow(extra);
   }
 
   private grow(extra: i32): void {
     const need = this.length + extra;
-    let next = this.data.length << 1;
+    let next = this.data.byteLength << 1;
     while (next < need) next <<= 1;
-    const grown = new StaticArray<u8>(next);
+    const grown = new ArrayBuffer(next);
     memory.copy(changetype<usize>(grown), changetype<usize>(this.data), <usize>this.length);
     this.data = grown;
   }

@@ -127,6 +127,14 @@ const EQ: u8 = 0x3d;
 const DQ: u8 = 0x22;
 const SQ: u8 = 0x27;
 
+/** Whether the `len` raw bytes at `p` are a value as they stand (no reference, NUL or CR to decode). */
+function isPlainValue(p: usize, len: i32): bool {
+  for (let i = 0; i < len; i++) {
+    if (load<u8>(STOPS + <usize>load<u8>(p + <usize>i)) & NEEDS_DECODING) return false;
+  }
+  return true;
+}
+
 @inline function isWs(c: u32): bool {
   // Tab, LF, FF, space, and CR (which input preprocessing turns into LF).
   return c == 0x20 || (c - 0x09 < 5 && c != 0x0b);
@@ -180,14 +188,16 @@ function findByte2(p: usize, end: usize, a: u8, b: u8): usize {
 
 // Which bytes end a run inside a tag (a lookup instead of a chain of comparisons per byte):
 // a tag name ends at whitespace, `/` or `>`; an attribute name also at `=`; an unquoted value at
-// whitespace or `>`.
+// whitespace or `>`. And which bytes of a value the decoder must see (`&`, NUL, CR): a value without
+// them is its raw bytes.
 const STOP_NAME: u8 = 1;
 const STOP_ATTR_NAME: u8 = 2;
 const STOP_UNQUOTED: u8 = 4;
+const NEEDS_DECODING: u8 = 8;
 const STOPS: usize = memory.data<u8>([
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 7, 0, 7, 7, 0, 0,
+  8, 0, 0, 0, 0, 0, 0, 0, 0, 7, 7, 0, 7, 15, 0, 0,
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3,
+  7, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 3,
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 7, 0,
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -290,7 +300,7 @@ export class HtmlRewriter {
 
   /** Bytes reserved for held-back input (bounded by the cap plus one block, whatever the chunk sizes). */
   get carryCapacity(): i32 {
-    return this.carry.data.length;
+    return this.carry.data.byteLength;
   }
 
   /** The decoded href of the first `<base href>` seen, or null. */
@@ -401,9 +411,7 @@ export class HtmlRewriter {
   }
 
   private takeOut(): Uint8Array {
-    const result = new Uint8Array(this.out.length);
-    memory.copy(result.dataStart, this.out.ptr, <usize>this.out.length);
-    return result;
+    return this.out.view();
   }
 
   private flushTo(pos: i32): void {
@@ -805,7 +813,8 @@ export class HtmlRewriter {
 
   @inline private endTagName(p: i32): void {
     this.nameEnd = p - this.tagStart;
-    const id = this.classifyName();
+    // An end tag's name matters only to the foreign-content simulation (raw text ends elsewhere).
+    const id = this.isEndTag && this.nsDepth == 0 && !this.reportTags ? T.Other : this.classifyName();
     this.tagId = id;
     if (this.holding && !this.reportTags && !HtmlRewriter.isLinkTag(id) && !((id == T.Font || id == T.AnnotationXml) && this.inForeignContent())) {
       this.holding = false;
@@ -1030,17 +1039,25 @@ export class HtmlRewriter {
       if ((this.slotSeen & (1 << A.HttpEquiv)) == 0) return;
       if (!this.slotValueIs(A.HttpEquiv, "refresh")) return;
     }
-    const tag = this.buf + <usize>this.tagStart;
     const vs = unchecked(this.slotStart[slot]);
-    const ve = unchecked(this.slotEnd[slot]);
-    const decoder = this.decoder;
-    decoder.decode(tag + <usize>vs, ve - vs);
-    const value = this.valueOf(decoder.decoded.ptr, decoder.decoded.length);
+    const raw = this.buf + <usize>(this.tagStart + vs);
+    const rawLen = unchecked(this.slotEnd[slot]) - vs;
+    // Most values are their raw bytes, and skip the decoder.
+    const plain = isPlainValue(raw, rawLen);
+    let decoded = raw;
+    let decodedLen = rawLen;
+    if (!plain) {
+      const decoder = this.decoder;
+      decoder.decode(raw, rawLen);
+      decoded = decoder.decoded.ptr;
+      decodedLen = decoder.decoded.length;
+    }
+    const value = this.valueOf(decoded, decodedLen);
     const edit = this.edit;
     const rewritten = this.urls.rewrite(value, kind, this.baseHref, edit);
-    if (id == T.Base && this.baseHref == null) this.baseHref = byteStringFromMemory(decoder.decoded.ptr, decoder.decoded.length);
+    if (id == T.Base && this.baseHref == null) this.baseHref = byteStringFromMemory(decoded, decodedLen);
     if (!rewritten) return;
-    this.applyEdit(edit, slot);
+    this.applyEdit(edit, slot, plain, decodedLen);
   }
 
   /** These bytes as a byte string in `this.value`, which grows only when a longer value comes. */
@@ -1077,10 +1094,12 @@ export class HtmlRewriter {
     return true;
   }
 
-  /** Writes the edited value: only the bytes the edit covers change (see the class comment). */
-  private applyEdit(edit: UrlEdit, slot: i32): void {
+  /**
+   * Writes the edited value: only the bytes the edit covers change (see the class comment). `plain`: the
+   * value is its raw bytes (the decoder did not run); otherwise `this.decoder` holds its decoding.
+   */
+  private applyEdit(edit: UrlEdit, slot: i32, plain: bool, decLen: i32): void {
     const decoder = this.decoder;
-    const decLen = decoder.decoded.length;
     const ds = edit.start;
     const de = edit.end;
     if (ds < 0 || de < ds || de > decLen) return; // not an edit of this value: ignore rather than guess
@@ -1106,8 +1125,7 @@ export class HtmlRewriter {
       this.insertOf = edit.insert;
     }
 
-    if (quote != Q.Valueless && decoder.pieceCount == 0 && (quote == Q.Quoted || decLen - (de - ds) + insert.length != 0) &&
-        !this.hasAmpersand(raw, rawLen)) {
+    if (plain && quote != Q.Valueless && (quote == Q.Quoted || decLen - (de - ds) + insert.length != 0)) {
       // The usual case, a value that is its raw bytes: the edit's offsets are raw offsets and only the
       // escaped insert is written (what the general path below computes for it, with less work).
       this.flushTo(tagAbs + vs + ds);

@@ -4,8 +4,9 @@
 // with the next chunk, as in the clickpath filter.
 export * from "@gcoredev/proxy-wasm-sdk-as/assembly/proxy";
 import {
-  RootContext, Context, registerRootContext, FilterDataStatusValues, BufferTypeValues, get_buffer_bytes, set_buffer_bytes,
+  RootContext, Context, registerRootContext, FilterDataStatusValues, BufferTypeValues, get_buffer_bytes,
 } from "@gcoredev/proxy-wasm-sdk-as/assembly";
+import * as imports from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { HtmlRewriter } from "../../assembly/html/rewriter";
 import { LinkKind, UrlEdit, UrlRewriter } from "../../assembly/html/links";
 
@@ -37,8 +38,10 @@ class RewriteStream extends Context {
     const n = <u32>body_buffer_length;
     const chunk = Uint8Array.wrap(get_buffer_bytes(BufferTypeValues.HttpResponseBody, 0, n));
     const out = this.rewriter.push(chunk, end_of_stream);
-    const whole = out.byteOffset == 0 && out.byteLength == out.buffer.byteLength;
-    set_buffer_bytes(BufferTypeValues.HttpResponseBody, 0, n, whole ? out.buffer : out.slice().buffer);
+    // The result may be a view (of the chunk or of the rewriter's output buffer): its bytes go to the
+    // host as they lie, as assembly/plugin/host.ts setBuffer passes them (what SDK set_buffer_bytes does
+    // for a whole ArrayBuffer).
+    imports.proxy_set_buffer_bytes(BufferTypeValues.HttpResponseBody, 0, n, out.dataStart, <usize>out.length);
     return FilterDataStatusValues.Continue;
   }
 }
