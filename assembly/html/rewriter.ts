@@ -239,9 +239,8 @@ export class HtmlRewriter {
   private nsOpenCount: StaticArray<i32> = new StaticArray<i32>(NS_STACK);
 
   // The tag being tokenized.
-  private nameBuf: StaticArray<u8> = new StaticArray<u8>(NAME_BUF);
   private nameLen: i32 = 0;
-  private nameKey1: u64 = 0; // first 8 bytes of the lower-cased name, little-endian (see nameKey)
+  private nameKey1: u64 = 0; // first 8 bytes of the lower-cased name, little-endian (see classifyName)
   private nameKey2: u64 = 0; // bytes 8..15
   private nameEnd: i32 = 0; // relative to tagStart
   private tagId: i32 = T.Other;
@@ -318,10 +317,15 @@ export class HtmlRewriter {
       case InitialState.CdataSection: this.state = S.Cdata; break;
       default: this.state = S.Data;
     }
-    const n = lastStartTag.length;
+    this.setLastTag(lastStartTag);
+  }
+
+  /** The start tag whose end tag ends the raw text that follows it ("appropriate end tag"). */
+  private setLastTag(name: string): void {
+    const n = name.length;
     this.lastTagLen = n <= NAME_BUF ? n : 0;
     for (let i = 0; i < this.lastTagLen; i++) {
-      unchecked(this.lastTag[i] = <u8>lower(<u32>lastStartTag.charCodeAt(i)));
+      unchecked(this.lastTag[i] = <u8>lower(<u32>name.charCodeAt(i)));
     }
   }
 
@@ -464,13 +468,9 @@ export class HtmlRewriter {
           let x = c;
           while (true) {
             if (load<u8>(STOPS + <usize>x) & STOP_NAME) break;
-            const lc = lower(x);
-            if (n < NAME_BUF) {
-              unchecked(this.nameBuf[n] = <u8>lc);
-              const kc = <u64>(lc == 0 ? 0xff : lc); // a NUL must not vanish from the key
-              if (n < 8) k1 |= kc << (<u64>n << 3);
-              else k2 |= kc << (<u64>(n - 8) << 3);
-            }
+            const kc = <u64>lower(x);
+            if (n < 8) k1 |= kc << (<u64>n << 3);
+            else if (n < NAME_BUF) k2 |= kc << (<u64>(n - 8) << 3);
             n++;
             p++;
             if (p >= end) break;
@@ -814,7 +814,8 @@ export class HtmlRewriter {
   @inline private endTagName(p: i32): void {
     this.nameEnd = p - this.tagStart;
     // An end tag's name matters only to the foreign-content simulation (raw text ends elsewhere).
-    const id = this.isEndTag && this.nsDepth == 0 && !this.reportTags ? T.Other : this.classifyName();
+    const id = this.isEndTag && this.nsDepth == 0 && !this.reportTags ? T.Other :
+      HtmlRewriter.classifyName(this.nameLen, this.nameKey1, this.nameKey2);
     this.tagId = id;
     if (this.holding && !this.reportTags && !HtmlRewriter.isLinkTag(id) && !((id == T.Font || id == T.AnnotationXml) && this.inForeignContent())) {
       this.holding = false;
@@ -846,29 +847,32 @@ export class HtmlRewriter {
 
   /** Files the attribute that just ended (of a held tag). */
   private endAttr(): void {
-    const nameStart = this.attrNameStart;
     const nameEnd = this.attrNameEnd;
-    let valueStart = this.attrValueStart;
-    let valueEnd = this.attrValueEnd;
-    if (this.attrQuote == Q.Valueless) { valueStart = nameEnd; valueEnd = nameEnd; }
-    if (this.reportTags) this.recordAttr(nameStart, nameEnd, valueStart, valueEnd);
-    const slot = this.classifyAttr(this.buf + <usize>(this.tagStart + nameStart), nameEnd - nameStart);
+    const quote = this.attrQuote;
+    if (quote == Q.Valueless) this.fileAttr(this.attrNameStart, nameEnd, nameEnd, nameEnd, quote);
+    else this.fileAttr(this.attrNameStart, nameEnd, this.attrValueStart, this.attrValueEnd, quote);
+  }
+
+  /** Files an attribute of a held tag (offsets relative to its `<`; a valueless one's value is empty at its name's end). */
+  private fileAttr(nameStart: i32, nameEnd: i32, valueStart: i32, valueEnd: i32, quote: i32): void {
+    if (this.reportTags) this.recordAttr(nameStart, nameEnd, valueStart, valueEnd, quote);
+    const slot = HtmlRewriter.classifyAttr(this.buf + <usize>(this.tagStart + nameStart), nameEnd - nameStart);
     if (slot < 0 || (this.slotSeen & (1 << slot)) != 0) return;
     this.slotSeen |= 1 << slot;
     unchecked(this.slotNameEnd[slot] = nameEnd);
     unchecked(this.slotStart[slot] = valueStart);
     unchecked(this.slotEnd[slot] = valueEnd);
-    unchecked(this.slotQuote[slot] = this.attrQuote);
+    unchecked(this.slotQuote[slot] = quote);
   }
 
-  private recordAttr(nameStart: i32, nameEnd: i32, valueStart: i32, valueEnd: i32): void {
+  private recordAttr(nameStart: i32, nameEnd: i32, valueStart: i32, valueEnd: i32, quote: i32): void {
     const at = this.reportAttrCount * 5;
     if (at + 5 > this.reportAttrs.length) this.reportAttrs = doubledI32(this.reportAttrs, at);
     unchecked(this.reportAttrs[at] = nameStart);
     unchecked(this.reportAttrs[at + 1] = nameEnd);
     unchecked(this.reportAttrs[at + 2] = valueStart);
     unchecked(this.reportAttrs[at + 3] = valueEnd);
-    unchecked(this.reportAttrs[at + 4] = this.attrQuote);
+    unchecked(this.reportAttrs[at + 4] = quote);
     this.reportAttrCount++;
   }
 
@@ -927,11 +931,7 @@ export class HtmlRewriter {
       } else {
         if (top >= NS.HtmlIn && !HtmlRewriter.isVoid(id)) this.nsOpenAdd(1);
         next = HtmlRewriter.contentStateAfter(id);
-        if (next != S.Data) {
-          const n = this.nameLen < NAME_BUF ? this.nameLen : NAME_BUF;
-          for (let i = 0; i < n; i++) unchecked(this.lastTag[i] = this.nameBuf[i]);
-          this.lastTagLen = n;
-        }
+        if (next != S.Data) this.setLastTag(HtmlRewriter.rawTextName(id));
       }
     }
     if (held) {
@@ -1001,6 +1001,22 @@ export class HtmlRewriter {
       const v = unchecked(this.nsOpenCount[d - 1]) + delta;
       unchecked(this.nsOpenCount[d - 1] = v < 0 ? 0 : v > 0xffff ? 0xffff : v);
     }
+  }
+
+  /** The name of a tag after which the tokenizer is in raw text (see contentStateAfter). */
+  private static rawTextName(id: i32): string {
+    switch (id) {
+      case T.Script: return "script";
+      case T.Style: return "style";
+      case T.Xmp: return "xmp";
+      case T.Iframe: return "iframe";
+      case T.Noembed: return "noembed";
+      case T.Noframes: return "noframes";
+      case T.Textarea: return "textarea";
+      case T.Title: return "title";
+      case T.Plaintext: return "plaintext";
+    }
+    return "";
   }
 
   private static contentStateAfter(id: i32): i32 {
@@ -1209,7 +1225,7 @@ export class HtmlRewriter {
     const tag = this.buf + <usize>this.tagStart;
     this.pushName(r, tag + 1, this.nameEnd - 1);
     const countAt = r.length;
-    r.pushMemory(changetype<usize>(this.nameBuf), 4); // placeholder, overwritten below
+    HtmlRewriter.pushU32(r, 0); // placeholder, overwritten below
     let count = 0;
     for (let k = 0; k < this.reportAttrCount; k++) {
       const at = k * 5;
@@ -1260,20 +1276,18 @@ export class HtmlRewriter {
     r.length += 4;
   }
 
-  // Names are compared as packed little-endian integers: `name` is "eman" read as a u64.
-  private classifyName(): i32 {
-    const n = this.nameLen;
-    if (n > 16) return T.Other;
-    const k1 = this.nameKey1;
+  // Names are compared as packed little-endian integers: `name` is "eman" read as a u64. `k1` holds the
+  // first 8 bytes of the lower-cased name `n` bytes long, `k2` bytes 8 to 15 (a NUL is a zero byte: with
+  // the length compared too, no name with one matches).
+  private static classifyName(n: i32, k1: u64, k2: u64): i32 {
     if (n > 8) {
-      const k2 = this.nameKey2;
-      if (k1 == 0x7865746e69616c70 && k2 == 0x74) return T.Plaintext;
-      if (k1 == 0x6f6e676965726f66 && k2 == 0x7463656a62) return T.ForeignObject;
-      if (k1 == 0x697461746f6e6e61 && k2 == 0x6c6d782d6e6f) return T.AnnotationXml;
-      if (k1 == 0x6f75716b636f6c62 && k2 == 0x6574) return T.Breakout; // blockquote
+      if (n == 9 && k1 == 0x7865746e69616c70 && k2 == 0x74) return T.Plaintext;
+      if (n == 13 && k1 == 0x6f6e676965726f66 && k2 == 0x7463656a62) return T.ForeignObject;
+      if (n == 14 && k1 == 0x697461746f6e6e61 && k2 == 0x6c6d782d6e6f) return T.AnnotationXml;
+      if (n == 10 && k1 == 0x6f75716b636f6c62 && k2 == 0x6574) return T.Breakout; // blockquote
       return T.Other;
     }
-    // The key has one non-zero byte per name byte, so the length picks a short list to compare.
+    // The length picks a short list to compare.
     switch (n) {
       case 1: {
         switch (k1) {
@@ -1393,30 +1407,33 @@ export class HtmlRewriter {
     return T.Other;
   }
 
-  private classifyAttr(p: usize, n: i32): i32 {
+  /** The slot (A) of the attribute named by the `n` bytes at `p`, or -1. Keys as in classifyName. */
+  private static classifyAttr(p: usize, n: i32): i32 {
     if (n < 3 || n > 10) return -1;
     let k1: u64 = 0;
     let k2: u64 = 0;
     for (let i = 0; i < n; i++) {
-      const c = lower(<u32>load<u8>(p + <usize>i));
-      const kc = <u64>(c == 0 ? 0xff : c);
+      const kc = <u64>lower(<u32>load<u8>(p + <usize>i));
       if (i < 8) k1 |= kc << (<u64>i << 3);
       else k2 |= kc << (<u64>(i - 8) << 3);
     }
-    if (n == 10) {
-      if (k1 == 0x7571652d70747468 && k2 == 0x7669) return A.HttpEquiv;
-      if (k1 == 0x697463616d726f66 && k2 == 0x6e6f) return A.FormAction;
-      return -1;
-    }
-    switch (k1) {
-      case 0x66657268: return A.Href;
-      case 0x637273: return A.Src;
-      case 0x6e6f69746361: return A.Action;
-      case 0x746e65746e6f63: return A.Content;
-      case 0x726f6c6f63: return A.Color;
-      case 0x65636166: return A.Face;
-      case 0x657a6973: return A.Size;
-      case 0x676e69646f636e65: return A.Encoding;
+    switch (n) {
+      case 3: return k1 == 0x637273 ? A.Src : -1;
+      case 4: {
+        if (k1 == 0x66657268) return A.Href;
+        if (k1 == 0x65636166) return A.Face;
+        if (k1 == 0x657a6973) return A.Size;
+        return -1;
+      }
+      case 5: return k1 == 0x726f6c6f63 ? A.Color : -1;
+      case 6: return k1 == 0x6e6f69746361 ? A.Action : -1;
+      case 7: return k1 == 0x746e65746e6f63 ? A.Content : -1;
+      case 8: return k1 == 0x676e69646f636e65 ? A.Encoding : -1;
+      case 10: {
+        if (k1 == 0x7571652d70747468 && k2 == 0x7669) return A.HttpEquiv;
+        if (k1 == 0x697463616d726f66 && k2 == 0x6e6f) return A.FormAction;
+        return -1;
+      }
     }
     return -1;
   }
