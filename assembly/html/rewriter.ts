@@ -186,6 +186,30 @@ function findByte2(p: usize, end: usize, a: u8, b: u8): usize {
   return end;
 }
 
+/**
+ * First address in [p, end) holding a byte that ends an unquoted attribute value (whitespace or `>`), or
+ * `end`. Eight bytes at a time: bytes below 0x21 and `>` are candidates, checked against STOPS.
+ */
+function findUnquotedEnd(p: usize, end: usize): usize {
+  const gt = <u64>GT * 0x0101010101010101;
+  while (p + 8 <= end) {
+    const x = load<u64>(p);
+    let m = ((x - 0x2121212121212121) & ~x & 0x8080808080808080) | swarHas(x, gt);
+    // The lowest flagged byte is a true candidate (a borrow only flags bytes above it); others are checked.
+    while (m) {
+      const at = p + <usize>(ctz(m) >> 3);
+      if (load<u8>(STOPS + <usize>load<u8>(at)) & STOP_UNQUOTED) return at;
+      m &= m - 1;
+    }
+    p += 8;
+  }
+  while (p < end) {
+    if (load<u8>(STOPS + <usize>load<u8>(p)) & STOP_UNQUOTED) return p;
+    p++;
+  }
+  return end;
+}
+
 // Which bytes end a run inside a tag (a lookup instead of a chain of comparisons per byte):
 // a tag name ends at whitespace, `/` or `>`; an attribute name also at `=`; an unquoted value at
 // whitespace or `>`. And which bytes of a value the decoder must see (`&`, NUL, CR): a value without
@@ -248,6 +272,7 @@ export class HtmlRewriter {
   private selfClosing: bool = false;
   private holding: bool = false;
   private tagStart: i32 = 0; // offset of the held tag's `<` in the current buffer
+  private afterTag: i32 = S.Data; // the state after a tag wholeTag tokenized
   private attrOpen: bool = false;
   private attrNameStart: i32 = 0; // these four relative to tagStart
   private attrNameEnd: i32 = 0;
@@ -436,6 +461,8 @@ export class HtmlRewriter {
         case S.Data: {
           const q = <i32>(findByte(base + <usize>p, limit, LT) - base);
           if (q >= end) { p = end; break; }
+          const after = this.wholeTag(q, end);
+          if (after >= 0) { s = this.afterTag; p = after; break; }
           this.tagStart = q;
           this.holding = true;
           s = S.TagOpen;
@@ -797,6 +824,126 @@ export class HtmlRewriter {
       }
     }
     this.state = s;
+  }
+
+  /**
+   * The usual case, a start or end tag that ends inside the buffer, tokenized straight through from its
+   * `<` at `lt` with its state in locals (scan's state machine takes a step per state change). Returns
+   * the offset after its `>`, having finished the tag, with the state that follows in `afterTag`; or -1
+   * for anything else (a comment, a doctype, a tag cut off by the end of the buffer), which scan then
+   * tokenizes from `lt` itself: whatever this filed for the tag is reset there by beginTag.
+   * The steps are the tokenizer's tag states, each in a comment below.
+   */
+  private wholeTag(lt: i32, end: i32): i32 {
+    const base = this.buf;
+    const limit = base + <usize>end;
+    let p = lt + 1;
+    if (p >= end) return -1;
+    let c = <u32>load<u8>(base + <usize>p);
+    // tag open, end tag open
+    const isEnd = c == SLASH;
+    if (isEnd) {
+      if (++p >= end) return -1;
+      c = <u32>load<u8>(base + <usize>p);
+    }
+    if (!isAlpha(c)) return -1;
+    // tag name
+    const nameStart = p;
+    let k1: u64 = 0;
+    let k2: u64 = 0;
+    do {
+      const n = p - nameStart;
+      const kc = <u64>lower(c);
+      if (n < 8) k1 |= kc << (<u64>n << 3);
+      else if (n < NAME_BUF) k2 |= kc << (<u64>(n - 8) << 3);
+      if (++p >= end) return -1;
+      c = <u32>load<u8>(base + <usize>p);
+    } while (!(load<u8>(STOPS + <usize>c) & STOP_NAME));
+    const nameEnd = p;
+    const nameLen = nameEnd - nameStart;
+    // (as endTagName decides)
+    const id = isEnd && this.nsDepth == 0 && !this.reportTags ? T.Other : HtmlRewriter.classifyName(nameLen, k1, k2);
+    const held = !isEnd && (this.reportTags || HtmlRewriter.isLinkTag(id) ||
+      ((id == T.Font || id == T.AnnotationXml) && this.inForeignContent()));
+    if (held) {
+      this.tagStart = lt;
+      this.slotSeen = 0;
+      this.reportAttrCount = 0;
+    }
+    let selfClosing = false;
+    while (true) {
+      // before attribute name
+      while (isWs(c)) {
+        if (++p >= end) return -1;
+        c = <u32>load<u8>(base + <usize>p);
+      }
+      if (c == GT) break;
+      if (c == SLASH) {
+        // after attribute name, self-closing start tag: anything but `>` is reconsumed
+        if (++p >= end) return -1;
+        c = <u32>load<u8>(base + <usize>p);
+        if (c == GT) { selfClosing = true; break; }
+        continue;
+      }
+      // attribute name (a leading `=` is part of it)
+      const an = p;
+      if (c == EQ) {
+        if (++p >= end) return -1;
+        c = <u32>load<u8>(base + <usize>p);
+      }
+      while (!(load<u8>(STOPS + <usize>c) & STOP_ATTR_NAME)) {
+        if (++p >= end) return -1;
+        c = <u32>load<u8>(base + <usize>p);
+      }
+      const ane = p;
+      // after attribute name
+      while (isWs(c)) {
+        if (++p >= end) return -1;
+        c = <u32>load<u8>(base + <usize>p);
+      }
+      let vs = ane;
+      let ve = ane;
+      let quote: i32 = Q.Valueless;
+      if (c == EQ) {
+        // before attribute value
+        do {
+          if (++p >= end) return -1;
+          c = <u32>load<u8>(base + <usize>p);
+        } while (isWs(c));
+        if (c == DQ || c == SQ) {
+          // attribute value (double- or single-quoted), after attribute value (quoted)
+          const q = <i32>(findByte(base + <usize>(p + 1), limit, <u8>c) - base);
+          if (q >= end) return -1;
+          vs = p + 1;
+          ve = q;
+          quote = Q.Quoted;
+          p = q + 1;
+          if (p >= end) return -1;
+          c = <u32>load<u8>(base + <usize>p);
+        } else {
+          // attribute value (unquoted); a `>` right away leaves it empty
+          vs = p;
+          quote = Q.Unquoted;
+          if (c != GT) {
+            p = <i32>(findUnquotedEnd(base + <usize>p, limit) - base);
+            if (p >= end) return -1;
+            c = <u32>load<u8>(base + <usize>p);
+          }
+          ve = p;
+        }
+      }
+      if (held) this.fileAttr(an - lt, ane - lt, vs - lt, ve - lt, quote);
+    }
+    this.isEndTag = isEnd;
+    this.tagId = id;
+    this.nameLen = nameLen;
+    this.nameEnd = nameEnd - lt;
+    this.selfClosing = selfClosing;
+    this.holding = held;
+    this.attrOpen = false;
+    if (held) this.tagStart = lt;
+    this.afterTag = this.endTag(p);
+    return p + 1;
   }
 
   @inline private beginTag(isEnd: bool): void {
