@@ -1288,42 +1288,53 @@ export class HtmlRewriter {
    * value is its raw bytes (the decoder did not run); otherwise `this.decoder` holds its decoding.
    */
   private applyEdit(edit: UrlEdit, slot: i32, plain: bool, decLen: i32): void {
-    const decoder = this.decoder;
     const ds = edit.start;
     const de = edit.end;
     if (ds < 0 || de < ds || de > decLen) return; // not an edit of this value: ignore rather than guess
+    this.takeInsert(edit.insert);
+    const quote = unchecked(this.slotQuote[slot]);
+    if (plain && quote != Q.Valueless && (quote == Q.Quoted || decLen - (de - ds) + this.insertBytes.length != 0)) {
+      // The usual case, a value that is its raw bytes: the edit's offsets are raw offsets and only the
+      // escaped insert is written (what the general path computes for it, with less work).
+      const vs = this.tagStart + unchecked(this.slotStart[slot]);
+      this.flushTo(vs + ds);
+      this.out.pushMemory(this.insertEscaped.ptr, this.insertEscaped.length);
+      this.emitted = vs + de;
+      this.edited = true;
+      return;
+    }
+    this.applyEditInGeneral(ds, de, slot, plain, decLen);
+  }
+
+  /** The insert's bytes in `insertBytes`, and escaped in `insertEscaped`. */
+  private takeInsert(insert: string): void {
+    // A URL rewriter usually answers with the same string every time; its bytes are kept (strings
+    // are immutable, and holding the reference keeps the address from being reused). An insert that
+    // is the refilled value string itself may change under the same address.
+    if (changetype<usize>(insert) == changetype<usize>(this.insertOf) &&
+        changetype<usize>(insert) != changetype<usize>(this.value)) return;
+    const bytes = this.insertBytes;
+    bytes.clear();
+    bytes.pushByteString(insert);
+    const escaped = this.insertEscaped;
+    escaped.clear();
+    appendEscaped(escaped, bytes.ptr, bytes.length);
+    this.insertOf = insert;
+  }
+
+  /** applyEdit for a value that needed decoding, is empty where that matters, or has no value at all. */
+  private applyEditInGeneral(ds: i32, de: i32, slot: i32, plain: bool, decLen: i32): void {
+    const decoder = this.decoder;
     const tagAbs = this.tagStart;
     const quote = unchecked(this.slotQuote[slot]);
     const vs = unchecked(this.slotStart[slot]);
     const ve = unchecked(this.slotEnd[slot]);
     const rawLen = ve - vs;
     const raw = this.buf + <usize>(tagAbs + vs);
+    if (plain) decoder.decode(raw, rawLen); // rewriteLinks skipped it; the code below reads its offsets
     const repl = this.scratch;
     repl.clear();
     const insert = this.insertBytes;
-    // A URL rewriter usually answers with the same string every time; its bytes are kept (strings
-    // are immutable, and holding the reference keeps the address from being reused).
-    const insertEscaped = this.insertEscaped;
-    // (An insert that is the refilled value string itself may change under the same address.)
-    if (changetype<usize>(edit.insert) != changetype<usize>(this.insertOf) ||
-        changetype<usize>(edit.insert) == changetype<usize>(this.value)) {
-      insert.clear();
-      insert.pushByteString(edit.insert);
-      insertEscaped.clear();
-      appendEscaped(insertEscaped, insert.ptr, insert.length);
-      this.insertOf = edit.insert;
-    }
-
-    if (plain && quote != Q.Valueless && (quote == Q.Quoted || decLen - (de - ds) + insert.length != 0)) {
-      // The usual case, a value that is its raw bytes: the edit's offsets are raw offsets and only the
-      // escaped insert is written (what the general path below computes for it, with less work).
-      this.flushTo(tagAbs + vs + ds);
-      this.out.pushMemory(insertEscaped.ptr, insertEscaped.length);
-      this.emitted = tagAbs + vs + de;
-      this.edited = true;
-      return;
-    }
-
     if (quote == Q.Valueless) {
       // `<a href>`: the value is empty, so the edit is all insert; give it a quoted value.
       repl.pushAscii("=\"");
