@@ -59,7 +59,7 @@ export class ByteBuffer {
     this.length++;
   }
 
-  pushMemory(src: usize, len: i32): void {
+  @inline pushMemory(src: usize, len: i32): void {
     if (len <= 0) return;
     this.reserve(len);
     memory.copy(this.ptr + <usize>this.length, src, <usize>len);

@@ -440,7 +440,7 @@ export class HtmlRewriter {
     return this.out.view();
   }
 
-  private flushTo(pos: i32): void {
+  @inline private flushTo(pos: i32): void {
     if (pos > this.emitted) {
       this.out.pushMemory(this.buf + <usize>this.emitted, pos - this.emitted);
       this.emitted = pos;
@@ -861,7 +861,7 @@ export class HtmlRewriter {
     // (as endTagName decides)
     const id = isEnd && this.nsDepth == 0 && !this.reportTags ? T.Other : HtmlRewriter.classifyName(nameLen, k1, k2);
     const held = !isEnd && (this.reportTags || HtmlRewriter.isLinkTag(id) ||
-      ((id == T.Font || id == T.AnnotationXml) && this.inForeignContent()));
+      ((id == T.Font || id == T.AnnotationXml) && this.nsDepth > 0 && this.inForeignContent()));
     if (held) {
       this.tagStart = lt;
       this.slotSeen = 0;
@@ -939,7 +939,13 @@ export class HtmlRewriter {
     this.holding = held;
     this.attrOpen = false;
     if (held) this.tagStart = lt;
-    this.afterTag = this.endTag(p);
+    // (endTag, written out: a method call here costs a shadow-stack store per tag)
+    let next: i32 = S.Data;
+    if (held || this.nsDepth != 0 || (!isEnd && (id == T.Svg || id == T.Math ||
+        (this.simulateTreeBuilder && HtmlRewriter.contentStateAfter(id) != S.Data)))) {
+      next = this.finishTag(p);
+    }
+    this.afterTag = next;
     return p + 1;
   }
 
@@ -1243,7 +1249,7 @@ export class HtmlRewriter {
    * Raw value bytes as a byte string in `this.value`, if they are the value as they stand (no `&`, NUL or
    * CR for the decoder): one pass, four bytes at a time. False (`this.value` unspecified) otherwise.
    */
-  private widenPlain(raw: usize, len: i32): bool {
+  @inline private widenPlain(raw: usize, len: i32): bool {
     const dst = this.valueOfLength(len);
     let i = 0;
     while (i + 4 <= len) {
@@ -1287,11 +1293,17 @@ export class HtmlRewriter {
    * Writes the edited value: only the bytes the edit covers change (see the class comment). `plain`: the
    * value is its raw bytes (the decoder did not run); otherwise `this.decoder` holds its decoding.
    */
-  private applyEdit(edit: UrlEdit, slot: i32, plain: bool, decLen: i32): void {
+  @inline private applyEdit(edit: UrlEdit, slot: i32, plain: bool, decLen: i32): void {
     const ds = edit.start;
     const de = edit.end;
     if (ds < 0 || de < ds || de > decLen) return; // not an edit of this value: ignore rather than guess
-    this.takeInsert(edit.insert);
+    // A URL rewriter usually answers with the same string every time: its bytes are kept (strings are
+    // immutable, and holding the reference keeps the address from being reused). An insert that is the
+    // refilled value string itself may change under the same address.
+    const insert = edit.insert;
+    if (changetype<usize>(insert) != changetype<usize>(this.insertOf) || changetype<usize>(insert) == changetype<usize>(this.value)) {
+      this.takeInsert(insert);
+    }
     const quote = unchecked(this.slotQuote[slot]);
     if (plain && quote != Q.Valueless && (quote == Q.Quoted || decLen - (de - ds) + this.insertBytes.length != 0)) {
       // The usual case, a value that is its raw bytes: the edit's offsets are raw offsets and only the
@@ -1308,11 +1320,6 @@ export class HtmlRewriter {
 
   /** The insert's bytes in `insertBytes`, and escaped in `insertEscaped`. */
   private takeInsert(insert: string): void {
-    // A URL rewriter usually answers with the same string every time; its bytes are kept (strings
-    // are immutable, and holding the reference keeps the address from being reused). An insert that
-    // is the refilled value string itself may change under the same address.
-    if (changetype<usize>(insert) == changetype<usize>(this.insertOf) &&
-        changetype<usize>(insert) != changetype<usize>(this.value)) return;
     const bytes = this.insertBytes;
     bytes.clear();
     bytes.pushByteString(insert);
