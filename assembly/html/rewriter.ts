@@ -929,7 +929,7 @@ export class HtmlRewriter {
           ve = p;
         }
       }
-      if (held) this.fileAttr(an - lt, ane - lt, vs - lt, ve - lt, quote);
+      if (held) this.takeAttr(an - lt, ane - lt, vs - lt, ve - lt, quote);
     }
     this.isEndTag = isEnd;
     this.tagId = id;
@@ -999,13 +999,21 @@ export class HtmlRewriter {
   private endAttr(): void {
     const nameEnd = this.attrNameEnd;
     const quote = this.attrQuote;
-    if (quote == Q.Valueless) this.fileAttr(this.attrNameStart, nameEnd, nameEnd, nameEnd, quote);
-    else this.fileAttr(this.attrNameStart, nameEnd, this.attrValueStart, this.attrValueEnd, quote);
+    if (quote == Q.Valueless) this.takeAttr(this.attrNameStart, nameEnd, nameEnd, nameEnd, quote);
+    else this.takeAttr(this.attrNameStart, nameEnd, this.attrValueStart, this.attrValueEnd, quote);
   }
 
-  /** Files an attribute of a held tag (offsets relative to its `<`; a valueless one's value is empty at its name's end). */
-  private fileAttr(nameStart: i32, nameEnd: i32, valueStart: i32, valueEnd: i32, quote: i32): void {
+  /**
+   * An attribute of a held tag (offsets relative to its `<`; a valueless one's value is empty at its
+   * name's end): recorded in report mode, filed in its slot.
+   */
+  @inline private takeAttr(nameStart: i32, nameEnd: i32, valueStart: i32, valueEnd: i32, quote: i32): void {
     if (this.reportTags) this.recordAttr(nameStart, nameEnd, valueStart, valueEnd, quote);
+    this.fileAttr(nameStart, nameEnd, valueStart, valueEnd, quote);
+  }
+
+  /** Remembers the first attribute of each name the rewriter looks at (no managed values: no frame). */
+  private fileAttr(nameStart: i32, nameEnd: i32, valueStart: i32, valueEnd: i32, quote: i32): void {
     const slot = HtmlRewriter.classifyAttr(this.buf + <usize>(this.tagStart + nameStart), nameEnd - nameStart);
     if (slot < 0 || (this.slotSeen & (1 << slot)) != 0) return;
     this.slotSeen |= 1 << slot;
@@ -1184,7 +1192,7 @@ export class HtmlRewriter {
     return S.Data;
   }
 
-  private rewriteLinks(): void {
+  @inline private rewriteLinks(): void {
     const id = this.tagId;
     let slot: i32;
     let kind: LinkKind;
