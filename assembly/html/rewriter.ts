@@ -14,10 +14,16 @@ import { byteStringFromMemory } from "../http/bytes";
 import { AttrValueDecoder, ByteBuffer, appendEscaped, doubledI32 } from "./charref";
 import { LinkKind, UrlEdit, UrlRewriter } from "./links";
 import {
-  A, DQ, NEEDS_DECODING, Q, STOPS, SlotField, T, TagSink, Tokenizer, findByte, lower, swarHas32,
+  A, DQ, NEEDS_DECODING, Q, STOPS, SlotField, T, TagSink, Tokenizer, findByte, lower, swarHas,
 } from "./tokenizer";
 
 export { InitialState } from "./tokenizer";
+
+/** Four bytes (the low half of `x`) as four UTF-16 code units. */
+@inline function spreadBytes(x: u64): u64 {
+  x = (x | (x << 16)) & 0x0000ffff0000ffff;
+  return (x | (x << 8)) & 0x00ff00ff00ff00ff;
+}
 
 /** How much of a chunk joins a held tag at a time. */
 const HOLD_BLOCK: i32 = 512;
@@ -262,13 +268,12 @@ export class HtmlRewriter extends TagSink {
   @inline private widenPlain(raw: usize, len: i32): bool {
     const dst = this.valueOfLength(len);
     let i = 0;
-    while (i + 4 <= len) {
-      const x = load<u32>(raw + <usize>i);
-      if (swarHas32(x, 0x26262626) | swarHas32(x, 0) | swarHas32(x, 0x0d0d0d0d)) return false;
-      const w = <u64>x;
-      store<u64>(dst + (<usize>i << 1),
-        (w & 0xff) | ((w & 0xff00) << 8) | ((w & 0xff0000) << 16) | ((w & 0xff000000) << 24));
-      i += 4;
+    while (i + 8 <= len) {
+      const x = load<u64>(raw + <usize>i);
+      if (swarHas(x, 0x2626262626262626) | swarHas(x, 0) | swarHas(x, 0x0d0d0d0d0d0d0d0d)) return false;
+      store<u64>(dst + (<usize>i << 1), spreadBytes(x & 0xffffffff));
+      store<u64>(dst + (<usize>i << 1) + 8, spreadBytes(x >> 32));
+      i += 8;
     }
     while (i < len) {
       const c = load<u8>(raw + <usize>i);

@@ -126,11 +126,6 @@ const EQ: u8 = 0x3d;
 export const DQ: u8 = 0x22;
 const SQ: u8 = 0x27;
 
-@inline export function swarHas32(x: u32, pattern: u32): u32 {
-  const y = x ^ pattern;
-  return (y - 0x01010101) & ~y & 0x80808080;
-}
-
 @inline function isWs(c: u32): bool {
   // Tab, LF, FF, space, and CR (which input preprocessing turns into LF).
   return c == 0x20 || (c - 0x09 < 5 && c != 0x0b);
@@ -144,7 +139,7 @@ const SQ: u8 = 0x27;
   return c - 0x41 < 26 ? c | 0x20 : c;
 }
 
-@inline function swarHas(x: u64, pattern: u64): u64 {
+@inline export function swarHas(x: u64, pattern: u64): u64 {
   const y = x ^ pattern;
   return (y - 0x0101010101010101) & ~y & 0x8080808080808080;
 }
