@@ -139,6 +139,13 @@ const SQ: u8 = 0x27;
   return c - 0x41 < 26 ? c | 0x20 : c;
 }
 
+/** ASCII capitals in eight bytes lowered (exactly as `lower` does each byte). */
+@inline function lowerAscii8(x: u64): u64 {
+  const h = x & 0x7f7f7f7f7f7f7f7f;
+  const upper = (h + 0x3f3f3f3f3f3f3f3f) & ~(h + 0x2525252525252525) & ~x & 0x8080808080808080;
+  return x | (upper >> 2);
+}
+
 @inline export function swarHas(x: u64, pattern: u64): u64 {
   const y = x ^ pattern;
   return (y - 0x0101010101010101) & ~y & 0x8080808080808080;
@@ -269,6 +276,7 @@ export class Tokenizer {
 
   /** The buffer being scanned (offsets are relative to it). */
   buf: usize;
+  private bufEnd: usize; // where the bytes scan was given end
   /** How many times a held tag grew beyond the cap and was passed on unchanged. */
   overflows: i32;
   private sinkRef: usize;
@@ -386,6 +394,7 @@ export class Tokenizer {
 
   /** Tokenizes [start, end) of `buf` from the current state, finishing every tag that ends in it. */
   scan(start: i32, end: i32): void {
+    this.bufEnd = this.buf + <usize>end;
     const base = this.buf;
     const limit = base + <usize>end;
     let s = this.state;
@@ -954,7 +963,7 @@ export class Tokenizer {
 
   /** Remembers the first attribute of each name the rewriter looks at (no managed values: no frame). */
   private fileAttr(nameStart: i32, nameEnd: i32, valueStart: i32, valueEnd: i32, quote: i32): void {
-    const slot = Tokenizer.classifyAttr(this.buf + <usize>(this.tagStart + nameStart), nameEnd - nameStart);
+    const slot = Tokenizer.classifyAttr(this.buf + <usize>(this.tagStart + nameStart), nameEnd - nameStart, this.bufEnd);
     if (slot < 0 || (this.slotSeen & (1 << slot)) != 0) return;
     this.slotSeen |= 1 << slot;
     store<i32>(this.slotAt(SlotField.NameEnd, slot), nameEnd);
@@ -1235,14 +1244,19 @@ export class Tokenizer {
   }
 
   /** The slot (A) of the attribute named by the `n` bytes at `p`, or -1. Keys as in classifyName. */
-  private static classifyAttr(p: usize, n: i32): i32 {
+  private static classifyAttr(p: usize, n: i32, limit: usize): i32 {
     if (n < 3 || n > 10) return -1;
     let k1: u64 = 0;
     let k2: u64 = 0;
-    for (let i = 0; i < n; i++) {
-      const kc = <u64>lower(<u32>load<u8>(p + <usize>i));
-      if (i < 8) k1 |= kc << (<u64>i << 3);
-      else k2 |= kc << (<u64>(i - 8) << 3);
+    if (n <= 8 && p + 8 <= limit) {
+      // the usual short name, keyed eight bytes at a time
+      k1 = lowerAscii8(load<u64>(p)) & (<u64>-1 >> (<u64>(8 - n) << 3));
+    } else {
+      for (let i = 0; i < n; i++) {
+        const kc = <u64>lower(<u32>load<u8>(p + <usize>i));
+        if (i < 8) k1 |= kc << (<u64>i << 3);
+        else k2 |= kc << (<u64>(i - 8) << 3);
+      }
     }
     switch (n) {
       case 3: return k1 == 0x637273 ? A.Src : -1;
