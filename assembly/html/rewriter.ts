@@ -8,7 +8,8 @@
 // depends on where the body was split.
 //
 // Unchanged bytes are never copied when a chunk needs no edit (the result is then a view of the input),
-// and nothing is allocated per byte or per value.
+// an edited chunk is assembled once in a buffer reused for every chunk, and nothing is allocated per
+// byte or per value.
 import { OBJECT, TOTAL_OVERHEAD } from "rt/common";
 import { byteStringFromMemory } from "../http/bytes";
 import { AttrValueDecoder, ByteBuffer, appendEscaped, doubledI32 } from "./charref";
@@ -109,7 +110,8 @@ export class HtmlRewriter extends TagSink {
   /**
    * Rewrites one body chunk; returns the bytes to pass on now (an incomplete tag at the end is held back,
    * up to maxCarryBytes; beyond the cap the held bytes pass through unmodified). With endOfStream
-   * everything held is emitted. The result may be a view of `chunk` when nothing in it changed.
+   * everything held is emitted. The result is a view, valid until the next push: of `chunk` when
+   * nothing in it changed, else of this rewriter's output buffer (the filter hands it to the host at once).
    */
   push(chunk: Uint8Array, endOfStream: bool): Uint8Array {
     const tok = this.tok;

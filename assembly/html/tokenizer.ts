@@ -22,11 +22,12 @@
 // visitor who needs URL sessions, sees) although a scripting browser reads it as raw text;
 // insertion-mode subtleties such as a `<script>` or `<style>` ignored after `<frameset>` are not modelled.
 //
-// Why an @unmanaged class: with the incremental runtime, every use of a managed reference that may be
-// live across a call is spilled to AssemblyScript's shadow stack (a store per field access, a zeroed
-// frame per call), which cost the per-byte and per-tag paths a third of their time. The tokenizer's
-// state lives in a block the rewriter owns and holds no managed values; the few places that need the
-// rewriter (a held tag's end, report mode) reach it through TagSink.
+// Why an @unmanaged class: with the incremental runtime, AssemblyScript spills a managed reference to
+// its shadow stack wherever it may be live across a call (in practice a store at nearly every field
+// access through `this`, and a zeroed frame in every function that calls with one), which the per-tag
+// path paid on every tag (docs/benchmarks.md, "HTML rewriting"). The tokenizer's state lives in a block
+// the rewriter owns and holds no managed values; the few places that need the rewriter (a held tag's
+// end, report mode) reach it through TagSink.
 //
 // The hot path works on raw memory: runs of text, comments, raw text, quoted and unquoted attribute
 // values are skipped eight bytes at a time, and a tag that ends inside the buffer (nearly all) is
