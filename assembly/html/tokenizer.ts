@@ -879,6 +879,13 @@ export class Tokenizer {
       }
       if (held) this.takeAttr(an - lt, ane - lt, vs - lt, ve - lt, quote);
     }
+    // Most tags end here (endTag would say so): not held, in HTML, leaving the tokenizer in data. Their
+    // fields are left as they are: only finishTag reads them, and in data nothing is held.
+    if (!(held || this.nsDepth != 0 || (!isEnd && (id == T.Svg || id == T.Math ||
+        (this.simulateTreeBuilder && Tokenizer.contentStateAfter(id) != S.Data))))) {
+      this.afterTag = S.Data;
+      return p + 1;
+    }
     this.isEndTag = isEnd;
     this.tagId = id;
     this.nameLen = nameLen;
@@ -889,13 +896,7 @@ export class Tokenizer {
     this.holding = held;
     this.attrOpen = false;
     if (held) this.tagStart = lt;
-    // (endTag, written out: a method call here costs a shadow-stack store per tag)
-    let next: i32 = S.Data;
-    if (held || this.nsDepth != 0 || (!isEnd && (id == T.Svg || id == T.Math ||
-        (this.simulateTreeBuilder && Tokenizer.contentStateAfter(id) != S.Data)))) {
-      next = this.finishTag(p);
-    }
-    this.afterTag = next;
+    this.afterTag = this.finishTag(p);
     return p + 1;
   }
 
