@@ -1,4 +1,4 @@
-import { LinkContext, SessionLinks, rewriteLocation, rewriteRefresh, removeDotSegments, sameAuthority, applyEdit } from "../../../assembly/clickpath/links";
+import { LinkContext, SessionLinks, rewriteLocation, rewriteRefresh, removeDotSegments, sameAuthority, applyEdit, dotDepth } from "../../../assembly/clickpath/links";
 import { LinkKind, UrlEdit } from "../../../assembly/html/links";
 
 function ctx(host: string, path: string, isNew: bool): LinkContext {
@@ -162,5 +162,67 @@ describe("links (html UrlRewriter)", () => {
   it("leading whitespace is kept and the session goes after it", () => {
     const c = ctx("x.y.local", "/dir/x.html", false);
     expect(link(c, "  /a", LinkKind.AnchorHref, null)).toBe("  /-S:ID/a");
+  });
+});
+
+// The rule dotDepth walks characters for, written the obvious way: split the joined path and count.
+function climbsBySplitting(path: string): bool {
+  let depth = 0;
+  const segs = path.split("/");
+  for (let i = 1; i < segs.length; i++) {
+    const seg = segs[i];
+    const last = i == segs.length - 1;
+    if (seg == "..") {
+      if (depth == 0) return true;
+      depth--;
+    } else if (seg != "." && !(last && seg.length == 0)) {
+      depth++;
+    }
+  }
+  return false;
+}
+
+/** Every string of up to `max` characters over ".", "/", "a" (and "" first). */
+function dotPaths(max: i32): string[] {
+  const out: string[] = [""];
+  let from = 0;
+  for (let len = 1; len <= max; len++) {
+    const to = out.length;
+    for (let i = from; i < to; i++) {
+      out.push(out[i] + ".");
+      out.push(out[i] + "/");
+      out.push(out[i] + "a");
+    }
+    from = to;
+  }
+  return out;
+}
+
+describe("dot segments are counted without splitting", () => {
+  it("an absolute path climbs above the root exactly when the split path does", () => {
+    const paths = dotPaths(8);
+    let climbing = 0;
+    for (let i = 0; i < paths.length; i++) {
+      const path = "/" + paths[i];
+      const expected = climbsBySplitting(path);
+      if (expected) climbing++;
+      expect(dotDepth(path, 1, path.length, 0, true) < 0).toBe(expected, path);
+    }
+    expect(climbing).toBe(425); // the enumeration reaches the interesting cases (9,841 paths)
+  });
+  it("a relative reference climbs from its page's directory exactly when the joined path does", () => {
+    const dirs = ["/", "/a/", "/a/b/", "/../", "/a/../", "/a/../../", "/a//", "/./", "/a/./b/", "//"];
+    const refs = dotPaths(6);
+    for (let d = 0; d < dirs.length; d++) {
+      const c = new LinkContext();
+      c.setRequestPath(dirs[d] + "page.html");
+      expect(c.reqDir).toBe(dirs[d]);
+      for (let i = 0; i < refs.length; i++) {
+        const ref = refs[i];
+        const expected = climbsBySplitting(dirs[d] + ref);
+        const got = c.reqDirDepth < 0 || dotDepth(ref, 0, ref.length, c.reqDirDepth, true) < 0;
+        expect(got).toBe(expected, dirs[d] + ref);
+      }
+    }
   });
 });
