@@ -8,12 +8,16 @@
 //               project's Envoy-model host (dist/host) through the proxy-wasm ABI
 //   floor       bench/filters/html-copy.ts: an SDK filter that reads each chunk through the ABI and
 //               writes it back unchanged
+//   clickpath   build/clicktrail.wasm itself with clickpath on, the page served under a returning
+//               visitor's session (`/-S:<id>/multipage/page.html`: relative links already carry it) and
+//               to a new visitor (no session in the URL: every same-site link gets it), in the same host
 // Both rewrite the same tags and attributes (a[href], area[href], form[action], frame[src], iframe[src],
 // meta[content], base[href], button[formaction], input[formaction]) by prepending a fixed segment to
 // every non-empty value (clicktrail: to the URL part of a refresh `<meta>`; lol-html: to any
 // meta[content]), and both outputs are checked to carry the same number of insertions.
 //
-//   node bench/html.mjs [--chunk 16384] [--mb 40] [--rounds 5]     (after npm run build; builds the two bench filters)
+//   node bench/html.mjs [--chunk 16384] [--mb 40] [--rounds 5] [--clicktrail build/clicktrail.wasm]
+//   (after npm run build; builds the two bench filters; --clicktrail measures another build of the filter)
 import { readFileSync, existsSync, statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { HTMLRewriter } from "html-rewriter-wasm";
@@ -134,10 +138,36 @@ async function measure(subjects, bytesPerRun) {
 
 let hosts = null;
 try {
-  hosts = { copy: await filterHost("html-copy"), rewrite: await filterHost("html-rewrite") };
+  hosts = { copy: await filterHost("html-copy"), rewrite: await filterHost("html-rewrite"), clickpath: await clickpathHost() };
 } catch (e) {
   console.log(`(host comparison skipped: ${e.message.split("\n")[0]})`);
 }
+
+async function clickpathHost() {
+  const { Host } = await import(`${root}dist/host/index.js`);
+  const i = args.indexOf("--clicktrail");
+  const wasm = i >= 0 ? args[i + 1] : `${root}build/clicktrail.wasm`;
+  const host = await Host.create({ wasm, config: { clickpath: {} }, logLevel: "warn" });
+  if (!host.configured) throw new Error("clicktrail.wasm did not configure");
+  const s = host.newStream({});
+  s.sendRequestHeaders([[":method", "GET"], [":path", "/"], [":authority", "example.com"], [":scheme", "http"]], { endOfStream: true });
+  const id = s.requestHeaders.find(([n]) => n === "x-clickpath-session")[1];
+  s.complete();
+  host.returningPath = `/-S:${id}/multipage/page.html`;
+  return host;
+}
+
+function runClickpath(host, parts, path) {
+  const s = host.newStream({});
+  s.sendRequestHeaders([[":method", "GET"], [":path", path], [":authority", "example.com"], [":scheme", "http"]], { endOfStream: true });
+  s.sendResponseHeaders([[":status", "200"], ["content-type", "text/html"]], { endOfStream: false });
+  for (let i = 0; i < parts.length; i++) s.sendResponseBody(parts[i], { endOfStream: i === parts.length - 1 });
+  const body = s.responseBody;
+  s.complete();
+  return body;
+}
+
+const sessions = (body) => (body.toString("latin1").match(/\/-S:/g) || []).length;
 
 console.log(`HTML link rewriting, ${CHUNK}-byte chunks, Node ${process.version}`);
 const rows = [];
@@ -156,8 +186,13 @@ for (const name of PAGES) {
     const f = runFilter(hosts.rewrite, parts);
     if (!f.outs[0].equals(Buffer.concat(ct.outs))) throw new Error(`${name}: filter output differs from the loader build's`);
     subjects.push({ fn: () => runFilter(hosts.rewrite, parts), bytes: perRound }, { fn: () => runFilter(hosts.copy, parts), bytes: perRound });
+    const returning = hosts.clickpath.returningPath;
+    row.returningLinks = sessions(runClickpath(hosts.clickpath, parts, returning));
+    row.newLinks = sessions(runClickpath(hosts.clickpath, parts, "/multipage/page.html"));
+    subjects.push({ fn: () => runClickpath(hosts.clickpath, parts, returning), bytes: perRound },
+      { fn: () => runClickpath(hosts.clickpath, parts, "/multipage/page.html"), bytes: perRound });
   }
-  [row.ct, row.lol, row.filter, row.copy] = await measure(subjects, bytes.length);
+  [row.ct, row.lol, row.filter, row.copy, row.returning, row.fresh] = await measure(subjects, bytes.length);
   rows.push(row);
 }
 
@@ -173,4 +208,12 @@ if (hosts) {
   for (const r of rows) console.log(`| ${r.name} | ${f1(r.filter)} | ${f1(r.copy)} | ${(r.filter / r.copy).toFixed(2)} | ${(r.filter / r.lol).toFixed(2)}x |`);
   console.log(`geometric mean rewrite filter / copy-only filter: ${geo(rows.map((r) => r.filter / r.copy)).toFixed(2)}; ` +
     `rewrite filter / lol-html: ${geo(rows.map((r) => r.filter / r.lol)).toFixed(2)}x`);
+  console.log("\n| page | clickpath, returning visitor MB/s (segments written) | clickpath, new visitor MB/s (segments written) | returning / copy | new / copy |");
+  console.log("|---|---:|---:|---:|---:|");
+  for (const r of rows) {
+    console.log(`| ${r.name} | ${f1(r.returning)} (${r.returningLinks}) | ${f1(r.fresh)} (${r.newLinks}) | ` +
+      `${(r.returning / r.copy).toFixed(2)} | ${(r.fresh / r.copy).toFixed(2)} |`);
+  }
+  console.log(`geometric mean clickpath / copy-only filter: returning ${geo(rows.map((r) => r.returning / r.copy)).toFixed(2)}, ` +
+    `new ${geo(rows.map((r) => r.fresh / r.copy)).toFixed(2)}`);
 }
