@@ -323,7 +323,7 @@ export class SessionLinks extends UrlRewriter {
   rewrite(value: string, kind: LinkKind, base: string | null, edit: UrlEdit): bool {
     // With a <base href>, relative references resolve against it: an on-site base gets the session
     // itself (kind BaseHref), an off-site one takes them off-site; either way they stay as they are.
-    const hasBase = changetype<usize>(base) != 0 && !isBlank(base!); // (a null test, not String's `!=` call)
+    const hasBase = changetype<usize>(base) != 0 && !isBlank(base); // (a null test, not String's `!=` call)
     if (kind == LinkKind.BaseHref) return planUrl(this.ctx, value, 0, true, edit);
     if (kind == LinkKind.MetaRefresh) return planRefresh(this.ctx, value, !hasBase, edit);
     return planUrl(this.ctx, value, 0, !hasBase, edit);

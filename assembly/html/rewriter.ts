@@ -307,7 +307,7 @@ export class HtmlRewriter extends TagSink {
   }
 
   /**
-   * Writes the edited value: only the bytes the edit covers change (see the class comment). `plain`: the
+   * Writes the edited value: only the bytes the edit covers change (see the module comment). `plain`: the
    * value is its raw bytes (the decoder did not run); otherwise `this.decoder` holds its decoding.
    */
   @inline private applyEdit(edit: UrlEdit, slot: i32, plain: bool, decLen: i32): void {
