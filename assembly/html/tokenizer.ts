@@ -43,7 +43,7 @@ export const enum InitialState {
   CdataSection = 5,
 }
 
-export const enum S {
+const enum S {
   Data,
   TagOpen,
   EndTagOpen,
