@@ -806,10 +806,8 @@ export class Tokenizer {
     } while (!(load<u8>(STOPS + <usize>c) & STOP_NAME));
     const nameEnd = p;
     const nameLen = nameEnd - nameStart;
-    // (as endTagName decides)
-    const id = isEnd && this.nsDepth == 0 && !this.reportTags ? T.Other : Tokenizer.classifyName(nameLen, k1, k2);
-    const held = !isEnd && (this.reportTags || Tokenizer.isLinkTag(id) ||
-      ((id == T.Font || id == T.AnnotationXml) && this.nsDepth > 0 && this.inForeignContent()));
+    const id = this.tagIdOf(isEnd, nameLen, k1, k2);
+    const held = !isEnd && this.holds(id);
     if (held) {
       this.tagStart = lt;
       this.slotSeen = 0;
@@ -879,10 +877,9 @@ export class Tokenizer {
       }
       if (held) this.takeAttr(an - lt, ane - lt, vs - lt, ve - lt, quote);
     }
-    // Most tags end here (endTag would say so): not held, in HTML, leaving the tokenizer in data. Their
-    // fields are left as they are: only finishTag reads them, and in data nothing is held.
-    if (!(held || this.nsDepth != 0 || (!isEnd && (id == T.Svg || id == T.Math ||
-        (this.simulateTreeBuilder && Tokenizer.contentStateAfter(id) != S.Data))))) {
+    // Most tags end here. Their fields are left as they are: only finishTag reads them, and in data
+    // nothing is held.
+    if (this.endsPlainly(held, isEnd, id)) {
       this.afterTag = S.Data;
       return p + 1;
     }
@@ -914,13 +911,31 @@ export class Tokenizer {
 
   @inline private endTagName(p: i32): void {
     this.nameEnd = p - this.tagStart;
-    // An end tag's name matters only to the foreign-content simulation (raw text ends elsewhere).
-    const id = this.isEndTag && this.nsDepth == 0 && !this.reportTags ? T.Other :
-      Tokenizer.classifyName(this.nameLen, this.nameKey1, this.nameKey2);
+    const id = this.tagIdOf(this.isEndTag, this.nameLen, this.nameKey1, this.nameKey2);
     this.tagId = id;
-    if (this.holding && !this.reportTags && !Tokenizer.isLinkTag(id) && !((id == T.Font || id == T.AnnotationXml) && this.inForeignContent())) {
-      this.holding = false;
-    }
+    if (this.holding && !this.holds(id)) this.holding = false;
+  }
+
+  /** The id of a tag with this name key: an end tag's name matters only to the foreign-content simulation (raw text ends elsewhere). */
+  @inline private tagIdOf(isEnd: bool, nameLen: i32, k1: u64, k2: u64): i32 {
+    return isEnd && this.nsDepth == 0 && !this.reportTags ? T.Other : Tokenizer.classifyName(nameLen, k1, k2);
+  }
+
+  /**
+   * Whether a start tag is held until its `>`: a link tag; in foreign content a tag whose attributes
+   * decide where foreign content ends (`<font>`, `<annotation-xml>`); any tag in report mode.
+   */
+  @inline private holds(id: i32): bool {
+    return this.reportTags || Tokenizer.isLinkTag(id) || ((id == T.Font || id == T.AnnotationXml) && this.inForeignContent());
+  }
+
+  /**
+   * Whether a tag that ended leaves finishTag nothing to do: an end tag or a start tag that is not held,
+   * outside foreign content, which switches neither namespace nor tokenizer state.
+   */
+  @inline private endsPlainly(held: bool, isEnd: bool, id: i32): bool {
+    return !held && this.nsDepth == 0 &&
+      (isEnd || (id != T.Svg && id != T.Math && (!this.simulateTreeBuilder || Tokenizer.contentStateAfter(id) == S.Data)));
   }
 
   @inline private inForeignContent(): bool {
@@ -974,18 +989,11 @@ export class Tokenizer {
     store<i32>(this.slotAt(SlotField.Quote, slot), quote);
   }
 
-  /**
-   * finishTag without a call for most tags: an end tag or a start tag that is not held, outside foreign
-   * content, which switches neither namespace nor tokenizer state (finishTag would do just this).
-   */
+  /** finishTag without a call for the tags that leave it nothing to do (see endsPlainly). */
   @inline private endTag(gt: i32): i32 {
-    if (!this.holding && this.nsDepth == 0) {
-      if (this.isEndTag) { this.attrOpen = false; return S.Data; }
-      const id = this.tagId;
-      if (id != T.Svg && id != T.Math && (!this.simulateTreeBuilder || Tokenizer.contentStateAfter(id) == S.Data)) {
-        this.attrOpen = false;
-        return S.Data;
-      }
+    if (this.endsPlainly(this.holding, this.isEndTag, this.tagId)) {
+      this.attrOpen = false;
+      return S.Data;
     }
     return this.finishTag(gt);
   }
