@@ -18,7 +18,7 @@
 //
 //   node bench/html.mjs [--chunk 16384] [--mb 40] [--rounds 5] [--clicktrail build/clicktrail.wasm]
 //   (after npm run build; builds the two bench filters; --clicktrail measures another build of the filter)
-import { readFileSync, existsSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { HTMLRewriter } from "html-rewriter-wasm";
 import { loadHtml } from "../tests/html/harness.mjs";
@@ -89,7 +89,8 @@ const root = new URL("..", import.meta.url).pathname;
 function buildFilter(name) {
   const src = `${root}bench/filters/${name}.ts`;
   const out = `${root}build/bench-${name}.wasm`;
-  if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs || statSync(out).mtimeMs < statSync(`${root}assembly/html/rewriter.ts`).mtimeMs) {
+  const html = readdirSync(`${root}assembly/html`).map((f) => `${root}assembly/html/${f}`); // what the filters compile in
+  if (!existsSync(out) || [src, ...html].some((f) => statSync(out).mtimeMs < statSync(f).mtimeMs)) {
     const r = spawnSync("npx", ["asc", src, "--target", "release", "-o", out], { cwd: root, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`asc ${name}: ${r.stderr}`);
   }

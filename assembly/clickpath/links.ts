@@ -92,10 +92,6 @@ function schemeLength(s: string, at: i32): i32 {
   return 0;
 }
 
-function equalsIgnoreCase(a: string, b: string): bool {
-  return regionEqualsIgnoreCase(a, 0, a.length, b, 0, b.length);
-}
-
 /** a[aFrom, aTo) and b[bFrom, bTo) equal but for ASCII case. */
 function regionEqualsIgnoreCase(a: string, aFrom: i32, aTo: i32, b: string, bFrom: i32, bTo: i32): bool {
   const n = aTo - aFrom;
@@ -293,7 +289,7 @@ export function refreshUrlStart(value: string): i32 {
   if (i >= n || (code(value, i) != 0x3b && code(value, i) != 0x2c)) return -1;
   i++;
   while (i < n && isAsciiSpace(code(value, i))) i++;
-  if (i + 3 > n || !equalsIgnoreCase(value.substring(i, i + 3), "url")) return -1;
+  if (i + 3 > n || !regionEqualsIgnoreCase(value, i, i + 3, "url", 0, 3)) return -1;
   i += 3;
   while (i < n && isAsciiSpace(code(value, i))) i++;
   if (i >= n || code(value, i) != 0x3d) return -1;
