@@ -34,8 +34,8 @@ export function canConnect(port) {
  * group of its own (Apache prefork signals its whole group on shutdown, which would include the test).
  * Returns { proc, stderr() }.
  */
-export function startProcess(command, args, { ownGroup = false } = {}) {
-  const proc = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"], detached: ownGroup });
+export function startProcess(command, args, { ownGroup = false, cwd, env } = {}) {
+  const proc = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"], detached: ownGroup, cwd, env });
   running.add(proc);
   proc.on("exit", () => running.delete(proc));
   let stderr = "";
