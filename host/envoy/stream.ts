@@ -61,12 +61,18 @@ export interface LocalReply {
 }
 
 export interface StreamEvents {
-  upstreamHeaders?(headers: Pair[], endOfStream: boolean): void;
+  /**
+   * Headers forwarded upstream or downstream. A handler may return the map as it finally left: what Envoy's
+   * router or connection manager does after the filter chain (adds `x-envoy-expected-rq-timeout-ms`,
+   * `server`, `date`, drops hop-by-hop headers). It replaces the forwarded map, so `on_log` and
+   * `request|response.total_size` see it, as in Envoy.
+   */
+  upstreamHeaders?(headers: Pair[], endOfStream: boolean): Pair[] | void;
   upstreamData?(data: Buffer, endOfStream: boolean): void;
   upstreamTrailers?(trailers: Pair[]): void;
   /** The upstream request is abandoned (local reply or reset while it was in flight). */
   upstreamReset?(): void;
-  downstreamHeaders?(headers: Pair[], endOfStream: boolean): void;
+  downstreamHeaders?(headers: Pair[], endOfStream: boolean): Pair[] | void;
   downstreamData?(data: Buffer, endOfStream: boolean): void;
   downstreamTrailers?(trailers: Pair[]): void;
   reset?(reason: string): void;
@@ -396,7 +402,10 @@ export class HttpStream {
       // Envoy >= 1.32 (envoyproxy/envoy#36411): the new chunk joins the buffer before the callback.
       side.buffered = append(side.buffered, holder.data);
       holder = { data: Buffer.alloc(0) };
-      if (!nginxResponse && side.buffered.data.length > this.host.bufferLimit) {
+      // Envoy 1.40 checks the limit here only for responses: a response chunk that takes the buffer over
+      // the limit never reaches the module. A request chunk does: on_request_body sees the over-limit
+      // total, and the 413 follows when it asks to buffer again (docs/host.md, "Checked against Envoy").
+      if (!side.isRequest && !nginxResponse && side.buffered.data.length > this.host.bufferLimit) {
         this.tooLarge(side);
         if (side.aborted || this.resetReason) return;
       }
@@ -519,8 +528,10 @@ export class HttpStream {
   private forwardHeaders(side: Side, eos: boolean): void {
     side.outHeaders = copy(side.headers) ?? [];
     if (eos) side.outEnded = true;
-    if (side.isRequest) this.events.upstreamHeaders?.(copy(side.outHeaders)!, eos);
-    else this.events.downstreamHeaders?.(copy(side.outHeaders)!, eos);
+    const added = side.isRequest
+      ? this.events.upstreamHeaders?.(copy(side.outHeaders)!, eos)
+      : this.events.downstreamHeaders?.(copy(side.outHeaders)!, eos);
+    if (added) side.outHeaders = lowerPairs(added);
   }
 
   private forwardData(side: Side, data: Buffer, eos: boolean): void {
@@ -631,8 +642,9 @@ export class HttpStream {
     } else {
       // Response headers exist but have not gone downstream: Envoy sends the reply directly.
       resp.aborted = true;
-      resp.outHeaders = copy(headers);
-      this.events.downstreamHeaders?.(copy(headers)!, body.length === 0);
+      resp.outHeaders = copy(headers)!;
+      const added = this.events.downstreamHeaders?.(copy(headers)!, body.length === 0);
+      if (added) resp.outHeaders = lowerPairs(added);
       if (body.length) {
         resp.outBody.push(Buffer.from(body));
         resp.outBodyBytes += body.length;
@@ -738,7 +750,7 @@ export class HttpStream {
     const o = this.options;
     const reqHeaders = this.request.headersVisible
       ? this.request.headers
-      : this.inLogPhase ? this.request.headers : null;
+      : this.inLogPhase ? this.request.outHeaders ?? this.request.headers : null;
     const respHeaders = this.response.headersVisible
       ? this.response.headers
       : this.inLogPhase ? this.response.outHeaders ?? this.response.headers : null;
@@ -752,7 +764,9 @@ export class HttpStream {
       connectionId: o.connectionId ?? 0,
       sourceAddress: o.sourceAddress ?? "127.0.0.1:40000",
       destinationAddress: o.destinationAddress ?? "127.0.0.1:10000",
-      upstreamAddress: o.upstreamAddress ?? null,
+      // Envoy knows the upstream host once the router picked it, i.e. after the request headers left
+      // the filter chain; before that, and for a stream answered locally, upstream.* is NOT_FOUND.
+      upstreamAddress: this.request.outHeaders ? o.upstreamAddress ?? null : null,
       requestedServerName: o.requestedServerName ?? "",
       mtls: o.mtls ?? false,
       responseCode: status !== undefined && /^\d+$/.test(status) ? Number(status) : null,

@@ -31,9 +31,24 @@ export function requestHeadersFromNode(method: string, url: string, raw: string[
   return out;
 }
 
-export function responseHeadersFromNode(status: number, raw: string[]): Pair[] {
+export function responseHeadersFromNode(status: number, raw: string[], { keepFraming = false } = {}): Pair[] {
   const out: Pair[] = [[":status", String(status)]];
-  for (const [k, v] of rawPairs(raw)) if (!HOP_BY_HOP.has(k)) out.push([k, v]);
+  for (const [k, v] of rawPairs(raw)) if (!HOP_BY_HOP.has(k) || (keepFraming && (k === "connection" || k === "transfer-encoding"))) out.push([k, v]);
+  return out;
+}
+
+/**
+ * The response header map as Envoy's connection manager sends it downstream, after the filters: hop-by-hop
+ * headers dropped, `date` added when missing, `server: envoy` (its default server_header_transformation,
+ * OVERWRITE), `connection: close` when the client asked to close. Seen by filters only in on_log.
+ */
+export function downstreamHeaderMap(headers: Pair[], requestWantsClose: boolean, now = new Date()): Pair[] {
+  const out: Pair[] = headers.filter(([k]) => !HOP_BY_HOP.has(k));
+  if (!out.some(([k]) => k === "date")) out.push(["date", now.toUTCString()]);
+  const server = out.findIndex(([k]) => k === "server");
+  if (server >= 0) out[server] = ["server", "envoy"];
+  else out.push(["server", "envoy"]);
+  if (requestWantsClose) out.push(["connection", "close"]);
   return out;
 }
 

@@ -10,7 +10,7 @@ import { Host, type LogEntry } from "../envoy/host.js";
 import type { FailurePolicy } from "../envoy/core.js";
 import type { Profile } from "../envoy/properties.js";
 import type { HttpStream } from "../envoy/stream.js";
-import { hasBody, pseudo, requestHeadersFromNode, responseHeadersFromNode, toNodeHeaders } from "./headers.js";
+import { downstreamHeaderMap, hasBody, pseudo, requestHeadersFromNode, responseHeadersFromNode, toNodeHeaders } from "./headers.js";
 
 export interface ProxyOptions {
   wasm: string | Uint8Array;
@@ -126,8 +126,11 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
           const path = pseudo(headers, ":path") ?? "/";
           const method = pseudo(headers, ":method") ?? "GET";
           const authority = pseudo(headers, ":authority");
-          const nodeHeaders = toNodeHeaders(headers);
+          // Envoy's router adds the route timeout (15 s by default) for the upstream; filters see it in on_log.
+          const sent: Pair[] = [...headers.filter(([k]) => k !== "x-envoy-expected-rq-timeout-ms"), ["x-envoy-expected-rq-timeout-ms", "15000"]];
+          const nodeHeaders = toNodeHeaders(sent);
           if (authority !== undefined) nodeHeaders.unshift("host", authority);
+          const upstreamStart = Date.now();
           upstreamReq = http.request({
             host: upstream.hostname,
             port: upstream.port || 80,
@@ -140,7 +143,11 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
             upstreamRes = ures;
             const status = ures.statusCode ?? 502;
             const noBody = method === "HEAD" || status === 204 || status === 304 || !hasBodyResponse(ures);
-            safe(() => stream.sendResponseHeaders(responseHeadersFromNode(status, ures.rawHeaders), { endOfStream: noBody }));
+            // As Envoy's HTTP/1 codec and router hand them to filters: the upstream's connection and
+            // transfer-encoding headers kept, x-envoy-upstream-service-time (ms) appended.
+            const fromUpstream = responseHeadersFromNode(status, ures.rawHeaders, { keepFraming: true });
+            fromUpstream.push(["x-envoy-upstream-service-time", String(Date.now() - upstreamStart)]);
+            safe(() => stream.sendResponseHeaders(fromUpstream, { endOfStream: noBody }));
             if (noBody) {
               ures.resume();
               return;
@@ -172,6 +179,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
             safe(() => stream.upstreamFailure(`upstream connect error or disconnect/reset before headers. reset reason: ${e.message}`));
           });
           if (eos) upstreamReq.end();
+          return sent;
         },
         upstreamData(data: Buffer, eos: boolean) {
           if (!upstreamReq) return;
@@ -192,8 +200,10 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
         },
         downstreamHeaders(headers: Pair[], eos: boolean) {
           const status = Number(pseudo(headers, ":status") ?? 502);
-          res.writeHead(status, toNodeHeaders(headers) as unknown as http.OutgoingHttpHeaders);
+          const sent = downstreamHeaderMap(headers, wantsClose);
+          res.writeHead(status, toNodeHeaders(sent) as unknown as http.OutgoingHttpHeaders);
           if (eos) res.end();
+          return sent;
         },
         downstreamData(data: Buffer, eos: boolean) {
           if (data.length && !res.write(data) && upstreamRes) {
@@ -226,6 +236,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     });
 
     const body = hasBody(req.rawHeaders);
+    const wantsClose = req.httpVersion === "1.0" ? !/keep-alive/i.test(String(req.headers.connection ?? "")) : /(^|,)\s*close\s*($|,)/i.test(String(req.headers.connection ?? ""));
     safe(() =>
       stream.sendRequestHeaders(requestHeadersFromNode(req.method ?? "GET", req.url ?? "/", req.rawHeaders), { endOfStream: !body }),
     );

@@ -215,6 +215,8 @@ export function probeWasm() {
     (i32.const 0))
   (func (export "proxy_on_log") (param $id i32)
     (call $ev2 (local.get $id) {{ev_log}} (i32.const 0) (i32.const 0))
+    (call $logpairs (local.get $id) (i32.const 0))
+    (call $logpairs (local.get $id) (i32.const 2))
     ${propCalls(LOG_PROPS)})
   (func (export "proxy_on_done") (param $id i32) (result i32)
     (call $ev2 (local.get $id) {{ev_done}} (i32.const 0) (i32.const 0)) (i32.const 1))
