@@ -126,6 +126,7 @@ export class Host implements HostRuntime {
   private virtualMs = 0;
   private readonly baseRealtimeNs = BigInt(Date.now()) * 1_000_000n;
   private readonly baseHr = process.hrtime.bigint();
+  private readonly baseRealNs = BigInt(Date.now()) * 1_000_000n;
   private readonly tasks: Array<() => void> = [];
   private settling = false;
   private settleScheduled = false;
@@ -322,7 +323,9 @@ export class Host implements HostRuntime {
 
   realtimeNanos(): bigint {
     if (this.clock) return this.clock();
-    if (this.realTime) return BigInt(Date.now()) * 1_000_000n;
+    // Envoy's clock has sub-millisecond resolution (a module sees microseconds change between calls):
+    // the wall clock at start-up plus the monotonic time since.
+    if (this.realTime) return this.baseRealNs + (process.hrtime.bigint() - this.baseHr);
     return this.baseRealtimeNs + BigInt(this.virtualMs) * 1_000_000n;
   }
 

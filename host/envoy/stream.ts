@@ -588,6 +588,8 @@ export class HttpStream {
     if (side.isRequest) {
       this.doLocalReply(413, "request_payload_too_large", Buffer.from("Payload Too Large"), [], -1);
     } else if (this.response.outHeaders) {
+      // Envoy's on_log then reads response.code_details "response_payload_too_large" (checked against 1.40).
+      this.responseCodeDetails = "response_payload_too_large";
       this.doReset("response_payload_too_large");
     } else {
       this.doLocalReply(500, "response_payload_too_large", Buffer.from("Internal Server Error"), [], -1);
@@ -706,7 +708,9 @@ export class HttpStream {
   /** Envoy getConstMap: the access-log maps in on_log, otherwise the live pointers. */
   constMap(type: number): Pair[] | null {
     if (this.inLogPhase) {
-      if (type === MapType.RequestHeaders) return this.request.headers;
+      // What left the filter chain, as the router and connection manager finished it (Envoy logs the
+      // same header map objects it sent).
+      if (type === MapType.RequestHeaders) return this.request.outHeaders ?? this.request.headers;
       if (type === MapType.ResponseHeaders) return this.response.outHeaders ?? this.response.headers;
       if (type === MapType.ResponseTrailers) return this.response.trailers;
       return null;

@@ -21,7 +21,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * The tests' upstream. `GET /pieces/<a>,<b>,…` answers 200 text/plain with a chunked body written as pieces
  * of those lengths (letters a, b, c… repeated), pausing `pauseMs` between writes so that each write reaches
  * the filter as its own chunk. `/cookies` answers two set-cookie headers. `/big/<n>` answers n bytes
- * (content-length) in 16 KiB writes. Anything else echoes what arrived: `<method> <url> <body length>`.
+ * (content-length) in 16 KiB writes. `/html` answers a small page written in three pieces. Anything else echoes what arrived: `<method> <url> <body length>`.
  * `seen` holds every request as received (method, url, raw headers, body).
  */
 export async function startUpstream({ pauseMs = 40 } = {}) {
@@ -32,7 +32,7 @@ export async function startUpstream({ pauseMs = 40 } = {}) {
     req.on("end", async () => {
       const body = Buffer.concat(chunks);
       seen.push({ method: req.method, url: req.url, rawHeaders: req.rawHeaders, body });
-      const pieces = /^\/pieces\/([\d,]+)$/.exec(req.url);
+      const pieces = /^\/pieces\/([\d,]+)(?:\?.*)?$/.exec(req.url);
       if (pieces) {
         res.writeHead(200, { "content-type": "text/plain" });
         const sizes = pieces[1].split(",").map(Number);
@@ -41,6 +41,17 @@ export async function startUpstream({ pauseMs = 40 } = {}) {
           res.write(String.fromCharCode(97 + (i % 26)).repeat(sizes[i]));
         }
         await sleep(pauseMs);
+        res.end();
+        return;
+      }
+      if (req.url === "/html") {
+        // A tag, an attribute value and a character reference each split across two writes.
+        res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+        const parts = ['<!doctype html><p><a hr', 'ef="/next">next</a> <a href="/a?x=1&am', 'p;y=2">b</a></p>\n'];
+        for (let i = 0; i < parts.length; i++) {
+          if (i) await sleep(pauseMs);
+          res.write(parts[i]);
+        }
         res.end();
         return;
       }
