@@ -246,14 +246,18 @@ test("shared data: CAS increments from concurrent streams on two workers lose no
 /**
  * What the upstream received, normalized. Left out: `connection` (node:http's client always announces
  * keep-alive, Envoy's HTTP/1 codec sends nothing: a difference of the dev proxy's client, not of what
- * a filter sees). The session's expiry (a microsecond time stamp) differs by nature: its shape must agree.
+ * a filter sees). Time stamps differ by nature (session expiry in microseconds, ClickPath start and age in
+ * seconds): their shapes must agree.
  */
 function upstreamHeaders(seen, norm) {
   const out = [];
   for (let i = 0; i < seen.rawHeaders.length; i += 2) {
     const k = seen.rawHeaders[i].toLowerCase();
     if (k === "connection") continue;
-    out.push([k, norm(seen.rawHeaders[i + 1]).replace(/^[0-9a-f-]{36}$/, "<uuid>").replace(/^expiry=\d{16}$/, "expiry=<µs>")]);
+    const v = seen.rawHeaders[i + 1];
+    if (k === "x-clickpath-session-start" && /^\d{10}$/.test(v)) { out.push([k, "<seconds>"]); continue; }
+    if (k === "x-clickpath-session-age" && /^[0-2]$/.test(v)) { out.push([k, "<0..2 s>"]); continue; }
+    out.push([k, norm(v).replace(/^[0-9a-f-]{36}$/, "<uuid>").replace(/^expiry=\d{16}$/, "expiry=<µs>")]);
   }
   return out;
 }
