@@ -3,10 +3,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import YAML from "yaml";
 import { validateConfig } from "../../dist/host/commands/validate.js";
+import { envoyPaths } from "../../scripts/envoy-paths.mjs";
+import { ENVOY, envoySkip } from "../support/envoy.mjs";
+import { canConnect, freePort, startProcess } from "../support/processes.mjs";
 
 const root = new URL("../..", import.meta.url).pathname;
 const read = (p) => readFileSync(join(root, p), "utf8");
@@ -151,8 +155,81 @@ test("every key in the schema has a description and every object refuses unknown
   }
 });
 
-test("npm run envoy without func-e says how to get it and exits 1", () => {
-  const r = spawnSync(process.execPath, [join(root, "scripts/envoy.mjs")], { encoding: "utf8", env: { ...process.env, PATH: dirname(process.execPath) } });
-  assert.equal(r.status, 1);
-  assert.match(r.stderr, /^func-e was not found on PATH\. .*\n\n {4}curl -L https:\/\/func-e\.io\/install\.sh \| bash -s -- -b \/usr\/local\/bin\n/);
+test("npm run envoy without func-e (neither the project's nor on PATH) says how to get it and exits 1", () => {
+  // A copy of the script in a directory without .envoy/, and a PATH with node only.
+  const dir = mkdtempSync(join(tmpdir(), "clicktrail-envoy-script-"));
+  try {
+    mkdirSync(join(dir, "scripts"));
+    for (const f of ["envoy.mjs", "envoy-paths.mjs"]) copyFileSync(join(root, "scripts", f), join(dir, "scripts", f));
+    const r = spawnSync(process.execPath, [join(dir, "scripts/envoy.mjs")], { encoding: "utf8", env: { ...process.env, PATH: dirname(process.execPath) } });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^func-e was not found \(neither the project's \.envoy\/bin\/func-e nor func-e on PATH\)\. .*\n.*\n\n {4}npm run envoy:install\n\n.*\n\n {4}curl -L https:\/\/func-e\.io\/install\.sh \| bash -s -- -b \/usr\/local\/bin\n/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("npm run envoy refuses a bad port option with its usage (exit 2)", () => {
+  const r = spawnSync(process.execPath, [join(root, "scripts/envoy.mjs"), "--backend-ports", "8080"], { encoding: "utf8" });
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, 'npm run envoy: --backend-ports takes two ports, A,B; got "8080"\n' +
+    "usage: npm run envoy -- [--port N] [--admin-port N] [--backend-ports A,B] [--no-backend] [ENVOY ARGS...]\n");
+});
+
+test("envoy --mode validate accepts envoy/envoy.yaml (run from the repository root, as documented)", { skip: envoySkip("envoy --mode validate") }, () => {
+  const r = spawnSync(ENVOY, ["--mode", "validate", "-c", "envoy/envoy.yaml", "--log-level", "warn"], { cwd: root, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim().split("\n").at(-1), "configuration 'envoy/envoy.yaml' OK");
+});
+
+const funcESkip = (() => {
+  const skip = envoySkip("npm run envoy under func-e");
+  if (skip) return skip;
+  if (existsSync(envoyPaths(root).funcE) || process.env.ENVOY_REQUIRED === "1") return false;
+  const why = "npm run envoy under func-e (no .envoy/bin/func-e: run `npm run envoy:install`)";
+  console.log(`SKIPPED: ${why}`);
+  return why;
+})();
+
+test("npm run envoy serves the demo through Envoy via the project's func-e (no download), with the cookie, and stops cleanly", { skip: funcESkip }, async () => {
+  const [port, adminPort, web1, web2, closed] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  const home = mkdtempSync(join(tmpdir(), "clicktrail-func-e-"));
+  // func-e's own state, config and runtime files go to a scratch directory; a versions URL that refuses
+  // connections makes any download attempt fail, so serving proves the pinned binary ran offline.
+  const env = { ...process.env, FUNC_E_STATE_HOME: join(home, "state"), FUNC_E_CONFIG_HOME: join(home, "config"),
+    FUNC_E_RUNTIME_DIR: join(home, "run"), ENVOY_VERSIONS_URL: `http://127.0.0.1:${closed}/versions.json` };
+  const { proc, stderr } = startProcess(process.execPath, [join(root, "scripts/envoy.mjs"), "--port", String(port),
+    "--admin-port", String(adminPort), "--backend-ports", `${web1},${web2}`, "--concurrency", "1"], { cwd: root, env });
+  try {
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      assert.equal(proc.exitCode, null, stderr());
+      const ready = await fetch(`http://127.0.0.1:${adminPort}/ready`).then((r) => r.text(), () => "");
+      if (ready.trim() === "LIVE") break;
+      assert.ok(Date.now() < deadline, `Envoy not LIVE in 30 s:\n${stderr()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const version = readFileSync(join(root, ".envoy-version"), "utf8").trim();
+    assert.ok(stderr().includes(`.envoy/bin/func-e run -c `), stderr());
+    assert.ok(stderr().includes(`(Envoy ${version} from .envoy-version, FUNC_E_DATA_HOME=.envoy/func-e)`), stderr());
+    assert.ok(stderr().includes(`  backend: http://127.0.0.1:${web1} and http://127.0.0.1:${web2} (the demo site)`), stderr());
+    const res = await fetch(`http://127.0.0.1:${port}/`, { headers: { "user-agent": "Mozilla/5.0 (deploy test)" } });
+    const body = await res.text();
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("server"), "envoy");
+    assert.match(res.headers.get("set-cookie"), /^Apache=[0-9a-f]{1,8}\.[0-9a-f]{1,16}; path=\/; expires=[A-Z][a-z]{2}, \d\d-[A-Z][a-z]{2}-\d\d \d\d:\d\d:\d\d GMT; SameSite=Lax; HttpOnly$/);
+    assert.match(body, /<title>clicktrail demo — home<\/title>/);
+    assert.match(body, /href="\/-S:[^"/]+\/[^"]*"/, "the demo page's links carry the ClickPath session");
+    const stats = await (await fetch(`http://127.0.0.1:${adminPort}/stats?filter=wasm.envoy.wasm.runtime.v8.created`)).text();
+    assert.match(stats, /^wasm\.envoy\.wasm\.runtime\.v8\.created: [1-9]\d*$/m);
+  } finally {
+    proc.kill("SIGTERM");
+    const [code, signal] = await new Promise((r) => (proc.exitCode !== null ? r([proc.exitCode, null]) : proc.once("exit", (c, s) => r([c, s]))));
+    rmSync(home, { recursive: true, force: true });
+    assert.deepEqual([code, signal], [0, null], stderr());
+  }
+  // Everything it started is gone: Envoy's admin and listener, and both backend ports, refuse connections.
+  for (const p of [adminPort, port, web1, web2]) {
+    assert.equal(await canConnect(p), false, `port ${p} still open`);
+  }
 });
