@@ -99,6 +99,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     let upstreamReq: http.ClientRequest | null = null;
     let upstreamRes: http.IncomingMessage | null = null;
     let finished = false;
+    let upstreamAbandoned = false;
     let stream: HttpStream;
     const done = () => {
       if (finished) return;
@@ -158,7 +159,8 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
             // The upstream went away after its headers (reset, or a body shorter than announced): Envoy
             // resets the downstream stream, so the client sees a cut-off response, never a clean end.
             const cutOff = () => {
-              if (ures.complete || finished) return;
+              // Not when the stream itself abandoned the upstream (a local reply is on its way downstream).
+              if (ures.complete || finished || upstreamAbandoned) return;
               safe(() => stream.abort("upstream_reset_after_response_started"));
               res.destroy();
             };
@@ -195,6 +197,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
           upstreamReq.end();
         },
         upstreamReset() {
+          upstreamAbandoned = true;
           upstreamReq?.destroy();
           upstreamRes?.destroy();
         },

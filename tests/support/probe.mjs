@@ -8,9 +8,10 @@
 // Line format (one proxy_log call each, level info): `probe <ctx> <event> <decimal args…> [hex bytes]`.
 // What it does is chosen per request by the request header `x-probe` (characters by position; a missing
 // header or character means "continue"):
-//   [0] request headers:  'c' continue · 'l' send_local_response(403, "nope", x-test: 1) and stop
+//   [0] request headers:  'c' continue · 'l' send_local_response(403, "nope", x-test: 1) and stop ·
+//                         '1'-'4' return that value (and never continue: only a limit or reset ends it)
 //   [1] request body:     '0'-'3' the value returned for a chunk that is not the last (the last returns 0)
-//   [2] response headers: 'c' continue · 'l' send_local_response(403, …) and stop
+//   [2] response headers: as [0]
 //   [3] response body:    '0'-'3' as [1]
 //   [4] shared data:      's' increment the 4-byte counter "probe-counter" with get/set and CAS, retrying
 //                         on CAS_MISMATCH; logs every attempt's status
@@ -151,6 +152,13 @@ export function probeWasm() {
     (if (i32.and (i32.ge_u (local.get $m) (i32.const 48)) (i32.le_u (local.get $m) (i32.const 51)))
       (then (return (i32.sub (local.get $m) (i32.const 48)))))
     (i32.const 0))
+  ;; a headers callback's return value: '1'-'4' as given (nothing continues the stream later), else 0
+  (func $headersret (param $i i32) (result i32)
+    (local $m i32)
+    (local.set $m (call $mode (local.get $i)))
+    (if (i32.and (i32.ge_u (local.get $m) (i32.const 49)) (i32.le_u (local.get $m) (i32.const 52)))
+      (then (return (i32.sub (local.get $m) (i32.const 48)))))
+    (i32.const 0))
   (func $localreply
     (drop (call $proxy_send_local_response (i32.const 403) {{details}} {{nope}} {{replyheaders}} (i32.const -1))))
   ;; CAS increment of probe-counter: "getsd <status> <cas>" and "cas <status> <new value>" per attempt
@@ -190,7 +198,7 @@ export function probeWasm() {
     ${propCalls(REQUEST_PROPS)}
     (if (i32.eq (call $mode (i32.const 4)) (i32.const 115)) (then (call $increment (local.get $id))))
     (if (i32.eq (call $mode (i32.const 0)) (i32.const 108)) (then (call $localreply) (return (i32.const 1))))
-    (i32.const 0))
+    (call $headersret (i32.const 0)))
   (func (export "proxy_on_request_body") (param $id i32) (param $n i32) (param $eos i32) (result i32)
     (call $ev2 (local.get $id) {{ev_reqb}} (local.get $n) (local.get $eos))
     (call $bodyret (i32.const 1) (local.get $eos)))
@@ -205,7 +213,7 @@ export function probeWasm() {
     (call $logpairs (local.get $id) (i32.const 0))
     ${propCalls(RESPONSE_PROPS)}
     (if (i32.eq (call $mode (i32.const 2)) (i32.const 108)) (then (call $localreply) (return (i32.const 1))))
-    (i32.const 0))
+    (call $headersret (i32.const 2)))
   (func (export "proxy_on_response_body") (param $id i32) (param $n i32) (param $eos i32) (result i32)
     (call $ev2 (local.get $id) {{ev_resb}} (local.get $n) (local.get $eos))
     (call $bodyret (i32.const 3) (local.get $eos)))
