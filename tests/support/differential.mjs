@@ -155,7 +155,7 @@ export async function envoySide({ wasm, config = "", upstreamPort, concurrency =
   return side("envoy", envoy.port, parse, async () => {
     await envoy.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
-  }, envoy);
+  });
 }
 
 /**
