@@ -7,13 +7,15 @@ import { Plugin } from "./root";
 import { HostServices } from "./services";
 import * as host from "./host";
 
-export const enum Action { Continue = 0 }
+export const enum Action { Continue = 0, StopIterationAndBuffer = 1 }
 
 export class HttpStream {
   filters: StreamFilter[] = [];
   services: HostServices;
   /** The filters that rewrite the response body, decided in onResponseHeaders. */
   bodyFilters: StreamFilter[] = [];
+  /** Bytes of our own output the host keeps buffered (we returned StopIterationAndBuffer), else 0. */
+  keptBytes: u32 = 0;
 
   constructor(public id: u32, public plugin: Plugin) {
     this.services = new HostServices(plugin.services.minLogLevel);
@@ -49,14 +51,53 @@ export class HttpStream {
   onResponseBody(size: u32, endOfStream: bool): i32 {
     const filters = this.bodyFilters;
     if (filters.length == 0) return Action.Continue;
-    const received = Uint8Array.wrap(host.getBuffer(host.BufferType.ResponseBody, 0, size));
+    // While the host buffers for us, the body it shows is our earlier output followed by the new chunk
+    // (Envoy >= 1.32 appends each chunk before the call): only the new bytes go through the filters.
+    const kept = this.keptBytes <= size ? this.keptBytes : size;
+    const received = Uint8Array.wrap(host.getBuffer(host.BufferType.ResponseBody, kept, size - kept));
     let chunk = received;
-    for (let i = 0; i < filters.length; i++) chunk = filters[i].onResponseBody(chunk, endOfStream);
-    // A filter that changed nothing hands back the chunk it was given: the host's copy is already right.
-    if (chunk.dataStart == received.dataStart && chunk.length == received.length) return Action.Continue;
-    if (host.setBuffer(host.BufferType.ResponseBody, size, chunk) != host.Status.Ok) {
-      this.services.log(LogLevel.Error, "clicktrail: the host refused the rewritten response body");
+    let holding = false;
+    for (let i = 0; i < filters.length; i++) {
+      chunk = filters[i].onResponseBody(chunk, endOfStream);
+      if (filters[i].holdsResponseBytes()) holding = true;
     }
+    const unchanged = chunk.dataStart == received.dataStart && chunk.length == received.length;
+    let length = size;
+    // A filter that changed nothing hands back the chunk it was given: the host's copy is already right.
+    if (!unchanged) {
+      let whole = chunk;
+      if (kept > 0) {
+        whole = new Uint8Array(kept + chunk.length);
+        whole.set(Uint8Array.wrap(host.getBuffer(host.BufferType.ResponseBody, 0, kept)));
+        whole.set(chunk, kept);
+      }
+      if (host.setBuffer(host.BufferType.ResponseBody, size, whole) != host.Status.Ok) {
+        this.services.log(LogLevel.Error, "clicktrail: the host refused the rewritten response body");
+      } else {
+        length = <u32>whole.length;
+      }
+    }
+    // With bytes held back, the response may yet end with trailers instead of a last body chunk
+    // (on_response_trailers, no end_of_stream), and in Envoy only a buffered body can still be added to
+    // then: a body passed on with Continue is gone (Envoy's Context::encodeData drops its pointer).
+    if (holding && !endOfStream) {
+      this.keptBytes = length;
+      return Action.StopIterationAndBuffer;
+    }
+    this.keptBytes = 0;
+    return Action.Continue;
+  }
+
+  /** Response trailers: the body is over, so what the filters still hold goes out after the kept body. */
+  onResponseTrailers(): i32 {
+    const filters = this.bodyFilters;
+    if (filters.length == 0 || this.keptBytes == 0) return Action.Continue;
+    let tail = new Uint8Array(0);
+    for (let i = 0; i < filters.length; i++) tail = filters[i].onResponseBody(tail, true);
+    if (tail.length > 0 && host.appendBuffer(host.BufferType.ResponseBody, this.keptBytes, tail) != host.Status.Ok) {
+      this.services.log(LogLevel.Error, "clicktrail: the host refused the end of the rewritten response body");
+    }
+    this.keptBytes = 0;
     return Action.Continue;
   }
 

@@ -139,3 +139,36 @@ T("the machine comes from destination.address: table row or ClickPath's IP form"
   assert.equal(one(p.requestHeaders, "x-clickpath-machine"), "fwAAAQ");
   assert.equal(JSON.parse(tools.decode(one(p.requestHeaders, "x-clickpath-session"), "", NOW)).machine_ip, "127.0.0.1");
 });
+
+// Real Envoy showed it (tests/envoy/clickpath.test.mjs): with trailers the body never ends with
+// end_of_stream, so a tag held back at the end of the last chunk was lost. Now the chunk that ends holding a
+// tag stays buffered in the host, and on_response_trailers appends the held bytes to it.
+T("a response with trailers: the tag held at the end of the last chunk still reaches the client", async () => {
+  const host = await makeHost({ machine: "web1" });
+  const s = host.newStream({ worker: 0, connectionId: 7 });
+  s.sendRequestHeaders(request("/page.html"), { endOfStream: true });
+  const id = one(s.requestHeaders, "x-clickpath-session");
+  s.sendResponseHeaders([[":status", "200"], ["content-type", "text/html"]], { endOfStream: false });
+  s.sendResponseBody('<p>a</p><a href="/x">x</a><a hr', { endOfStream: false });
+  assert.equal(s.responseBody.toString("latin1"), "", "the chunk that ends inside a tag is kept buffered");
+  s.sendResponseBody('ef="/y">y</a><a href="/z"', { endOfStream: false });
+  assert.equal(s.responseBody.toString("latin1"), "", "the second chunk ends inside a tag as well");
+  s.sendResponseTrailers([["x-checksum", "abc"]]);
+  assert.equal(s.responseBody.toString("latin1"), `<p>a</p><a href="/-S:${id}/x">x</a><a href="/-S:${id}/y">y</a><a href="/z"`);
+  assert.deepEqual(s.responseTrailers, [["x-checksum", "abc"]]);
+  s.complete();
+});
+
+T("a chunk that ends between tags passes on at once; a later held tag is flushed by end_of_stream", async () => {
+  const host = await makeHost({ machine: "web1" });
+  const s = host.newStream({ worker: 0, connectionId: 7 });
+  s.sendRequestHeaders(request("/page.html"), { endOfStream: true });
+  const id = one(s.requestHeaders, "x-clickpath-session");
+  s.sendResponseHeaders([[":status", "200"], ["content-type", "text/html"]], { endOfStream: false });
+  s.sendResponseBody('<a href="/x">x</a>', { endOfStream: false });
+  assert.equal(s.responseBody.toString("latin1"), `<a href="/-S:${id}/x">x</a>`);
+  s.sendResponseBody('<a hr', { endOfStream: false });
+  s.sendResponseBody('ef="/y">', { endOfStream: true });
+  assert.equal(s.responseBody.toString("latin1"), `<a href="/-S:${id}/x">x</a><a href="/-S:${id}/y">`);
+  s.complete();
+});
