@@ -9,6 +9,14 @@ import * as host from "./host";
 
 export const enum Action { Continue = 0, StopIterationAndBuffer = 1 }
 
+/**
+ * The most output kept in the host's buffer while a tag is held (see onResponseBody). Envoy answers a
+ * response whose buffered body passes its buffer limit with a 500 or a reset (1 MiB by default, often set
+ * lower), and in tag-dense HTML nearly every chunk ends inside a tag, so keeping must stay small and
+ * short-lived: beyond this the chunk goes on and the held tag waits in the filter as before.
+ */
+const MAX_KEPT_BYTES: u32 = 16384;
+
 export class HttpStream {
   filters: StreamFilter[] = [];
   services: HostServices;
@@ -16,6 +24,8 @@ export class HttpStream {
   bodyFilters: StreamFilter[] = [];
   /** Bytes of our own output the host keeps buffered (we returned StopIterationAndBuffer), else 0. */
   keptBytes: u32 = 0;
+  /** The last body chunk went on (too large to keep) while a filter still held bytes. */
+  heldUnkept: bool = false;
 
   constructor(public id: u32, public plugin: Plugin) {
     this.services = new HostServices(plugin.services.minLogLevel);
@@ -80,18 +90,27 @@ export class HttpStream {
     // With bytes held back, the response may yet end with trailers instead of a last body chunk
     // (on_response_trailers, no end_of_stream), and in Envoy only a buffered body can still be added to
     // then: a body passed on with Continue is gone (Envoy's Context::encodeData drops its pointer).
-    if (holding && !endOfStream) {
+    if (holding && !endOfStream && length <= MAX_KEPT_BYTES) {
       this.keptBytes = length;
       return Action.StopIterationAndBuffer;
     }
     this.keptBytes = 0;
+    this.heldUnkept = holding && !endOfStream;
     return Action.Continue;
   }
 
   /** Response trailers: the body is over, so what the filters still hold goes out after the kept body. */
   onResponseTrailers(): i32 {
     const filters = this.bodyFilters;
-    if (filters.length == 0 || this.keptBytes == 0) return Action.Continue;
+    if (filters.length == 0) return Action.Continue;
+    if (this.keptBytes == 0) {
+      if (this.heldUnkept) {
+        // The last chunk was too large to keep and ended inside a tag: the host has no body left to add
+        // the tag to (only a truncated document ends so).
+        this.services.log(LogLevel.Warn, "clicktrail: an unfinished tag at the end of a response body with trailers was dropped");
+      }
+      return Action.Continue;
+    }
     let tail = new Uint8Array(0);
     for (let i = 0; i < filters.length; i++) tail = filters[i].onResponseBody(tail, true);
     if (tail.length > 0 && host.appendBuffer(host.BufferType.ResponseBody, this.keptBytes, tail) != host.Status.Ok) {

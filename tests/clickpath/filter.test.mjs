@@ -172,3 +172,20 @@ T("a chunk that ends between tags passes on at once; a later held tag is flushed
   assert.equal(s.responseBody.toString("latin1"), `<a href="/-S:${id}/x">x</a><a href="/-S:${id}/y">`);
   s.complete();
 });
+
+// The first fix kept every chunk that ended inside a tag: 100,000 back-to-back tags (every chunk ends in
+// one) then filled Envoy's buffer and the response was reset (tests/envoy/hostile.test.mjs found it). Now
+// at most MAX_KEPT_BYTES (assembly/plugin/stream.ts) are kept, so the body streams whatever its tags.
+T("tag-dense HTML in chunks that all end inside a tag streams through a small buffer limit", async () => {
+  const host = await makeHost({ machine: "web1" }, { bufferLimit: 64 * 1024 });
+  const s = host.newStream({ worker: 0, connectionId: 7 });
+  s.sendRequestHeaders(request("/page.html"), { endOfStream: true });
+  const id = one(s.requestHeaders, "x-clickpath-session");
+  s.sendResponseHeaders([[":status", "200"], ["content-type", "text/html"]], { endOfStream: false });
+  const body = Buffer.from('<a href="/z">'.repeat(100000));
+  for (let i = 0; i < body.length; i += 5000) s.sendResponseBody(body.subarray(i, i + 5000), { endOfStream: i + 5000 >= body.length });
+  assert.equal(s.reset, null);
+  assert.equal(s.localReply, null);
+  assert.equal(s.responseBody.toString("latin1"), `<a href="/-S:${id}/z">`.repeat(100000));
+  s.complete();
+});
