@@ -108,6 +108,30 @@ export class HostServices extends Services {
   workerId(): u32 { return vmNumber(); }
 }
 
+let pauseKnown: bool = false;
+let pauseHonoured: bool = false;
+
+/**
+ * Whether the host keeps a response body buffered when the filter pauses again in a call that handed it
+ * buffered data. Envoy does; ngx_wasm_module ignores such a pause and passes the body on (its log: "buffers
+ * full or end of body reached: second pause ignored"). Told apart by how the host encodes an integer
+ * property (see decodeUintProperty): 8 bytes little-endian is Envoy's; anything else counts as "no".
+ */
+export function hostHonoursRepeatedBodyPause(): bool {
+  if (!pauseKnown) {
+    pauseKnown = true;
+    const v = host.getProperty("connection\0id");
+    if (v != null && v.byteLength == 8) {
+      const p = changetype<usize>(v);
+      for (let i = 0; i < 8; i++) {
+        const b = load<u8>(p + <usize>i);
+        if (b < 0x30 || b > 0x39) { pauseHonoured = true; break; }
+      }
+    }
+  }
+  return pauseHonoured;
+}
+
 /** An address property without its port, "" when the host has none. */
 function addressProperty(path: string): string {
   const v = host.getProperty(path);

@@ -4,7 +4,7 @@
 import { StreamFilter } from "../http/filter";
 import { LogLevel } from "../http/services";
 import { Plugin } from "./root";
-import { HostServices } from "./services";
+import { HostServices, hostHonoursRepeatedBodyPause } from "./services";
 import * as host from "./host";
 
 export const enum Action { Continue = 0, StopIterationAndBuffer = 1 }
@@ -90,7 +90,10 @@ export class HttpStream {
     // With bytes held back, the response may yet end with trailers instead of a last body chunk
     // (on_response_trailers, no end_of_stream), and in Envoy only a buffered body can still be added to
     // then: a body passed on with Continue is gone (Envoy's Context::encodeData drops its pointer).
-    if (holding && !endOfStream && length <= MAX_KEPT_BYTES) {
+    // Twice in a row only where the host honours it: ngx_wasm_module ignores a pause in a call that hands
+    // over buffered data (and passes the body on), so the bytes we believed kept would be gone. There (it
+    // has no trailer callbacks anyway) a chunk that ends in a tag after one that did goes on as before.
+    if (holding && !endOfStream && length <= MAX_KEPT_BYTES && (kept == 0 || hostHonoursRepeatedBodyPause())) {
       this.keptBytes = length;
       return Action.StopIterationAndBuffer;
     }
