@@ -159,7 +159,12 @@ test(`the hostile corpus through Envoy: ${files.reduce((n, f) => n + f.cases.len
   const codecRefused = [...answered].filter(([m, status]) => !logged.has(m) && ![400, 413, 431].includes(status));
   assert.deepEqual(codecRefused, [], "cases missing from the access log without a codec refusal");
   assert.doesNotMatch(envoy.stderr(), /Uncaught|RuntimeError|wasm_fail|Function: proxy_on_\w+ failed/);
-  assert.equal((await envoy.stats()).get("wasm.envoy.wasm.runtime.v8.active"), vmsBefore, "no VM was replaced");
+  const after = await envoy.stats();
+  assert.equal(after.get("wasm.envoy.wasm.runtime.v8.active"), vmsBefore, "no VM was replaced");
+  // Envoy's own wasm failure counters (VM reloads, failed loads) stayed at zero.
+  const failures = [...after].filter(([k]) => k.startsWith("wasm.") && /fail|reload/.test(k));
+  assert.ok(failures.some(([k]) => k === "wasm.clicktrail.vm_reload_failure"), failures.map(([k]) => k).join(" "));
+  assert.deepEqual(failures.filter(([, v]) => v !== 0), []);
 
   // Back to the full configuration (the VMs still configure), then both workers still serve a normal
   // first visit: new connections until each worker took some.
