@@ -121,13 +121,7 @@ export function hostHonoursRepeatedBodyPause(): bool {
   if (!pauseKnown) {
     pauseKnown = true;
     const v = host.getProperty("connection\0id");
-    if (v != null && v.byteLength == 8) {
-      const p = changetype<usize>(v);
-      for (let i = 0; i < 8; i++) {
-        const b = load<u8>(p + <usize>i);
-        if (b < 0x30 || b > 0x39) { pauseHonoured = true; break; }
-      }
-    }
+    pauseHonoured = v != null && isBinaryInteger(v);
   }
   return pauseHonoured;
 }
@@ -145,16 +139,28 @@ function addressProperty(path: string): string {
 export function decodeUintProperty(v: ArrayBuffer): u64 {
   const p = changetype<usize>(v);
   const n = v.byteLength;
-  let digits = n > 0;
-  for (let i = 0; i < n; i++) {
-    const b = load<u8>(p + <usize>i);
-    if (b < 0x30 || b > 0x39) { digits = false; break; }
-  }
+  const digits = allDigits(v);
   if (n == 8 && !digits) return load<u64>(p);
   if (!digits || n > 19) return 0;
   let x: u64 = 0;
   for (let i = 0; i < n; i++) x = x * 10 + <u64>(load<u8>(p + <usize>i) - 0x30);
   return x;
+}
+
+/** An integer property in Envoy's encoding (8 bytes little-endian, see decodeUintProperty). */
+function isBinaryInteger(v: ArrayBuffer): bool {
+  return v.byteLength == 8 && !allDigits(v);
+}
+
+/** True when `v` is one or more ASCII digits. */
+function allDigits(v: ArrayBuffer): bool {
+  const p = changetype<usize>(v);
+  const n = v.byteLength;
+  for (let i = 0; i < n; i++) {
+    const b = load<u8>(p + <usize>i);
+    if (b < 0x30 || b > 0x39) return false;
+  }
+  return n > 0;
 }
 
 /** "1.2.3.4:80" → "1.2.3.4"; "[::1]:80" → "::1"; an address without a port is returned as it is. */
