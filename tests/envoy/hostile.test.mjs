@@ -4,7 +4,8 @@
 // tries pushed to Envoy as a listener update (LDS from a watched file). Outcomes differ from the Node host's
 // recorded ones by design (real clock, real randomness, Envoy's codec refusing what it refuses), so what is
 // checked is what must hold whatever the input:
-//   * Envoy accepts exactly the configurations the Node host accepts, and keeps serving after a refusal;
+//   * Envoy accepts exactly the configurations the Node host accepts, logs the same message for each one it
+//     refuses, and keeps serving after a refusal;
 //   * no case traps the VM: no response has details `wasm_fail_stream`, Envoy logs no wasm failure, the V8
 //     VM count does not change, and afterwards both worker threads still serve a normal first visit with
 //     the tracking cookie;
@@ -17,7 +18,7 @@ import { stringify as toYaml } from "yaml";
 import { freePort } from "../support/processes.mjs";
 import { envoySkip, startEnvoy, testBootstrap, appendAccessLogFields } from "../support/envoy.mjs";
 import { startUpstream, rawRequest, request, values } from "../support/upstream.mjs";
-import { expand } from "../robustness/hostile-run.mjs";
+import { expand, digest } from "../robustness/hostile-run.mjs";
 
 const skip = envoySkip("Envoy hostile corpus");
 const dir = new URL("../fixtures/hostile/", import.meta.url);
@@ -94,6 +95,20 @@ async function pushConfig(text) {
   }
 }
 
+/**
+ * The filter's messages in Envoy's log after offset `from` ("wasm log clicktrail: <message>" lines), once
+ * there are `count` of them (the log reaches the test through a pipe, possibly after the stats).
+ */
+async function refusalMessages(from, count) {
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const lines = envoy.stderr().slice(from).split("\n");
+    const found = lines.map((l) => / wasm log clicktrail: (.*)$/.exec(l)?.[1]).filter((m) => m !== undefined).map(digest);
+    if (found.length >= count || Date.now() > deadline) return found;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** The case's request as raw HTTP/1.1 (pseudo-headers become the request line and Host). */
 function rawHead(pairs, marker) {
   const first = (n) => pairs.find(([k]) => k === n)?.[1];
@@ -128,9 +143,15 @@ test(`the hostile corpus through Envoy: ${files.reduce((n, f) => n + f.cases.len
       const marker = `${f.file}#${n++}`;
       const text = configText(expand(c.config ?? f.config));
       if (text !== active) {
+        const logged = envoy.stderr().length;
         const took = await pushConfig(text);
         assert.equal(took, c.expect.configured, `${marker} "${c.name}": Envoy ${took ? "took" : "refused"} what the Node host ${c.expect.configured ? "took" : "refused"}`);
         if (took) active = text;
+        else {
+          // Envoy's log carries the filter's own message, the one the Node host recorded for this case.
+          const want = c.expect.logs.filter(([, m]) => typeof m !== "string" || m.startsWith("clicktrail: ")).map(([, m]) => m);
+          assert.deepEqual(await refusalMessages(logged, want.length), want, `${marker} "${c.name}"`);
+        }
       }
       current = c;
       if (c.expect.configured) {
