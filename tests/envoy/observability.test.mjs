@@ -68,7 +68,7 @@ test("access log fields, /stats and /stats/prometheus after a first visit, a cra
   const third = await request(envoy.port, { path: `/-S:${cp}/page.html`, headers: [["user-agent", "Mozilla/5.0"], cookie] });
   assert.equal(third.status, 200);
 
-  const log = await envoy.accessLog();
+  const log = await envoy.accessLogUntil((lines) => lines.length >= 3);
   const fields = log.map((l) => l.replace(/^\[[^\]]+\] /, "").replace(/ 200 \d+ /, " 200 N "));
   assert.deepEqual(fields, [
     `"GET /page.html HTTP/1.1" 200 N usertrack=${uid} new=1 clickpath=${cp} upstream=web1`,

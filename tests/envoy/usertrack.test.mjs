@@ -56,7 +56,8 @@ function expectedCookie(id, fromMs, toMs) {
 }
 
 const logLine = async (path) => {
-  const lines = (await envoy.accessLog()).filter((l) => l.includes(` ${path} `));
+  const mine = (lines) => lines.filter((l) => l.includes(` ${path} `));
+  const lines = mine(await envoy.accessLogUntil((all) => mine(all).length > 0));
   assert.equal(lines.length, 1, `one access log line for ${path}: ${lines.join("\n")}`);
   return lines[0];
 };

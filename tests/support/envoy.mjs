@@ -123,6 +123,19 @@ export async function startEnvoy(bootstrap, { concurrency = 2, logLevel = "warn"
       await new Promise((r) => setTimeout(r, settleMs));
       return existsSync(accessLogPath) ? readFileSync(accessLogPath, "utf8").split("\n").filter(Boolean) : [];
     },
+    /**
+     * The access log's lines once `until(lines)` holds (polled; Envoy writes a line when the stream is
+     * destroyed, after the client has its response, and flushes on an interval), or as they are after
+     * `timeoutMs`, for the caller's assertion to report.
+     */
+    async accessLogUntil(until, timeoutMs = 10000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const lines = existsSync(accessLogPath) ? readFileSync(accessLogPath, "utf8").split("\n").filter(Boolean) : [];
+        if (until(lines) || Date.now() > deadline) return lines;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
     async stop() {
       await stop(proc);
       rmSync(dir, { recursive: true, force: true });
