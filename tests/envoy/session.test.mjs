@@ -97,7 +97,9 @@ function describeSharedStore() {
     upstream = await startUpstream(answer);
     const config = JSON.parse(wasmFilterConfig(demoBootstrap()).configuration.value);
     config.session.store = "shared";
-    config.session.shared = { capacity: 256, key_prefix: "envoy-test/" };
+    // A sweep pass over the whole table every tick, so that entries_in_use (published by the sweep, which
+    // runs from on_tick in every worker VM) soon counts the live sessions.
+    config.session.shared = { capacity: 256, key_prefix: "envoy-test/", sweep_slots_per_tick: 256, sweep_period_millis: 10 };
     envoy = await startEnvoy((ports) => testBootstrap({ ...ports, upstreams: { web1: upstream.port, web2: upstream.port }, pluginConfig: config }));
   });
   after(async () => {
@@ -138,6 +140,13 @@ function describeSharedStore() {
     assert.equal(stats.get("wasmcustom.clicktrail.session.store.created"), VISITORS);
     assert.equal(stats.get("wasmcustom.clicktrail.session.store.full"), 0);
     assert.equal(stats.get("wasmcustom.clicktrail.session.store.too_large"), 0);
+    // The sweep (on_tick) sees the same shared data from every worker: one live session per visitor.
+    const deadline = Date.now() + 10000;
+    let live;
+    while ((live = (await envoy.stats()).get("wasmcustom.clicktrail.session.store.entries_in_use")) !== VISITORS && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(live, VISITORS, "entries_in_use");
     // Both workers took connections (Envoy counts accepted connections per worker).
     const perWorker = [...stats].filter(([k]) => /^listener\.127\.0\.0\.1_\d+\.worker_\d+\.downstream_cx_total$/.test(k));
     assert.equal(perWorker.length, 2, perWorker.join(" "));
