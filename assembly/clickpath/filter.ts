@@ -260,6 +260,11 @@ export class ClickpathStream extends StreamFilter {
 
   rewritesResponseBody(): bool { return this.rewriter != null; }
 
+  holdsResponseBytes(): bool {
+    const rewriter = this.rewriter;
+    return rewriter != null && rewriter.holding;
+  }
+
   onResponseBody(chunk: Uint8Array, endOfStream: bool): Uint8Array {
     const rewriter = this.rewriter;
     if (rewriter == null) return chunk;

@@ -83,6 +83,11 @@ export class HtmlRewriter extends TagSink {
     return this.tok.overflows;
   }
 
+  /** True when the end of the input so far is held back (an incomplete tag), to go out with a later push. */
+  get holding(): bool {
+    return this.carry.length > 0;
+  }
+
   /** Bytes reserved for held-back input (bounded by the cap plus one block, whatever the chunk sizes). */
   get carryCapacity(): i32 {
     return this.carry.data.byteLength;

@@ -17,6 +17,12 @@ export abstract class StreamFilter {
    * `endOfStream` everything held back must be emitted.
    */
   onResponseBody(chunk: Uint8Array, endOfStream: bool): Uint8Array { return chunk; }
+  /**
+   * True when bytes the filter was given are held back now (after onResponseBody). The adapter then keeps
+   * the chunk's output in the host's buffer, so that trailers arriving next (the body then never ends with
+   * endOfStream) still find a body to which the held bytes can be added.
+   */
+  holdsResponseBytes(): bool { return false; }
   /** The stream is over (Envoy's access-log phase). */
   onLog(): void {}
 }

@@ -55,7 +55,7 @@ export function proxy_on_response_body(id: u32, size: u32, endOfStream: u32): u3
 }
 
 export function proxy_on_response_trailers(id: u32, trailers: u32): u32 {
-  return 0;
+  return streams.has(id) ? streams.get(id).onResponseTrailers() : 0;
 }
 
 export function proxy_on_log(id: u32): void {

@@ -99,6 +99,11 @@ export function setBuffer(type: BufferType, length: u32, value: Uint8Array): u32
   return imports.proxy_set_buffer_bytes(type, 0, length, value.dataStart, <usize>value.length);
 }
 
+/** Appends `value` to a buffer of `length` bytes (Envoy appends when start is at or past the end). */
+export function appendBuffer(type: BufferType, length: u32, value: Uint8Array): u32 {
+  return imports.proxy_set_buffer_bytes(type, length, 0, value.dataStart, <usize>value.length);
+}
+
 /** A property by its NUL-separated path, or null when the host has none. */
 export function getProperty(path: string): ArrayBuffer | null {
   const p = String.UTF8.encode(path);

@@ -108,6 +108,24 @@ export class HostServices extends Services {
   workerId(): u32 { return vmNumber(); }
 }
 
+let pauseKnown: bool = false;
+let pauseHonoured: bool = false;
+
+/**
+ * Whether the host keeps a response body buffered when the filter pauses again in a call that handed it
+ * buffered data. Envoy does; ngx_wasm_module ignores such a pause and passes the body on (its log: "buffers
+ * full or end of body reached: second pause ignored"). Told apart by how the host encodes an integer
+ * property (see decodeUintProperty): 8 bytes little-endian is Envoy's; anything else counts as "no".
+ */
+export function hostHonoursRepeatedBodyPause(): bool {
+  if (!pauseKnown) {
+    pauseKnown = true;
+    const v = host.getProperty("connection\0id");
+    pauseHonoured = v != null && isBinaryInteger(v);
+  }
+  return pauseHonoured;
+}
+
 /** An address property without its port, "" when the host has none. */
 function addressProperty(path: string): string {
   const v = host.getProperty(path);
@@ -121,16 +139,28 @@ function addressProperty(path: string): string {
 export function decodeUintProperty(v: ArrayBuffer): u64 {
   const p = changetype<usize>(v);
   const n = v.byteLength;
-  let digits = n > 0;
-  for (let i = 0; i < n; i++) {
-    const b = load<u8>(p + <usize>i);
-    if (b < 0x30 || b > 0x39) { digits = false; break; }
-  }
+  const digits = allDigits(v);
   if (n == 8 && !digits) return load<u64>(p);
   if (!digits || n > 19) return 0;
   let x: u64 = 0;
   for (let i = 0; i < n; i++) x = x * 10 + <u64>(load<u8>(p + <usize>i) - 0x30);
   return x;
+}
+
+/** An integer property in Envoy's encoding (8 bytes little-endian, see decodeUintProperty). */
+function isBinaryInteger(v: ArrayBuffer): bool {
+  return v.byteLength == 8 && !allDigits(v);
+}
+
+/** True when `v` is one or more ASCII digits. */
+function allDigits(v: ArrayBuffer): bool {
+  const p = changetype<usize>(v);
+  const n = v.byteLength;
+  for (let i = 0; i < n; i++) {
+    const b = load<u8>(p + <usize>i);
+    if (b < 0x30 || b > 0x39) return false;
+  }
+  return n > 0;
 }
 
 /** "1.2.3.4:80" → "1.2.3.4"; "[::1]:80" → "::1"; an address without a port is returned as it is. */

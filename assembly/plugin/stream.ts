@@ -4,16 +4,28 @@
 import { StreamFilter } from "../http/filter";
 import { LogLevel } from "../http/services";
 import { Plugin } from "./root";
-import { HostServices } from "./services";
+import { HostServices, hostHonoursRepeatedBodyPause } from "./services";
 import * as host from "./host";
 
-export const enum Action { Continue = 0 }
+export const enum Action { Continue = 0, StopIterationAndBuffer = 1 }
+
+/**
+ * The most output kept in the host's buffer while a tag is held (see onResponseBody). Envoy answers a
+ * response whose buffered body passes its buffer limit with a 500 or a reset (1 MiB by default, often set
+ * lower), and in tag-dense HTML nearly every chunk ends inside a tag, so keeping must stay small and
+ * short-lived: beyond this the chunk goes on and the held tag waits in the filter as before.
+ */
+const MAX_KEPT_BYTES: u32 = 16384;
 
 export class HttpStream {
   filters: StreamFilter[] = [];
   services: HostServices;
   /** The filters that rewrite the response body, decided in onResponseHeaders. */
   bodyFilters: StreamFilter[] = [];
+  /** Bytes of our own output the host keeps buffered (we returned StopIterationAndBuffer), else 0. */
+  keptBytes: u32 = 0;
+  /** The last body chunk went on (too large to keep) while a filter still held bytes. */
+  heldUnkept: bool = false;
 
   constructor(public id: u32, public plugin: Plugin) {
     this.services = new HostServices(plugin.services.minLogLevel);
@@ -49,14 +61,65 @@ export class HttpStream {
   onResponseBody(size: u32, endOfStream: bool): i32 {
     const filters = this.bodyFilters;
     if (filters.length == 0) return Action.Continue;
-    const received = Uint8Array.wrap(host.getBuffer(host.BufferType.ResponseBody, 0, size));
+    // While the host buffers for us, the body it shows is our earlier output followed by the new chunk
+    // (Envoy >= 1.32 appends each chunk before the call): only the new bytes go through the filters.
+    const kept = this.keptBytes <= size ? this.keptBytes : size;
+    const received = Uint8Array.wrap(host.getBuffer(host.BufferType.ResponseBody, kept, size - kept));
     let chunk = received;
-    for (let i = 0; i < filters.length; i++) chunk = filters[i].onResponseBody(chunk, endOfStream);
-    // A filter that changed nothing hands back the chunk it was given: the host's copy is already right.
-    if (chunk.dataStart == received.dataStart && chunk.length == received.length) return Action.Continue;
-    if (host.setBuffer(host.BufferType.ResponseBody, size, chunk) != host.Status.Ok) {
-      this.services.log(LogLevel.Error, "clicktrail: the host refused the rewritten response body");
+    let holding = false;
+    for (let i = 0; i < filters.length; i++) {
+      chunk = filters[i].onResponseBody(chunk, endOfStream);
+      if (filters[i].holdsResponseBytes()) holding = true;
     }
+    const unchanged = chunk.dataStart == received.dataStart && chunk.length == received.length;
+    let length = size;
+    // A filter that changed nothing hands back the chunk it was given: the host's copy is already right.
+    if (!unchanged) {
+      let whole = chunk;
+      if (kept > 0) {
+        whole = new Uint8Array(kept + chunk.length);
+        whole.set(Uint8Array.wrap(host.getBuffer(host.BufferType.ResponseBody, 0, kept)));
+        whole.set(chunk, kept);
+      }
+      if (host.setBuffer(host.BufferType.ResponseBody, size, whole) != host.Status.Ok) {
+        this.services.log(LogLevel.Error, "clicktrail: the host refused the rewritten response body");
+      } else {
+        length = <u32>whole.length;
+      }
+    }
+    // With bytes held back, the response may yet end with trailers instead of a last body chunk
+    // (on_response_trailers, no end_of_stream), and in Envoy only a buffered body can still be added to
+    // then: a body passed on with Continue is gone (Envoy's Context::encodeData drops its pointer).
+    // Twice in a row only where the host honours it: ngx_wasm_module ignores a pause in a call that hands
+    // over buffered data (and passes the body on), so the bytes we believed kept would be gone. There (it
+    // has no trailer callbacks anyway) a chunk that ends in a tag after one that did goes on as before.
+    if (holding && !endOfStream && length <= MAX_KEPT_BYTES && (kept == 0 || hostHonoursRepeatedBodyPause())) {
+      this.keptBytes = length;
+      return Action.StopIterationAndBuffer;
+    }
+    this.keptBytes = 0;
+    this.heldUnkept = holding && !endOfStream;
+    return Action.Continue;
+  }
+
+  /** Response trailers: the body is over, so what the filters still hold goes out after the kept body. */
+  onResponseTrailers(): i32 {
+    const filters = this.bodyFilters;
+    if (filters.length == 0) return Action.Continue;
+    if (this.keptBytes == 0) {
+      if (this.heldUnkept) {
+        // The last chunk was too large to keep and ended inside a tag: the host has no body left to add
+        // the tag to (only a truncated document ends so).
+        this.services.log(LogLevel.Warn, "clicktrail: an unfinished tag at the end of a response body with trailers was dropped");
+      }
+      return Action.Continue;
+    }
+    let tail = new Uint8Array(0);
+    for (let i = 0; i < filters.length; i++) tail = filters[i].onResponseBody(tail, true);
+    if (tail.length > 0 && host.appendBuffer(host.BufferType.ResponseBody, this.keptBytes, tail) != host.Status.Ok) {
+      this.services.log(LogLevel.Error, "clicktrail: the host refused the end of the rewritten response body");
+    }
+    this.keptBytes = 0;
     return Action.Continue;
   }
 

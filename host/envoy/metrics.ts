@@ -1,5 +1,6 @@
 // Stats defined by modules. Envoy keeps them in the process-wide stats store under "wasmcustom.<name>", so
-// the same name defined by every worker VM is one stat; ids are per VM (cpp-host: type in the low two bits,
+// the same name defined by every worker VM is one stat (its /stats/prometheus drops "wasmcustom." and adds
+// no prefix of its own: clicktrail_usertrack_cookies_issued); ids are per VM (cpp-host: type in the low two bits,
 // counters 4, 8, ...; gauges 5, 9, ...; histograms 6, 10, ...).
 import { MetricType, WasmResult } from "../abi/constants.js";
 

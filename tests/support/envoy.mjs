@@ -123,9 +123,49 @@ export async function startEnvoy(bootstrap, { concurrency = 2, logLevel = "warn"
       await new Promise((r) => setTimeout(r, settleMs));
       return existsSync(accessLogPath) ? readFileSync(accessLogPath, "utf8").split("\n").filter(Boolean) : [];
     },
+    /**
+     * The access log's lines once `until(lines)` holds (polled; Envoy writes a line when the stream is
+     * destroyed, after the client has its response, and flushes on an interval), or as they are after
+     * `timeoutMs`, for the caller's assertion to report.
+     */
+    async accessLogUntil(until, timeoutMs = 10000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const lines = existsSync(accessLogPath) ? readFileSync(accessLogPath, "utf8").split("\n").filter(Boolean) : [];
+        if (until(lines) || Date.now() > deadline) return lines;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
     async stop() {
       await stop(proc);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Appends `fields` (Envoy format operators, e.g. " details=%RESPONSE_CODE_DETAILS%") to the test
+ * bootstrap's access log line, before its newline.
+ */
+export function appendAccessLogFields(bootstrap, fields) {
+  const hcm = bootstrap.static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
+  for (const log of hcm.access_log) {
+    const src = log.typed_config.log_format.text_format_source;
+    src.inline_string = src.inline_string.replace(/\n$/, "") + fields + "\n";
+  }
+  return bootstrap;
+}
+
+/** The demo bootstrap's route list (the single virtual host's), for a test to change. */
+export function routes(bootstrap) {
+  return bootstrap.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes;
+}
+
+/** Adds a STATIC cluster `name` with one endpoint at 127.0.0.1:port. */
+export function addCluster(bootstrap, name, port) {
+  bootstrap.static_resources.clusters.push({
+    name, type: "STATIC", connect_timeout: "1s",
+    load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: "127.0.0.1", port_value: port } } } }] }] },
+  });
+  return bootstrap;
 }

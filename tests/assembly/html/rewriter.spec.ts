@@ -113,6 +113,20 @@ describe("HtmlRewriter", () => {
     expect(byteStringFromBytes(r.push(byteStringToBytes("<a"), true))).toBe("<b<a");
   });
 
+  it("says whether it holds bytes back (the adapter keeps such a chunk buffered for trailers)", () => {
+    const r = new HtmlRewriter(new Prefixer(), 1024);
+    expect(r.holding).toBe(false);
+    r.push(byteStringToBytes("ab<a hr"), false);
+    expect(r.holding).toBe(true);
+    r.push(byteStringToBytes("ef=/x>cd"), false);
+    expect(r.holding).toBe(false);
+    r.push(byteStringToBytes("<a href=/y"), false);
+    expect(r.holding).toBe(true);
+    // an empty last push (what on_response_trailers does) emits what is held
+    expect(byteStringFromBytes(r.push(new Uint8Array(0), true))).toBe("<a href=/y");
+    expect(r.holding).toBe(false);
+  });
+
   it("passes a tag longer than the cap through unchanged and counts it", () => {
     const long = "<a href=/x title=\"" + "y".repeat(100) + "\">";
     const r = new HtmlRewriter(new Prefixer(), 50);
