@@ -3,16 +3,19 @@
 // scripts/tools-paths.mjs, into the git-ignored `.tools/`:
 //
 //   .tools/bin/oras                   `go install oras.land/oras/cmd/oras@ORAS_VERSION` (npm run package:oci)
+//   .tools/bin/registry               go-containerregistry's in-memory registry, for tests/deploy/oci.test.mjs
 //   .tools/gomod/istio.io/api@V/      `go mod download istio.io/api@V` into a project-local GOMODCACHE:
 //                                     Istio's CRDs, which tests/deploy/istio-crd.test.mjs validates against
 //   .tools/bin/istio-plugin-config    tests/support/istio-plugin-config built with istio.io/api and jsonpb
 //                                     (its go.sum pins them): what istiod sends the filter for a pluginConfig
+//   .tools/bin/istio-wasm-fetch       tests/support/istio-wasm-fetch: istio-agent's pull of an oci:// module
 //
 // Needs Go (https://go.dev/dl/). Idempotent: a step whose result is in place (same version, same sources) is skipped.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { goEnv, ISTIO_API_MODULE, ISTIO_API_SUM, ISTIO_API_VERSION, ORAS_MODULE, ORAS_VERSION, toolPaths } from "./tools-paths.mjs";
+import { GGCR_VERSION, goEnv, ISTIO_API_MODULE, ISTIO_API_SUM, ISTIO_API_VERSION, ORAS_MODULE, ORAS_VERSION, REGISTRY_MODULE,
+  toolPaths } from "./tools-paths.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const p = toolPaths(root);
@@ -43,6 +46,11 @@ if (!existsSync(p.oras) || builtVersion(p.oras, "oras.land/oras") !== ORAS_VERSI
   if (builtVersion(p.oras, "oras.land/oras") !== ORAS_VERSION) fail(`${p.oras} is not oras ${ORAS_VERSION}`);
 }
 
+if (!existsSync(p.registry) || builtVersion(p.registry, "github.com/google/go-containerregistry") !== GGCR_VERSION) {
+  run("go", ["install", `${REGISTRY_MODULE}@${GGCR_VERSION}`]);
+  if (builtVersion(p.registry, "github.com/google/go-containerregistry") !== GGCR_VERSION) fail(`${p.registry} is not ${GGCR_VERSION}`);
+}
+
 // istio.io/api: go checks the zip against go.sum data from the checksum database; we check it is the pinned one.
 if (!existsSync(p.istioCrds)) {
   const info = JSON.parse(run("go", ["mod", "download", "-json", `${ISTIO_API_MODULE}@${ISTIO_API_VERSION}`], { cwd: p.base }));
@@ -51,10 +59,10 @@ if (!existsSync(p.istioCrds)) {
   if (!existsSync(p.istioCrds)) fail(`${p.istioCrds} is missing from the module`);
 }
 
-// istio-plugin-config, rebuilt when a source is newer than the binary.
-const newest = Math.max(...readdirSync(p.pluginConfigSource).map((f) => statSync(join(p.pluginConfigSource, f)).mtimeMs));
-if (!existsSync(p.pluginConfig) || statSync(p.pluginConfig).mtimeMs < newest) {
-  run("go", ["build", "-mod=readonly", "-o", p.pluginConfig, "."], { cwd: p.pluginConfigSource });
+// The Go helpers of the tests, each rebuilt when one of its sources is newer than its binary.
+for (const [source, binary] of p.helpers) {
+  const newest = Math.max(...readdirSync(source).map((f) => statSync(join(source, f)).mtimeMs));
+  if (!existsSync(binary) || statSync(binary).mtimeMs < newest) run("go", ["build", "-mod=readonly", "-o", binary, "."], { cwd: source });
 }
-console.error(`tools:install: oras ${ORAS_VERSION} at ${p.oras}, ${ISTIO_API_MODULE}@${ISTIO_API_VERSION} at ${p.istioApi}, ` +
-  `istio-plugin-config at ${p.pluginConfig}`);
+console.error(`tools:install: oras ${ORAS_VERSION}, registry ${GGCR_VERSION}, ${p.helpers.map(([, b]) => b.split("/").at(-1)).join(", ")} ` +
+  `in ${p.bin}; ${ISTIO_API_MODULE}@${ISTIO_API_VERSION} at ${p.istioApi}`);

@@ -2,6 +2,8 @@
 // Istio's agent pulls (solo-io/wasm spec/spec-compat.md; istio/istio pkg/wasm/imagefetcher.go), its layer holds
 // build/clicktrail.wasm byte for byte, and build/istio/wasmplugin.yaml pins the manifest digest.
 import { test, before, after } from "node:test";
+import { promisify } from "node:util";
+import { execFile } from "node:child_process";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -9,7 +11,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import YAML from "yaml";
-import { root, toolsSkip } from "../support/tools.mjs";
+import { root, tools, toolsSkip } from "../support/tools.mjs";
+import { freePort, startProcess, stop, waitForPort } from "../support/processes.mjs";
 
 const skip = toolsSkip("OCI packaging", "oras");
 const wasmPath = join(root, "build/clicktrail.wasm");
@@ -145,4 +148,31 @@ test("package:oci refuses a missing module and a SOURCE_DATE_EPOCH that is not w
   assert.equal(bad.status, 1);
   assert.equal(bad.stderr, `package:oci: SOURCE_DATE_EPOCH must be whole seconds, not "1.5"\n`);
   assert.throws(() => statSync(bad.out));
+});
+
+const registrySkip = skip || toolsSkip("OCI packaging: push and pull through a registry", "registry", "wasmFetch");
+const run = promisify(execFile);
+
+test("pushed with oras cp as docs/deploy.md says, pulled as istio-agent pulls: the module and the pinned digest", { skip: registrySkip }, async () => {
+  const port = await freePort();
+  const registry = startProcess(tools.registry, ["-port", String(port)]);
+  try {
+    assert.equal(await waitForPort(registry.proc, port), "listening", registry.stderr());
+    const { manifestDigest } = openLayout(first.out);
+    const target = `127.0.0.1:${port}/clicktrail:${version}`;
+    // docs/deploy.md: oras cp --from-oci-layout build/oci:VERSION REGISTRY/clicktrail:VERSION (plain HTTP here).
+    const push = await run(tools.oras, ["cp", "--no-tty", "--from-oci-layout", `${first.out}:${version}`, "--to-plain-http", target]);
+    assert.ok(push.stdout.includes(`Digest: ${manifestDigest}`), push.stdout);
+    const pull = spawnSync(tools.wasmFetch, ["--plain-http", target], { maxBuffer: 64 << 20 });
+    assert.equal(pull.status, 0, String(pull.stderr));
+    assert.ok(Buffer.compare(pull.stdout, readFileSync(wasmPath)) === 0, "the pulled module differs from build/clicktrail.wasm");
+    // The digest Istio checks WasmPlugin.sha256 against is the one build/istio/wasmplugin.yaml pins.
+    assert.equal(String(pull.stderr).trim().split("\n").at(-1), YAML.parse(readFileSync(first.istio, "utf8")).spec.sha256);
+
+    const missing = spawnSync(tools.wasmFetch, ["--plain-http", `127.0.0.1:${port}/clicktrail:no-such-tag`], { encoding: "utf8" });
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /^istio-wasm-fetch: could not fetch manifest: .*MANIFEST_UNKNOWN/m);
+  } finally {
+    await stop(registry.proc);
+  }
 });
