@@ -72,8 +72,8 @@ if (!/^sha256:[0-9a-f]{64}$/.test(digest)) fail(`oras printed no manifest digest
 // Istio compares a WasmPlugin's sha256 with the digest of the image manifest it pulled (pkg/wasm/cache.go,
 // `dChecksum` from imagefetcher.go's `img.Digest()`), not with the module's own sha256.
 // The line goes in as text after `url:`, so the file keeps its comments and layout.
-const manifest = readFileSync(join(root, "envoy/istio/wasmplugin.yaml"), "utf8").replace(/^ *sha256:.*\n/m, "");
-const pinned = manifest.replace(/^( *)url: .*\n/m, (line, indent) => `${line}${indent}sha256: ${digest.slice("sha256:".length)}\n`);
+const manifest = readFileSync(join(root, "envoy/istio/wasmplugin.yaml"), "utf8").replace(/^  sha256:.*\n/m, "");
+const pinned = manifest.replace(/^  url: .*\n/m, (line) => `${line}  sha256: ${digest.slice("sha256:".length)}\n`);
 if (YAML.parse(pinned).spec?.sha256 !== digest.slice("sha256:".length)) fail("envoy/istio/wasmplugin.yaml has no spec.url line");
 mkdirSync(dirname(istioOut), { recursive: true });
 writeFileSync(istioOut, pinned);
