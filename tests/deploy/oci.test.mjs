@@ -13,6 +13,7 @@ import { join } from "node:path";
 import YAML from "yaml";
 import { root, tools, toolsSkip } from "../support/tools.mjs";
 import { freePort, startProcess, stop, waitForPort } from "../support/processes.mjs";
+import { crdValidator, istioCrds } from "../support/istio.mjs";
 
 const skip = toolsSkip("OCI packaging", "oras");
 const wasmPath = join(root, "build/clicktrail.wasm");
@@ -118,6 +119,11 @@ test("build/istio/wasmplugin.yaml is envoy/istio/wasmplugin.yaml plus sha256: th
   // Istio compares sha256 with the digest of the pulled manifest (pkg/wasm/cache.go), i.e. the sha256 of its bytes.
   assert.equal(sha256(readFileSync(join(first.out, "blobs", "sha256", hex))), hex);
   assert.match(doc.spec.url, new RegExp(`^oci://[^:]+:${version.replace(/\./g, "\\.")}$`));
+});
+
+test("build/istio/wasmplugin.yaml validates against Istio's WasmPlugin CRD", { skip: skip || toolsSkip("OCI packaging: CRD check", "istioCrds") }, () => {
+  const { check } = crdValidator(istioCrds(), "extensions.istio.io/v1alpha1", "WasmPlugin");
+  assert.deepEqual(check(YAML.parse(readFileSync(first.istio, "utf8"))), []);
 });
 
 test("the same module and SOURCE_DATE_EPOCH give the same digest; another module or time another one", { skip }, () => {

@@ -19,7 +19,7 @@ import { toolsSkip } from "../support/tools.mjs";
 import { istiodWasmFilter } from "../support/istio.mjs";
 
 const skip = envoySkip("Istio in Envoy");
-const istiodSkip = skip || toolsSkip("Istio in Envoy: the WasmPlugin's filter (istio-plugin-config)", "pluginConfig");
+const istiodSkip = skip || toolsSkip("Istio in Envoy: the WasmPlugin's filter (istio-plugin-config, oras)", "pluginConfig", "oras");
 const wasm = join(root, "build/clicktrail.wasm");
 const envoyFilter = YAML.parse(readFileSync(join(root, "envoy/istio/envoyfilter.yaml"), "utf8"));
 const wasmPlugin = YAML.parse(readFileSync(join(root, "envoy/istio/wasmplugin.yaml"), "utf8"));
@@ -97,8 +97,23 @@ test("the EnvoyFilter's filter serves: first visit gets the tracking cookie, the
   assert.equal(await res.text(), `x-usertrack-id=${m[1]}`);
 });
 
-test("the filter istiod makes of the WasmPlugin validates and serves with the JSON istiod sends", { skip: istiodSkip }, async () => {
-  const filter = istiodWasmFilter(wasmPlugin, wasm);
+/** plugin.wasm out of the image npm run package:oci builds: the file istio-agent hands Envoy. */
+function moduleFromImage() {
+  const out = join(dir, "oci");
+  const r = spawnSync(process.execPath, [join(root, "scripts/package-oci.mjs"), "--out", out, "--istio", join(dir, "wasmplugin.yaml")], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const index = JSON.parse(readFileSync(join(out, "index.json"), "utf8"));
+  const manifest = JSON.parse(readFileSync(join(out, "blobs", ...index.manifests[0].digest.split(":"))));
+  const layer = join(out, "blobs", ...manifest.layers.at(-1).digest.split(":"));
+  const module = spawnSync("tar", ["-xzOf", layer, "plugin.wasm"], { maxBuffer: 64 << 20 });
+  assert.equal(module.status, 0, String(module.stderr));
+  const file = join(dir, "plugin.wasm");
+  writeFileSync(file, module.stdout);
+  return file;
+}
+
+test("the filter istiod makes of the WasmPlugin, with the module from the OCI image, validates and serves", { skip: istiodSkip }, async () => {
+  const filter = istiodWasmFilter(wasmPlugin, moduleFromImage());
   assert.equal(filter.typed_config.config.name, "default.clicktrail");
   assert.equal(filter.typed_config.config.root_id, "clicktrail");
   assert.equal(filter.typed_config.config.vm_config.vm_id, undefined);
