@@ -3,8 +3,9 @@
 //   inbound HTTP connection manager (first filter, INSERT_FIRST), passes `envoy --mode validate` and serves;
 // * the filter istiod generates for envoy/istio/wasmplugin.yaml (tests/support/istio.mjs: name
 //   "<namespace>.<name>", root_id = pluginName, no vm_id, pluginConfig as istiod's jsonpb writes it) serves;
-// * two such WasmPlugins on one proxy share one shared-data namespace (vm_id ""), so the session stores of
-//   two clicktrail plugins are kept apart only by session.shared.key_prefix.
+// * two such WasmPlugins on one proxy share one shared-data namespace (vm_id ""): the session stores of two
+//   clicktrail plugins keep apart by their key prefixes, by default derived from the plugin's name
+//   (session/key-prefix.ts), or set with session.shared.key_prefix, which wins.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
@@ -128,22 +129,32 @@ test("the filter istiod makes of the WasmPlugin, with the module from the OCI im
   assert.equal(await res.text(), `x-usertrack-id=${m[1]}`);
 });
 
-/** A WasmPlugin like envoy/istio/wasmplugin.yaml named `name`, keeping its session in shared data under `prefix`. */
+/**
+ * A WasmPlugin like envoy/istio/wasmplugin.yaml named `name` (istiod calls its filter "default.<name>"),
+ * keeping its session in shared data under `prefix`, or without key_prefix when `prefix` is null.
+ */
 function sessionPlugin(name, prefix) {
   const p = structuredClone(wasmPlugin);
   p.metadata.name = name;
+  // One slot: a second session under the same prefix finds it taken.
+  const shared = { capacity: 1, probes: 1 };
+  if (prefix !== null) shared.key_prefix = prefix;
   p.spec.pluginConfig = { session: {
     store: "shared", cookie_name: `s_${name}`, cookie_attributes: "path=/",
-    response_header: `x-replace-${name}`, upstream_header: `x-session-${name}`,
-    // One slot: a second session under the same prefix finds it taken.
-    shared: { key_prefix: prefix, capacity: 1, probes: 1 },
+    response_header: `x-replace-${name}`, upstream_header: `x-session-${name}`, shared,
   } };
   return p;
 }
 
-async function twoPlugins(prefixA, prefixB) {
-  const filters = [istiodWasmFilter(sessionPlugin("shop", prefixA), wasm), istiodWasmFilter(sessionPlugin("blog", prefixB), wasm)];
-  const port = await upstream({ "x-replace-shop": "user=alice", "x-replace-blog": "user=bob" }, ["x-session-shop", "x-session-blog"]);
+/**
+ * Envoy with the filters istiod makes of two WasmPlugins, [name, key_prefix or null] each; the upstream
+ * gives plugin `name` the session "user=<users[name]>". Returns the session cookies of a first request.
+ */
+async function twoPlugins([nameA, prefixA], [nameB, prefixB], users) {
+  const filters = [istiodWasmFilter(sessionPlugin(nameA, prefixA), wasm), istiodWasmFilter(sessionPlugin(nameB, prefixB), wasm)];
+  assert.deepEqual(filters.map((f) => f.typed_config.config.name), [`default.${nameA}`, `default.${nameB}`]);
+  const port = await upstream({ [`x-replace-${nameA}`]: `user=${users[nameA]}`, [`x-replace-${nameB}`]: `user=${users[nameB]}` },
+    [`x-session-${nameA}`, `x-session-${nameB}`]);
   const envoy = await envoyWith(filters, port);
   const res = await fetch(`http://127.0.0.1:${envoy.port}/`);
   await res.text();
@@ -152,7 +163,7 @@ async function twoPlugins(prefixA, prefixB) {
 }
 
 test("two WasmPlugins (vm_id \"\") with their own key_prefix keep their sessions apart", { skip: istiodSkip }, async () => {
-  const { envoy, cookies } = await twoPlugins("shop/", "blog/");
+  const { envoy, cookies } = await twoPlugins(["shop", "shop/"], ["blog", "blog/"], { shop: "alice", blog: "bob" });
   assert.deepEqual(cookies.map((c) => c.split("=")[0]).sort(), ["s_blog", "s_shop"]);
   for (const c of cookies) assert.match(c, /^s_(shop|blog)=[A-Za-z0-9_-]{26}$/);
   const res = await fetch(`http://127.0.0.1:${envoy.port}/`, { headers: { cookie: cookies.join("; ") } });
@@ -160,8 +171,23 @@ test("two WasmPlugins (vm_id \"\") with their own key_prefix keep their sessions
   await envoy.stop();
 });
 
+test("two WasmPlugins default.a and default.b (vm_id \"\") without key_prefix keep their sessions apart: the prefix is the plugin's name", { skip: istiodSkip }, async () => {
+  const { envoy, cookies, stats } = await twoPlugins(["a", null], ["b", null], { a: "alice", b: "bob" });
+  assert.deepEqual(cookies.map((c) => c.split("=")[0]).sort(), ["s_a", "s_b"]);
+  for (const c of cookies) assert.match(c, /^s_[ab]=[A-Za-z0-9_-]{26}$/);
+  assert.equal(stats.get("wasmcustom.clicktrail.session.store.created"), 2);
+  assert.equal(stats.get("wasmcustom.clicktrail.session.store.full"), 0);
+  const res = await fetch(`http://127.0.0.1:${envoy.port}/`, { headers: { cookie: cookies.join("; ") } });
+  assert.equal(await res.text(), "x-session-a=user=alice\nx-session-b=user=bob");
+  // Each key opens nothing in the other plugin: one slot each, under default.a/ and default.b/.
+  const [ka, kb] = ["s_a", "s_b"].map((n) => cookies.find((c) => c.startsWith(`${n}=`)).split("=")[1]);
+  const swapped = await fetch(`http://127.0.0.1:${envoy.port}/`, { headers: { cookie: `s_a=${kb}; s_b=${ka}` } });
+  assert.equal(await swapped.text(), "x-session-a=\nx-session-b=");
+  await envoy.stop();
+});
+
 test("two WasmPlugins (vm_id \"\") with the same key_prefix share one store: one's session takes the other's slot", { skip: istiodSkip }, async () => {
-  const { envoy, cookies, stats } = await twoPlugins("clicktrail/", "clicktrail/");
+  const { envoy, cookies, stats } = await twoPlugins(["shop", "clicktrail/"], ["blog", "clicktrail/"], { shop: "alice", blog: "bob" });
   // The response passes the filters in reverse order, so "blog" stores first; "shop" finds the only slot live.
   assert.deepEqual(cookies.map((c) => c.split("=")[0]), ["s_blog"]);
   assert.equal(stats.get("wasmcustom.clicktrail.session.store.full"), 1);
@@ -170,5 +196,17 @@ test("two WasmPlugins (vm_id \"\") with the same key_prefix share one store: one
   const key = cookies[0].split("=")[1];
   const res = await fetch(`http://127.0.0.1:${envoy.port}/`, { headers: { cookie: `s_shop=${key}` } });
   assert.equal(await res.text(), "x-session-shop=user=bob\nx-session-blog=");
+  await envoy.stop();
+});
+
+test("an explicit key_prefix wins over the name: default.shop with key_prefix default.a/ shares default.a's store", { skip: istiodSkip }, async () => {
+  // Plugin a derives "default.a/"; shop (whose own name would give "default.shop/") is told "default.a/".
+  const { envoy, cookies, stats } = await twoPlugins(["a", null], ["shop", "default.a/"], { a: "alice", shop: "bob" });
+  // shop runs second on the request, so first on the response: it stores first and a finds the slot taken.
+  assert.deepEqual(cookies.map((c) => c.split("=")[0]), ["s_shop"]);
+  assert.equal(stats.get("wasmcustom.clicktrail.session.store.full"), 1);
+  const key = cookies[0].split("=")[1];
+  const res = await fetch(`http://127.0.0.1:${envoy.port}/`, { headers: { cookie: `s_a=${key}` } });
+  assert.equal(await res.text(), "x-session-a=user=bob\nx-session-shop=");
   await envoy.stop();
 });
