@@ -239,9 +239,9 @@ clickpath.properties.friendly_sessions.items.allOf = [
 ];
 
 const shared = obj(
-  "In place of mod_session_dbd: the session store in proxy-wasm shared data (store \"shared\"). Behind Istio, which sets no vm_id, give each plugin its own key_prefix.",
+  "In place of mod_session_dbd: the session store in proxy-wasm shared data (store \"shared\"). Istio sets no vm_id, so every plugin of a proxy shares one key space: each plugin's keys start with its own prefix.",
   {
-    key_prefix: { description: "Prefix of every shared-data key: 1 to 128 printable ASCII characters without spaces.", type: ["string", "null"], pattern: "^[!-~]{1,128}$", default: "clicktrail/" },
+    key_prefix: { description: "Prefix of every shared-data key: 1 to 128 printable ASCII characters without spaces. Unset: the plugin's name urlencoded and \"/\" (\"clicktrail/\" for envoy/envoy.yaml, \"default.clicktrail/\" for the WasmPlugin clicktrail in namespace default), \"clicktrail/\" when the host names none.", type: ["string", "null"], pattern: "^[!-~]{1,128}$" },
     capacity: int("Most sessions stored (slots).", 10000, 1, 16777216),
     grace_seconds: int("Seconds an old token still opens a session after it rotated.", 10, 0, 3600),
     idle_timeout_seconds: int("Seconds after which an untouched session is reclaimed.", 3600, 2, 31622400),

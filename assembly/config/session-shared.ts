@@ -1,6 +1,7 @@
 import { ObjectReader } from "./reader";
 import { SharedStoreSettings, WhenFull } from "../session/shared-settings";
 import { utf8ByteString } from "../http/bytes";
+import { MAX_KEY_PREFIX_CHARS } from "../session/key-prefix";
 
 /** Slot numbers are written as four base64url characters in keys and cookies: 24 bits. */
 export const MAX_CAPACITY: i64 = 1 << 24;
@@ -9,13 +10,17 @@ export const MAX_CAPACITY: i64 = 1 << 24;
 export function readSharedStore(r: ObjectReader | null): SharedStoreSettings {
   const s = new SharedStoreSettings();
   if (r == null) return s;
-  const prefix = r.string("key_prefix", "clicktrail/");
-  if (prefix.length == 0 || prefix.length > 128) {
-    r.fail("key_prefix", "must be 1 to 128 characters, got " + prefix.length.toString());
-  } else if (!printableAscii(prefix)) {
-    r.fail("key_prefix", "must be printable ASCII without spaces, got \"" + prefix + "\"");
-  } else {
-    s.keyPrefix = utf8ByteString(prefix);
+  // Absent (or null): the store derives the prefix from the plugin's name (session/key-prefix.ts).
+  if (r.has("key_prefix")) {
+    const prefix = r.string("key_prefix", s.keyPrefix);
+    if (prefix.length == 0 || prefix.length > MAX_KEY_PREFIX_CHARS) {
+      r.fail("key_prefix", "must be 1 to " + MAX_KEY_PREFIX_CHARS.toString() + " characters, got " + prefix.length.toString());
+    } else if (!printableAscii(prefix)) {
+      r.fail("key_prefix", "must be printable ASCII without spaces, got \"" + prefix + "\"");
+    } else {
+      s.keyPrefix = utf8ByteString(prefix);
+      s.keyPrefixConfigured = true;
+    }
   }
   s.capacity = <i32>r.int("capacity", s.capacity, 1, MAX_CAPACITY);
   s.graceSeconds = <i32>r.int("grace_seconds", s.graceSeconds, 0, 3600);

@@ -41,4 +41,10 @@ export abstract class Services {
    * puts into its userid. Not abstract, so that test doubles need not care.
    */
   localAddress(): string { return ""; }
+  /**
+   * The plugin's name as the host names it (a byte string; Envoy's `plugin_name` property), null when
+   * the host has none. Call it only while handling a stream: ngx_wasm_module answers it from the
+   * request's filter chain and crashes in on_configure (docs/deploy.md). Not abstract, as localAddress.
+   */
+  pluginName(): string | null { return null; }
 }

@@ -106,6 +106,11 @@ export class HostServices extends Services {
   }
 
   workerId(): u32 { return vmNumber(); }
+
+  pluginName(): string | null {
+    const v = host.getProperty("plugin_name");
+    return v == null ? null : byteStringFromBuffer(v);
+  }
 }
 
 let pauseKnown: bool = false;

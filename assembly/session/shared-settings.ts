@@ -1,5 +1,6 @@
 // The validated settings of the shared-data session store (`session.shared` in the configuration), as
 // config/session-shared.ts reads them. Defaults here are the documented defaults (docs/configuration.md).
+import { DEFAULT_KEY_PREFIX } from "./key-prefix";
 
 /** What `create` does when every slot it looked at holds a live session. */
 export const enum WhenFull {
@@ -16,9 +17,12 @@ export class SharedStoreSettings {
   /**
    * Put in front of every shared-data key. Shared data is keyed only by vm_id and Istio sets none, so
    * every plugin on a proxy shares one key space; on NGINX the part before the first `/` names the
-   * `shm_kv` zone. Byte string (UTF-8 of the configured text).
+   * `shm_kv` zone. Byte string (UTF-8 of the configured text). Used only when keyPrefixConfigured: else
+   * the store derives its prefix from the plugin's name (key-prefix.ts).
    */
-  keyPrefix: string = "clicktrail/";
+  keyPrefix: string = DEFAULT_KEY_PREFIX;
+  /** Whether the configuration set `key_prefix` (then it wins over the plugin's name). */
+  keyPrefixConfigured: bool = false;
   /** Number of slots: the most sessions alive at once and the most keys the store ever creates. */
   capacity: i32 = 10000;
   /** How long a rotated-out token still opens its session, in seconds (0: not at all). */

@@ -20,6 +20,7 @@ import { base64Decode, base64Encode } from "../http/base64";
 import { sha256 } from "../crypto/sha256";
 import { constantTimeEqualPtr } from "../crypto/compare";
 import { SharedStoreSettings, WhenFull } from "./shared-settings";
+import { keyPrefixFromPluginName } from "./key-prefix";
 
 // A slot's value. All integers little-endian; times are microseconds since the Unix epoch.
 //
@@ -283,8 +284,11 @@ export class SharedSessionStore {
   private readonly mCasRetries: u32;
   private readonly mFull: u32;
   private readonly mTooLarge: u32;
+  /** The prefix of every key once known (see keyPrefix). */
+  private prefix: string | null = null;
 
   constructor(public settings: SharedStoreSettings, private services: Services) {
+    if (settings.keyPrefixConfigured) this.prefix = settings.keyPrefix;
     this.idleMicros = <i64>settings.idleTimeoutSeconds * 1_000_000;
     this.graceMicros = <i64>settings.graceSeconds * 1_000_000;
     this.mEntries = services.defineGauge(METRIC_PREFIX + "entries_in_use");
@@ -299,8 +303,20 @@ export class SharedSessionStore {
     this.allocCursor = this.randomSlot();
   }
 
+  /**
+   * The prefix of every key: `key_prefix` when configured, else derived from the plugin's name
+   * (key-prefix.ts), read the first time a request needs a key. Not in on_configure and not in on_tick:
+   * there ngx_wasm_module dereferences a null filter chain for `plugin_name` (in on_tick before its
+   * prerelease-0.6.0, Kong/ngx_wasm_module commit fa0cd87).
+   */
+  keyPrefix(): string {
+    let p = this.prefix;
+    if (p == null) this.prefix = p = keyPrefixFromPluginName(this.services.pluginName());
+    return p;
+  }
+
   /** The shared-data key of a slot. */
-  keyOf(slot: i32): string { return this.settings.keyPrefix + slotCode(slot); }
+  keyOf(slot: i32): string { return this.keyPrefix() + slotCode(slot); }
 
   /** How often `sweep` wants to run. */
   tickPeriodMillis(): u32 { return <u32>this.settings.sweepPeriodMillis; }
@@ -498,6 +514,10 @@ export class SharedSessionStore {
    * the number of live sessions it saw as the entries_in_use gauge.
    */
   sweep(): void {
+    // Runs on the root context: until a request on this worker has fixed the prefix (keyPrefix) the
+    // keys are unknown. Nothing is lost meanwhile: workers that served requests sweep the same table,
+    // and `create` claims expired slots itself.
+    if (this.prefix == null) return;
     const capacity = this.settings.capacity;
     const n = min(this.settings.sweepSlotsPerTick, capacity);
     const now = this.services.nowMicros();

@@ -12,7 +12,11 @@
 //   a root context has no stream info, so both calls answer NOT_FOUND there).
 //
 // The "nginx" profile answers as Kong's ngx_wasm_module does: every value is a string, '.' and NUL both
-// separate segments, plugin_vm_id is missing, and only wasmx.<key> is writable scratch storage.
+// separate segments, plugin_vm_id is missing, and only wasmx.<key> is writable scratch storage. Its
+// plugin_name (the filter's name) comes from the request's filter chain: on a root context ngx_wasm_module
+// dereferences a chain that is not there (src/common/proxy_wasm/ngx_proxy_wasm_properties.c,
+// get_filter_name: in on_configure always, in on_tick before prerelease-0.6.0), which crashes the worker;
+// the profile throws, failing the VM, so that a filter reading it there is caught.
 import { WasmResult } from "../abi/constants.js";
 import { encodePairs, type Pair } from "../abi/pairs.js";
 
@@ -276,6 +280,9 @@ export function getProperty(rawPath: Buffer, env: PropertyEnv): { status: number
 function getNginxProperty(text: string, env: PropertyEnv): { status: number; value?: Buffer } {
   const path = text.replace(/\0/g, ".");
   if (path === "plugin_vm_id") return { status: WasmResult.NotFound };
+  if (path === "plugin_name" && !env.stream) {
+    throw new Error("ngx_wasm_module reads plugin_name from the request's filter chain: on a root context it dereferences NULL");
+  }
   if (path.startsWith("wasmx.")) {
     const v = env.stream?.filterState.get(path);
     return v ? { status: WasmResult.Ok, value: v } : { status: WasmResult.NotFound };

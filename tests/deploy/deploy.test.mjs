@@ -80,7 +80,12 @@ test("envoy/istio/wasmplugin.yaml: pluginConfig is the configuration, module fil
   assert.equal(doc.apiVersion, "extensions.istio.io/v1alpha1");
   assert.equal(doc.kind, "WasmPlugin");
   assert.deepEqual(doc.spec.pluginConfig, config);
-  assert.equal(doc.spec.url, "file:///var/local/lib/wasm-filters/clicktrail.wasm");
+  // The image npm run package:oci builds (tests/deploy/oci.test.mjs), tagged with the package's version; the
+  // digest pin is in the build/istio/wasmplugin.yaml it writes, as a digest goes stale with every build.
+  const version = JSON.parse(read("package.json")).version;
+  assert.equal(doc.spec.url, `oci://registry.example/clicktrail:${version}`);
+  assert.equal(doc.spec.imagePullPolicy, "IfNotPresent");
+  assert.equal(doc.spec.sha256, undefined);
   assert.equal(doc.spec.phase, "AUTHN");
   assert.equal(doc.spec.failStrategy, "FAIL_CLOSE");
   // What istiod hands the filter: the Struct as JSON.
@@ -94,8 +99,9 @@ test("envoy/istio/envoyfilter.yaml: the same module and configuration as an Envo
   assert.equal(patch.applyTo, "HTTP_FILTER");
   assert.equal(patch.match.context, "SIDECAR_INBOUND");
   const wasm = wasmFilter([patch.patch.value]);
-  const plugin = YAML.parse(read("envoy/istio/wasmplugin.yaml"));
-  assert.equal(`file://${wasm.vm_config.code.local.filename}`, plugin.spec.url);
+  // The module is mounted into the sidecar where docs/deploy.md's ConfigMap volume puts it.
+  assert.equal(wasm.vm_config.code.local.filename, "/var/local/lib/wasm-filters/clicktrail.wasm");
+  assert.ok(read("docs/deploy.md").includes('\\"mountPath\\":\\"/var/local/lib/wasm-filters\\"'));
   assert.equal(wasm.vm_config.vm_id, "clicktrail");
   assert.equal(wasm.configuration.value, configText);
   await assertValid(wasm.configuration.value);

@@ -106,3 +106,32 @@ test("a request without a cookie, or with a forged one, has an empty session", a
   assert.equal((await get("/get")).body, "");
   assert.equal((await get("/get", "sid=AAAAAAAAAAAAAAAAAAAAAAAAAA")).body, "");
 });
+
+test("without key_prefix the keys start with the plugin's name: the dev proxy's clicktrail/, as envoy/envoy.yaml's", async () => {
+  const keys = [...proxy.host.sharedStore.entries("").keys()];
+  assert.ok(keys.length >= VISITORS, `${keys.length} keys`);
+  for (const k of keys) assert.match(k, /^clicktrail\/[A-Za-z0-9_-]{4}$/);
+});
+
+test("a plugin named default.a (istiod's <namespace>.<name>) keeps its sessions under default.a/", async () => {
+  const named = await startProxy({
+    wasm: "build/clicktrail.wasm",
+    config: { session: { store: "shared", cookie_name: "sid", cookie_attributes: "path=/", upstream_header: "x-session", response_header: "x-replace-session" } },
+    listen: "127.0.0.1:0",
+    upstream: `http://127.0.0.1:${upstream.address().port}`,
+    pluginName: "default.a",
+    profile: PROFILE,
+    log: () => {},
+  });
+  try {
+    const res = await new Promise((resolve, reject) => {
+      http.get({ host: "127.0.0.1", port: named.port, path: "/set?k=u&v=alice", agent: false }, (r) => { r.resume(); r.on("end", () => resolve(r)); }).on("error", reject);
+    });
+    assert.match(String(res.headers["set-cookie"]), /^sid=[A-Za-z0-9_-]{26};path=\/$/);
+    const keys = [...named.host.sharedStore.entries("").keys()];
+    assert.equal(keys.length, 1);
+    assert.match(keys[0], /^default\.a\/[A-Za-z0-9_-]{4}$/);
+  } finally {
+    await named.close();
+  }
+});

@@ -74,3 +74,28 @@ test("nginx: http_call takes host[:port] instead of a cluster; an invalid upstre
   assert.equal(bad.workers[0].failed, true);
   assert.match(bad.logs.at(-1).message, /dispatch failed: invalid upstream "not a host"/);
 });
+
+test("nginx: plugin_name is the filter's name in a request; on a root context ngx_wasm_module crashes (the VM fails)", async () => {
+  const { memBytes, RET_PTR, RET_LEN } = await import("./wat.mjs");
+  const read = `(call $proxy_get_property {{pn}} (i32.const ${RET_PTR}) (i32.const ${RET_LEN}))`;
+  const mod = (inConfigure) => proxyModule(`
+    (func (export "proxy_on_configure") (param i32 i32) (result i32)
+      ${inConfigure ? `(drop ${read})` : ""} (i32.const 1))
+    (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+      (call $rec (i32.const 0) ${read})
+      (call $rec (i32.const 1) (i32.load (i32.const ${RET_PTR})))
+      (call $rec (i32.const 2) (i32.load (i32.const ${RET_LEN})))
+      (i32.const 0))`, { data: { pn: "plugin_name" } });
+  const inRequest = await Host.create({ wasm: mod(false), profile: "nginx", pluginName: "default.a" });
+  assert.equal(inRequest.configured, true);
+  inRequest.newStream().sendRequestHeaders(GET, { endOfStream: true });
+  assert.equal(slot(inRequest, 0), 0);
+  assert.equal(memBytes(inRequest, slot(inRequest, 1), slot(inRequest, 2)).toString("latin1"), "default.a");
+
+  const inConfigure = await Host.create({ wasm: mod(true), profile: "nginx" });
+  assert.equal(inConfigure.configured, false);
+  assert.match(inConfigure.logs.at(-1).message, /plugin_name from the request's filter chain: on a root context it dereferences NULL/);
+  // Envoy answers it on the root context too.
+  const envoy = await Host.create({ wasm: mod(true), pluginName: "default.a" });
+  assert.equal(envoy.configured, true);
+});

@@ -11,6 +11,7 @@ describe("session.shared configuration", () => {
   it("has the documented defaults", () => {
     const s = readSharedStore(null);
     expect(s.keyPrefix).toBe("clicktrail/");
+    expect(s.keyPrefixConfigured).toBe(false);
     expect(s.capacity).toBe(10000);
     expect(s.graceSeconds).toBe(10);
     expect(s.idleTimeoutSeconds).toBe(3600);
@@ -25,6 +26,18 @@ describe("session.shared configuration", () => {
     expect(errors.length).toBe(0);
   });
 
+  it("leaves the key prefix to the plugin's name unless key_prefix is set (null counts as unset)", () => {
+    const errors = new Array<string>();
+    expect(readSharedStore(reader("{}", errors)).keyPrefixConfigured).toBe(false);
+    const unset = readSharedStore(reader('{"key_prefix":null}', errors));
+    expect(unset.keyPrefixConfigured).toBe(false);
+    expect(unset.keyPrefix).toBe("clicktrail/");
+    const set = readSharedStore(reader('{"key_prefix":"clicktrail/"}', errors));
+    expect(set.keyPrefixConfigured).toBe(true);
+    expect(set.keyPrefix).toBe("clicktrail/");
+    expect(errors.join("\n")).toBe("");
+  });
+
   it("reads every key", () => {
     const errors = new Array<string>();
     const s = readSharedStore(reader('{"key_prefix":"sess/","capacity":100000,"grace_seconds":0,' +
@@ -32,6 +45,7 @@ describe("session.shared configuration", () => {
       '"when_full":"evict_oldest","probes":16,"cas_retries":2,"max_value_bytes":1024}', errors));
     expect(errors.join("\n")).toBe("");
     expect(s.keyPrefix).toBe("sess/");
+    expect(s.keyPrefixConfigured).toBe(true);
     expect(s.capacity).toBe(100000);
     expect(s.graceSeconds).toBe(0);
     expect(s.idleTimeoutSeconds).toBe(600);

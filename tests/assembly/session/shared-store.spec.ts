@@ -222,13 +222,78 @@ describe("shared session store: create and load", () => {
     expect(store.create(b("c=3"), 0).status).toBe(SaveStatus.Failed);
   });
 
-  it("uses the configured key prefix", () => {
+  it("uses the configured key prefix, whatever the plugin's name", () => {
     const sv = new FakeServices();
+    sv.plugin = "default.shop";
     const st = config(3);
     st.keyPrefix = "edge/sess:";
+    st.keyPrefixConfigured = true;
     const store = new SharedSessionStore(st, sv);
     const r = store.create(b("a=1"), 0);
     expect(sv.shared.keys()[0]).toBe("edge/sess:" + slotCode(r.slot));
+    expect(sv.pluginNameReads).toBe(0);
+  });
+
+  it("without key_prefix, derives the prefix from the plugin's name at the first request, once", () => {
+    const sv = new FakeServices();
+    sv.plugin = "default.a";
+    const store = new SharedSessionStore(config(3), sv);
+    expect(sv.pluginNameReads).toBe(0);
+    const r = store.create(b("a=1"), 0);
+    expect(sv.shared.keys()[0]).toBe("default.a/" + slotCode(r.slot));
+    expect(store.load(r.cookie).status).toBe(LoadStatus.Current);
+    expect(sv.pluginNameReads).toBe(1);
+    // A host without the property: the prefix the store always had.
+    const none = new FakeServices();
+    const r2 = new SharedSessionStore(config(3), none).create(b("a=1"), 0);
+    expect(none.shared.keys()[0]).toBe("clicktrail/" + slotCode(r2.slot));
+  });
+
+  it("two plugins of one proxy with different names and no key_prefix keep apart in one shared data", () => {
+    const shared = new FakeSharedData();
+    const sa = new FakeServices(shared, 1);
+    sa.plugin = "default.a";
+    const sb = new FakeServices(shared, 1); // the same randomness: both would pick the same slot and token
+    sb.plugin = "default.b";
+    const a = new SharedSessionStore(config(1), sa);
+    const bStore = new SharedSessionStore(config(1), sb);
+    const ra = a.create(b("u=alice"), 0);
+    const rb = bStore.create(b("u=bob"), 0);
+    expect(ra.status).toBe(SaveStatus.Saved);
+    expect(rb.status).toBe(SaveStatus.Saved);
+    expect(ra.cookie).toBe(rb.cookie);
+    expect(t(a.load(ra.cookie).payload)).toBe("u=alice");
+    expect(t(bStore.load(rb.cookie).payload)).toBe("u=bob");
+    expect(shared.keyCount()).toBe(2);
+  });
+
+  it("does not sweep before a request has read the plugin's name (ngx_wasm_module cannot answer it in on_tick)", () => {
+    const sv = new FakeServices();
+    sv.plugin = "default.a";
+    const st = config(4);
+    st.sweepSlotsPerTick = 4;
+    const store = new SharedSessionStore(st, sv);
+    store.sweep();
+    expect(sv.shared.gets).toBe(0);
+    expect(sv.pluginNameReads).toBe(0);
+    store.load("");
+    expect(sv.pluginNameReads).toBe(0); // no cookie, no key needed
+    store.create(b("a=1"), 0);
+    const gets = sv.shared.gets;
+    store.sweep();
+    expect(sv.shared.gets - gets).toBe(4);
+    expect(sv.pluginNameReads).toBe(1);
+  });
+
+  it("sweeps at once with a configured key_prefix", () => {
+    const sv = new FakeServices();
+    const st = config(4);
+    st.sweepSlotsPerTick = 4;
+    st.keyPrefixConfigured = true;
+    const store = new SharedSessionStore(st, sv);
+    store.sweep();
+    expect(sv.shared.gets).toBe(4);
+    expect(sv.pluginNameReads).toBe(0);
   });
 });
 

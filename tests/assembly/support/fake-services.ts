@@ -221,6 +221,10 @@ export class FakeServices extends Services {
   sourceAddress(): string { return this.source; }
   localAddress(): string { return this.local; }
   workerId(): u32 { return this.worker; }
+  /** What pluginName() answers; every call is counted in pluginNameReads. */
+  plugin: string | null = null;
+  pluginNameReads: i32 = 0;
+  pluginName(): string | null { this.pluginNameReads++; return this.plugin; }
 
   /** The captured log lines joined by newlines (for one exact comparison). */
   logText(): string { return this.logLines.join("\n"); }
