@@ -247,9 +247,10 @@ export class ClickpathStream extends StreamFilter {
     } else if (continued != null) {
       if (cookieFirst) services.count(feature.continuedByUrl, 1);
     } else if (found == null && refusedCookie != null) {
-      // Nothing in the URL: the upstream learns of the cookie's id as it would of a URL's.
+      // Nothing in the URL: the upstream learns of the cookie's id as it would of a URL's (in URL form).
       state = SessionState.Replaced;
-      this.reportRefused(request, refusedCheck!, refusedCookie);
+      const shown = urlFormOf(refusedCookie);
+      this.reportRefused(request, refusedCheck!, shown != null ? shown : refusedCookie);
     }
 
     if (continued != null) {
