@@ -373,9 +373,13 @@ export class ClickpathStream extends StreamFilter {
     this.services.count(this.feature.cleanUrlRedirects, 1);
   }
   onResponseHeaders(response: HeaderMap): void {
+    this.rewriteResponseHeaders(response);
     const cookie = this.setCookie;
     // One line per response, even if a host hands the same response over twice.
     if (cookie.length > 0 && !response.getAll("set-cookie").includes(cookie)) response.add("set-cookie", cookie);
+  }
+
+  private rewriteResponseHeaders(response: HeaderMap): void {
     if (!this.active) return;
     rewriteAll(response, "location", this.ctx, false);
     rewriteAll(response, "refresh", this.ctx, true);
