@@ -195,3 +195,28 @@ T("mode url (the default) is untouched by a cookie of the same name", async () =
   assert.deepEqual(s.responseHeaders, [[":status", "302"], ["location", `/-S:${id}/n`]]);
   assert.equal(host.metrics.has("clicktrail.clickpath.sessions_continued_by_cookie"), false);
 });
+
+T("beside usertrack and session: the redirect stops the request there, and the other features add nothing to it", async () => {
+  const host = await Host.create({
+    wasm: "build/clicktrail.wasm",
+    config: {
+      clickpath: CONFIG,
+      usertrack: { cookie_name: "Apache", upstream_header: "x-usertrack-id" },
+      session: { cookie_name: "session", upstream_header: "x-session", crypto: { passphrases: ["a passphrase for this test"] } },
+    },
+    clock: () => BigInt(NOW) * 1000000000n,
+    random: (buf) => buf.fill(0x42),
+  });
+  assert.equal(host.configured, true, JSON.stringify(host.logs));
+  const first = host.newStream({ worker: 0, connectionId: 1 });
+  first.sendRequestHeaders(request("/"), { endOfStream: true });
+  const id = one(first.requestHeaders, "x-clickpath-session");
+  assert.equal(one(first.requestHeaders, "x-usertrack-id").length > 0, true);
+  const s = host.newStream({ worker: 0, connectionId: 1 });
+  s.sendRequestHeaders(request(`/-S:${id}/p.html`, [["cookie", `clickpath=${cookieValue(id)}`]]), { endOfStream: true });
+  assert.equal(s.requestHeaders, null);
+  assert.deepEqual(s.responseHeaders, [[":status", "307"], ["location", "/p.html"], ["cache-control", "no-store"]]);
+  s.complete();
+  assert.deepEqual([...s.filterState.keys()], ["clicktrail_clickpath_session"]);
+  assert.deepEqual(host.logs.filter((l) => ["warn", "error", "critical"].includes(l.level)), []);
+});
