@@ -10,9 +10,10 @@ import { Feature, LocalReply, StreamFilter } from "../http/filter";
 import { HeaderMap } from "../http/headers";
 import { LogLevel, Services } from "../http/services";
 import { ClickpathSettings, FriendlySession, MachineRow, SessionMode } from "./settings";
-import { decodeId, encodeId, ipMachine, MAX_ID_BYTES, SessionId } from "./id";
+import { encodeId, ipMachine, MAX_ID_BYTES, SessionId } from "./id";
 import { cookieValues } from "../http/cookies";
 import { sessionSetCookie, urlFormOf } from "./cookie";
+import { checkId, IdCheck } from "./check";
 import { captureFriend, CapturedFriend, findPathSession, refererHost, stripRefererSession } from "./request";
 import { LinkContext, SessionLinks, rewriteLocation, rewriteRefresh } from "./links";
 import { HtmlRewriter } from "../html/rewriter";
@@ -31,18 +32,6 @@ export const enum SessionState {
   Replaced = 2,
   /** A crawler: no id, no rewriting. */
   UaException = 3,
-}
-
-/** What became of an id a request brought (in its URL or its cookie). */
-export class IdCheck {
-  constructor(
-    public id: SessionId | null,
-    /** Why it is refused ("" when valid and not expired). */
-    public problem: string,
-    /** Refused only for its age (too old, or created in the future). */
-    public expired: bool,
-  ) {}
-  get valid(): bool { return this.id != null && this.problem.length == 0; }
 }
 
 /** Where a continued session's id came from (mode cookie_first tells the upstream). */
@@ -87,23 +76,6 @@ export class ClickpathFeature extends Feature {
       this.cookiesIgnored = services.defineCounter("clicktrail.clickpath.cookies_ignored");
       this.cleanUrlRedirects = services.defineCounter("clicktrail.clickpath.clean_url_redirects");
     }
-  }
-
-  /** Decodes `urlId` and checks it against the keys, the machine table and max_session_age at `now`. */
-  check(urlId: string, now: i64): IdCheck {
-    const s = this.settings;
-    const result = decodeId(urlId, s.secrets);
-    const id = result.id;
-    let problem = result.problem;
-    if (id != null && problem.length == 0 && s.machineTable.length > 0 && s.machineNamed(id.machine) == null) {
-      problem = "unknown machine name '" + id.machine + "'";
-    }
-    if (id == null || problem.length > 0) return new IdCheck(id, problem, false);
-    const age = now - <i64>id.time;
-    if ((s.maxSessionAge > 0 && age > s.maxSessionAge) || age < 0) {
-      return new IdCheck(id, age < 0 ? "created in the future" : "older than max_session_age", true);
-    }
-    return new IdCheck(id, "", false);
   }
 
   newStream(services: Services): StreamFilter | null {
@@ -191,7 +163,7 @@ export class ClickpathStream extends StreamFilter {
     if (cookieFirst) {
       const values = cookieValues(request, s.cookie.name);
       for (let i = 0; i < values.length; i++) {
-        const c = feature.check(values[i], now);
+        const c = checkId(values[i], s, now);
         if (c.valid) {
           cookieSession = c.id;
           cookieId = urlFormOf(values[i])!; // decodable, so its escapes are well-formed
@@ -227,7 +199,7 @@ export class ClickpathStream extends StreamFilter {
         const urlForm = urlFormOf(found.id);
         services.count(urlForm != null && urlForm == cookieId ? feature.upgradedToCookie : feature.cookieUrlConflicts, 1);
       } else {
-        const c = feature.check(found.id, now);
+        const c = checkId(found.id, s, now);
         if (c.valid) {
           continued = c.id;
           sessionValue = found.id;
