@@ -7,6 +7,8 @@
 //   returning    clickpath on, a valid id in the URL (decoded, checked, stripped, Location rewritten)
 //   signed       as returning, with `secrets` (HMAC-SHA256 tag minted on new ids, verified here)
 //   crawler      clickpath on, a Googlebot User-Agent checked against a 12-pattern ua_exceptions list
+//   cookie-new   mode cookie_first, a new visitor (as new, plus the Set-Cookie)
+//   cookie       mode cookie_first, a valid id in the cookie (decoded, checked; Location left alone)
 // Rounds alternate the subjects; medians of per-request times; ratios to `empty`.
 //   node bench/clickpath.mjs [--requests 4000] [--rounds 7]        (after npm run build)
 import { performance } from "node:perf_hooks";
@@ -48,6 +50,10 @@ const subjects = [];
   subjects.push({ name: "signed", host: signed, path: `/-S:${idFrom(signed)}/a/b.html`, ua: UA });
   const crawl = await host({ clickpath: { machine: "web1", ua_exceptions: CRAWLERS } });
   subjects.push({ name: "crawler", host: crawl, path: "/a/b.html", ua: ["user-agent", "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"] });
+  const cookieFirst = await host({ clickpath: { machine: "web1", mode: "cookie_first" } });
+  subjects.push({ name: "cookie-new", host: cookieFirst, path: "/a/b.html", ua: UA });
+  subjects.push({ name: "cookie", host: cookieFirst, path: "/a/b.html", ua: UA,
+    extra: [["cookie", `_ga=GA1.2.3; clickpath=${idFrom(cookieFirst).replace(/,/g, "%2C")}; theme=dark`]] });
 }
 
 function run(subject, n) {
@@ -55,7 +61,7 @@ function run(subject, n) {
   for (let i = 0; i < n; i++) {
     const s = subject.host.newStream({ worker: 0, connectionId: i + 2 });
     s.sendRequestHeaders([[":method", "GET"], [":path", subject.path], [":authority", "h.example"], [":scheme", "http"],
-      subject.ua, ["accept-encoding", "gzip, br"], ["referer", "http://h.example/index.html"]], { endOfStream: true });
+      subject.ua, ["accept-encoding", "gzip, br"], ["referer", "http://h.example/index.html"], ...(subject.extra ?? [])], { endOfStream: true });
     s.sendResponseHeaders([[":status", "302"], ["location", "/next.html"], ["content-length", "0"]], { endOfStream: true });
     s.complete();
   }

@@ -179,6 +179,22 @@ const clickpath = obj(
       type: ["string", "null"], pattern: `^[${PREFIX_CHARS}]+$`, default: "-S:",
     },
     max_session_age: int("ClickPathMaxSessionAge: seconds after which a session is replaced; 0 = no limit.", 0, 0, 4294967295),
+    mode: keyword(["url", "cookie_first"], {
+      description: "No Apache directive: \"url\" (Apache2::ClickPath: the id in every URL) or \"cookie_first\" (the id in a cookie once the browser keeps it; URLs rewritten only until then). Any letter case.",
+      default: "url",
+    }),
+    cookie: obj(
+      "Mode cookie_first: the cookie carrying the id. Its Max-Age is the id's remaining lifetime under max_session_age (none when 0).",
+      {
+        name: { description: "The cookie's name: an RFC 9110 token.", type: ["string", "null"], pattern: `^[${TCHAR}]+$`, default: "clickpath" },
+        path: { description: "The Path attribute: starts with \"/\", visible ASCII without ';' or ','.", type: ["string", "null"], pattern: `^/[${ATTR}]*$`, default: "/" },
+        domain: { description: "The Domain attribute (visible ASCII without ';' or ','). Default: none (a host-only cookie).", type: ["string", "null"], pattern: `^[${ATTR}]+$` },
+        same_site: keyword(["lax", "strict", "none"], { description: "The SameSite attribute. Any letter case; \"none\" needs secure.", default: "lax" }),
+        secure: bool("The Secure attribute.", true),
+        http_only: bool("The HttpOnly attribute.", true),
+      },
+    ),
+    clean_urls: bool("Mode cookie_first: a GET or HEAD whose cookie holds a valid id and whose URL carries a session segment is redirected (307) to the URL without it.", true),
     ua_exceptions: objects(
       "<ClickPathUAExceptions> / ClickPathUAExceptionsFile: ordered crawler list; the first pattern matching the User-Agent wins and no session is made.",
       {
@@ -237,6 +253,25 @@ const clickpath = obj(
 clickpath.properties.friendly_sessions.items.allOf = [
   { if: { properties: { name: { type: "string" } }, required: ["name"] }, else: { properties: { host: { description: "without a name the host is the name, so it must consist of letters, digits, \"_\", \".\", \"-\"", type: "string", pattern: FRIEND_NAME } } } },
 ];
+// cookie and clean_urls belong to mode cookie_first; SameSite=None needs Secure.
+clickpath.allOf = [
+  {
+    if: { properties: { mode: { type: "string", pattern: `^${ci("cookie_first")}$` } }, required: ["mode"] },
+    else: {
+      properties: {
+        cookie: { description: "applies only to mode \"cookie_first\"", type: "null" },
+        clean_urls: { description: "applies only to mode \"cookie_first\"", type: "null" },
+      },
+    },
+  },
+];
+clickpath.properties.cookie.allOf = [
+  {
+    if: { properties: { same_site: { type: "string", pattern: `^${ci("none")}$` } }, required: ["same_site"] },
+    then: { properties: { secure: { description: "\"none\" needs secure true: browsers refuse SameSite=None cookies without Secure", enum: [true, null] } } },
+  },
+];
+
 
 const shared = obj(
   "In place of mod_session_dbd: the session store in proxy-wasm shared data (store \"shared\"). Istio sets no vm_id, so every plugin of a proxy shares one key space: each plugin's keys start with its own prefix.",

@@ -1,6 +1,7 @@
 // `clicktrail decode`: the fields of a session id as JSON, decoded by the same code the filter runs.
 import { ClickpathSettings } from "./settings";
 import { decodeId, machineIp } from "./id";
+import { checkId } from "./check";
 
 function jsonString(s: string): string {
   let out = "\"";
@@ -38,21 +39,14 @@ export function describeId(input: string, settings: ClickpathSettings | null, no
   if (r == null) {
     return out + ",\"valid\":false,\"problem\":" + jsonString(plain.problem) + "}";
   }
-  let problem = "";
+  // The filter's own verdict (check.ts); the fields above come from a reading without the secrets, so an
+  // id whose signature fails is still described.
+  const problem = checkId(id, s, now).problem;
   let signature = r.tagged ? "unchecked" : "none";
-  if (s.secrets.length > 0) {
-    const checked = decodeId(id, s.secrets);
-    if (checked.id != null) signature = "verified";
-    else {
-      signature = r.tagged ? "failed" : "missing";
-      problem = checked.problem;
-    }
-  }
+  if (s.secrets.length > 0) signature = decodeId(id, s.secrets).id != null ? "verified" : r.tagged ? "failed" : "missing";
   const row = s.machineNamed(r.machine);
-  if (problem.length == 0 && s.machineTable.length > 0 && row == null) problem = "unknown machine name '" + r.machine + "'";
   const age = now - <i64>r.time;
   const expired = (s.maxSessionAge > 0 && age > s.maxSessionAge) || age < 0;
-  if (problem.length == 0 && expired) problem = age < 0 ? "created in the future" : "older than max_session_age";
   out += ",\"valid\":" + (problem.length == 0 ? "true" : "false");
   if (problem.length) out += ",\"problem\":" + jsonString(problem);
   out += ",\"machine\":" + jsonString(r.machine);

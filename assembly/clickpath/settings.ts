@@ -22,8 +22,33 @@ export class MachineRow {
   constructor(public address: string, public name: string, public store: string) {}
 }
 
+/** Where a session id travels (`clickpath.mode`). */
+export const enum SessionMode {
+  /** Apache2::ClickPath: in the URL only, every link rewritten. */
+  Url = 0,
+  /** A cookie once the browser keeps it; the URL (and rewriting) only until then. */
+  CookieFirst = 1,
+}
+
+/** The cookie of mode cookie_first (`clickpath.cookie`); its Max-Age is the id's remaining lifetime. */
+export class SessionCookie {
+  name: string = "clickpath";
+  path: string = "/";
+  /** "" for no Domain attribute (a host-only cookie). */
+  domain: string = "";
+  /** "Lax", "Strict" or "None", as written in Set-Cookie. */
+  sameSite: string = "Lax";
+  secure: bool = true;
+  httpOnly: bool = true;
+}
+
 export class ClickpathSettings {
   enabled: bool = true;
+  mode: SessionMode = SessionMode.Url;
+  /** Mode cookie_first only. */
+  cookie: SessionCookie = new SessionCookie();
+  /** Mode cookie_first: a GET or HEAD carrying the cookie's session and a URL segment is redirected to the URL without it. */
+  cleanUrls: bool = false;
   prefix: string = "-S:";
   /** Seconds; 0 = no limit. */
   maxSessionAge: i64 = 0;

@@ -1,5 +1,8 @@
 import { ObjectReader } from "./reader";
-import { ClickpathSettings, FriendlySession, FriendlyStatement, MachineRow, UaException } from "../clickpath/settings";
+import {
+  ClickpathSettings, FriendlySession, FriendlyStatement, MachineRow, SessionCookie, SessionMode, UaException,
+} from "../clickpath/settings";
+import { isAttributeValue, isCookieName } from "../http/cookies";
 import { Regex } from "../regex";
 import { utf8ByteString } from "../http/bytes";
 import { isWordString } from "../clickpath/id";
@@ -20,6 +23,15 @@ export function readClickpath(r: ObjectReader): ClickpathSettings {
   const prefixProblem = checkPrefix(s.prefix);
   if (prefixProblem != null) r.fail("prefix", prefixProblem);
   s.maxSessionAge = r.int("max_session_age", 0, 0, 0xffffffff);
+  s.mode = r.choice("mode", "url", ["url", "cookie_first"]) == "cookie_first" ? SessionMode.CookieFirst : SessionMode.Url;
+  if (s.mode == SessionMode.CookieFirst) {
+    const c = r.object("cookie");
+    if (c != null) s.cookie = readSessionCookie(c);
+    s.cleanUrls = r.bool("clean_urls", true);
+  } else {
+    if (r.has("cookie")) r.fail("cookie", "applies only to mode \"cookie_first\"");
+    if (r.has("clean_urls")) r.fail("clean_urls", "applies only to mode \"cookie_first\"");
+  }
 
   const ua = r.objects("ua_exceptions");
   for (let i = 0; i < ua.length; i++) {
@@ -102,6 +114,29 @@ export function readClickpath(r: ObjectReader): ClickpathSettings {
   s.referrerPolicy = r.choice("referrer_policy", "", REFERRER_POLICIES);
   r.rejectUnknownKeys();
   return s;
+}
+
+/** Reads `clickpath.cookie`. */
+function readSessionCookie(c: ObjectReader): SessionCookie {
+  const out = new SessionCookie();
+  out.name = c.string("name", out.name);
+  if (!isCookieName(out.name)) c.fail("name", "\"" + out.name + "\" is not a cookie name: use letters, digits and !#$%&'*+-.^_`|~");
+  out.path = c.string("path", out.path);
+  if (!out.path.startsWith("/") || !isAttributeValue(out.path)) {
+    c.fail("path", "expected a path starting with \"/\", visible ASCII without \";\" or \",\"");
+  }
+  if (c.has("domain")) {
+    out.domain = c.string("domain", "");
+    if (out.domain.length == 0 || !isAttributeValue(out.domain)) c.fail("domain", "expected a domain name, visible ASCII without \";\" or \",\"");
+  }
+  const sameSite = c.choice("same_site", "lax", ["lax", "strict", "none"]);
+  out.sameSite = sameSite == "strict" ? "Strict" : sameSite == "none" ? "None" : "Lax";
+  out.secure = c.bool("secure", true);
+  out.httpOnly = c.bool("http_only", true);
+  // Browsers drop a SameSite=None cookie that is not Secure (draft-ietf-httpbis-rfc6265bis, the storage model).
+  if (out.sameSite == "None" && !out.secure) c.fail("same_site", "\"none\" needs secure true: browsers refuse SameSite=None cookies without Secure");
+  c.rejectUnknownKeys();
+  return out;
 }
 
 function checkPrefix(p: string): string | null {

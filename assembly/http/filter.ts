@@ -4,7 +4,21 @@
 import { HeaderMap } from "./headers";
 import { Services } from "./services";
 
+/**
+ * A response the proxy sends itself instead of forwarding the request (proxy_send_local_response). Its
+ * headers and empty body then pass back through every filter's onResponseHeaders, as an upstream's would.
+ */
+export class LocalReply {
+  /** `details`: Envoy's response code details (%RESPONSE_CODE_DETAILS%), one word. */
+  constructor(public status: u32, public headers: HeaderMap, public details: string) {}
+}
+
 export abstract class StreamFilter {
+  /**
+   * Set in onRequestHeaders to answer the request locally: filters after this one do not see the request,
+   * and nothing goes upstream.
+   */
+  localReply: LocalReply | null = null;
   /** Request headers, before routing: a filter may rewrite `:path` (Envoy then re-selects the route). */
   onRequestHeaders(request: HeaderMap): void {}
   /** Response headers, including those of local replies and upstream errors. */

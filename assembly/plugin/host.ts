@@ -87,6 +87,43 @@ export function applyHeaderEdits(map: MapType, headers: HeaderMap): void {
   edits.length = 0;
 }
 
+/** The proxy-wasm pairs format (see decodePairs) of a header map's pairs. */
+export function encodePairs(headers: HeaderMap): ArrayBuffer {
+  const n = headers.names.length;
+  const names = new Array<ArrayBuffer>(n);
+  const values = new Array<ArrayBuffer>(n);
+  let size = 4 + n * 8;
+  for (let i = 0; i < n; i++) {
+    names[i] = byteStringToBuffer(headers.names[i]);
+    values[i] = byteStringToBuffer(headers.values[i]);
+    size += names[i].byteLength + values[i].byteLength + 2;
+  }
+  const out = new ArrayBuffer(size);
+  const base = changetype<usize>(out);
+  store<u32>(base, n);
+  let data = <usize>(4 + n * 8);
+  for (let i = 0; i < n; i++) {
+    const name = names[i];
+    const value = values[i];
+    store<u32>(base + 4 + <usize>i * 8, name.byteLength);
+    store<u32>(base + 8 + <usize>i * 8, value.byteLength);
+    memory.copy(base + data, changetype<usize>(name), name.byteLength);
+    data += <usize>name.byteLength + 1; // the NUL is already there: a new ArrayBuffer is zeroed
+    memory.copy(base + data, changetype<usize>(value), value.byteLength);
+    data += <usize>value.byteLength + 1;
+  }
+  return out;
+}
+
+/** Asks the host to answer the stream itself, with an empty body and no gRPC status. */
+export function sendLocalResponse(status: u32, details: string, headers: HeaderMap): u32 {
+  const d = String.UTF8.encode(details);
+  const pairs = encodePairs(headers);
+  const body = new ArrayBuffer(0);
+  return imports.proxy_send_local_response(status, changetype<usize>(d), d.byteLength, changetype<usize>(body), 0,
+    changetype<usize>(pairs), pairs.byteLength, <u32>-1);
+}
+
 /** Bytes [start, start+length) of a buffer; empty when the buffer does not exist now. */
 export function getBuffer(type: BufferType, start: u32, length: u32): ArrayBuffer {
   clearReturned();

@@ -7,7 +7,11 @@ import { Plugin } from "./root";
 import { HostServices, hostHonoursRepeatedBodyPause } from "./services";
 import * as host from "./host";
 
-export const enum Action { Continue = 0, StopIterationAndBuffer = 1 }
+/**
+ * What a callback returns to the host. 1 is one value with two names in the ABI: StopIteration from a
+ * headers callback, StopIterationAndBuffer from a body callback.
+ */
+export const enum Action { Continue = 0, StopIteration = 1, StopIterationAndBuffer = 1 }
 
 /**
  * The most output kept in the host's buffer while a tag is held (see onResponseBody). Envoy answers a
@@ -39,7 +43,16 @@ export class HttpStream {
   onRequestHeaders(): i32 {
     if (this.filters.length == 0) return Action.Continue;
     const headers = host.readHeaderMap(host.MapType.RequestHeaders);
-    for (let i = 0; i < this.filters.length; i++) this.filters[i].onRequestHeaders(headers);
+    for (let i = 0; i < this.filters.length; i++) {
+      const f = this.filters[i];
+      f.onRequestHeaders(headers);
+      const reply = f.localReply;
+      if (reply != null) {
+        // The reply comes back through onResponseHeaders; the request goes nowhere.
+        host.sendLocalResponse(reply.status, reply.details, reply.headers);
+        return Action.StopIteration;
+      }
+    }
     host.applyHeaderEdits(host.MapType.RequestHeaders, headers);
     return Action.Continue;
   }

@@ -16,7 +16,7 @@ export function apacheHeaderName(s: UsertrackSettings): string {
 
 /** The header value Apache sends for a new cookie `value` issued at `nowMicros`. */
 export function apacheSetCookie(s: UsertrackSettings, value: string, nowMicros: i64): string {
-  let out = s.cookieName + "=" + value + "; path=/";
+  let out = s.cookieName + "=" + value + "; path=" + s.path;
   if (s.expires > 0) {
     if (s.style == CookieStyle.Netscape) {
       // apr_time_exp_gmt(request_time + expires): the date of the second the microseconds fall in.

@@ -20,6 +20,11 @@ export class UsertrackSettings {
   format: IdFormat = IdFormat.Apache;
   /** CookieName (default "Apache") / userid_name (default "uid"). */
   cookieName: string = "Apache";
+  /**
+   * The Path attribute of the Apache layout: mod_usertrack always writes "/" (it has no directive for it);
+   * the clickpath cookie, written in the same layout, sets its own.
+   */
+  path: string = "/";
   /** CookieDomain / userid_domain; "" for none. */
   domain: string = "";
   /** CookieExpires / userid_expires in seconds; 0 for a browser-session cookie. */

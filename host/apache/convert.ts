@@ -461,7 +461,9 @@ export function convertApache(text: string, opts: ConvertOptions = {}): Conversi
     if (friends.length) clickpath.friendly_sessions = friends;
     if (machines.length) clickpath.machine_table = machines;
     if (!prefixLine) warn(lines.get("clickpath") ?? 0, "ClickPath directives without ClickPathSessionPrefix (Apache2::ClickPath then does nothing): the clickpath section is written with enabled false");
-    config.clickpath = { enabled: prefixLine > 0, ...clickpath };
+    // Apache2::ClickPath has URL sessions only: "url" spelt out, so the conversion means the same whatever
+    // the default, and the key is there for a site to change to "cookie_first" (README, Security notes).
+    config.clickpath = { enabled: prefixLine > 0, mode: "url", ...clickpath };
   }
   if (seen.session) {
     if (cookieName2) {

@@ -31,6 +31,10 @@ export const valid = [
   ["disabled sections are still read", { usertrack: { enabled: false }, clickpath: { enabled: false, max_tag_bytes: 256 } }],
   ["session headers empty means off", { session: { upstream_header: "", response_header: "", cookie_attributes: "" } }],
   ["referrer policy", { clickpath: { referrer_policy: "Strict-Origin-When-Cross-Origin" } }],
+  ["clickpath cookie first, defaults", { clickpath: { mode: "cookie_first" } }],
+  ["clickpath cookie first, every cookie key", { clickpath: { mode: "Cookie_First", clean_urls: false,
+    cookie: { name: "cp", path: "/shop", domain: ".example.com", same_site: "None", secure: true, http_only: false } } }],
+  ["clickpath mode url spelt out", { clickpath: { mode: "url", cookie: null, clean_urls: null } }],
 ];
 
 export const invalid = [
@@ -88,6 +92,16 @@ export const invalid = [
     ["session.crypto.cipher: expected one of aes256, aes192, aes128, got \"3des192\""]],
   ["shared key_prefix with a space", { session: { shared: { key_prefix: "a b" } } }, ["session.shared.key_prefix: must be printable ASCII without spaces, got \"a b\""]],
   ["shared capacity 0", { session: { shared: { capacity: 0 } } }, ["session.shared.capacity: must be between 1 and 16777216, got 0"]],
+  ["clickpath cookie in mode url", { clickpath: { cookie: { name: "cp" }, clean_urls: true } },
+    ["clickpath.cookie: applies only to mode \"cookie_first\"", "clickpath.clean_urls: applies only to mode \"cookie_first\""]],
+  ["clickpath unknown mode", { clickpath: { mode: "cookies" } }, ["clickpath.mode: expected one of url, cookie_first, got \"cookies\""]],
+  ["clickpath cookie SameSite=None without Secure", { clickpath: { mode: "cookie_first", cookie: { same_site: "none", secure: false } } },
+    ["clickpath.cookie.same_site: \"none\" needs secure true: browsers refuse SameSite=None cookies without Secure"], ["clickpath.cookie.secure"]],
+  ["clickpath cookie path and name", { clickpath: { mode: "cookie_first", cookie: { name: "a;b", path: "shop", extra: 1 } } }, [
+    "clickpath.cookie.name: \"a;b\" is not a cookie name: use letters, digits and !#$%&'*+-.^_`|~",
+    "clickpath.cookie.path: expected a path starting with \"/\", visible ASCII without \";\" or \",\"",
+    "clickpath.cookie.extra: unknown key",
+  ]],
   ["several errors at once", { usertrack: { cookie_name: "" }, session: { max_age: -5 }, x: 1 }, [
     "usertrack.cookie_name: \"\" is not a cookie name: use letters, digits and !#$%&'*+-.^_`|~",
     "session.max_age: must be between 0 and 2147483647, got -5",

@@ -24,7 +24,7 @@ const expected = {
   },
   "clickpath-synopsis.conf": {
     clickpath: {
-      enabled: true, prefix: "-S:", max_session_age: 18000,
+      enabled: true, mode: "url", prefix: "-S:", max_session_age: 18000,
       ua_exceptions: [
         ["Google", "Googlebot"], ["MSN", "msnbot"], ["Mirago", "HeinrichderMiragoRobot"], ["Yahoo", "Yahoo-MMCrawler"], ["Seekbot", "Seekbot"],
         ["Picsearch", "psbot"], ["Globalspec", "Ocelli"], ["Naver", "NaverBot"], ["Turnitin", "TurnitinBot"],
@@ -36,7 +36,7 @@ const expected = {
   },
   "clickpath-cluster.conf": {
     clickpath: {
-      enabled: true, prefix: "-S:", max_session_age: 3600, machine: "B",
+      enabled: true, mode: "url", prefix: "-S:", max_session_age: 3600, machine: "B",
       friendly_sessions: [
         { host: "param.friendly.org", fields: ["param(ld)", "param(id)"], name: "f" },
         { host: "uri.friendly.org", fields: ["uri(1)", "uri(3)"] },
@@ -181,7 +181,7 @@ test("SessionEnv, SessionCookieName2, mod_session_dbd defaults and sections left
   assert.deepEqual(r.config.session, { enabled: true, upstream_header: "session", cookie_name: "s2", cookie_attributes: "path=/", store: "shared", cookie_remove: false });
   assert.deepEqual(r.config.usertrack, { enabled: false, cookie_name: "x" });
   assert.deepEqual(r.warnings.map((w) => w.line), [2, 5, 3, 4]);
-  assert.deepEqual(convertApache("ClickPathMaxSessionAge 10").config, { clickpath: { enabled: false, max_session_age: 10 } });
+  assert.deepEqual(convertApache("ClickPathMaxSessionAge 10").config, { clickpath: { enabled: false, mode: "url", max_session_age: 10 } });
   assert.deepEqual(convertApache("ServerName x\nListen 80").config, {});
 });
 
@@ -207,7 +207,7 @@ test("*File directives are read relative to the configuration file", async () =>
   const ok = cli(["convert-apache", join(dir, "site.conf")]);
   assert.equal(ok.status, 0, ok.stderr);
   assert.deepEqual(JSON.parse(ok.stdout), {
-    clickpath: { enabled: true, prefix: "-S:", ua_exceptions: [{ name: "Google", pattern: "Googlebot" }, { name: "Bing", pattern: "bingbot" }] },
+    clickpath: { enabled: true, mode: "url", prefix: "-S:", ua_exceptions: [{ name: "Google", pattern: "Googlebot" }, { name: "Bing", pattern: "bingbot" }] },
     session: { enabled: true, crypto: { passphrases: ["new-secret", "old secret"], format: "apache" } },
   });
 });

@@ -13,6 +13,7 @@ const READERS = {
   "usertrack.ts": { readUsertrack: { r: "usertrack" }, readDomain: { r: "usertrack" }, readExpires: { r: "usertrack" } },
   "clickpath.ts": {
     readClickpath: { r: "clickpath", e: "clickpath.ua_exceptions[]", f: "clickpath.friendly_sessions[]", row: "clickpath.machine_table[]" },
+    readSessionCookie: { c: "clickpath.cookie" },
   },
   "session.ts": { readSession: { r: "session" }, readCrypto: { r: "session.crypto" }, headerName: {} },
   "session-shared.ts": { readSharedStore: { r: "session.shared" } },

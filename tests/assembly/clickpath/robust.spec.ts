@@ -1,5 +1,5 @@
 // No input traps: random and hostile strings through every entry point of the clickpath core.
-import { decodeId, unescapeRemote, percentDecode } from "../../../assembly/clickpath/id";
+import { decodeId, encodeId, unescapeRemote, percentDecode } from "../../../assembly/clickpath/id";
 import { findPathSession, stripRefererSession, refererHost, captureFriend } from "../../../assembly/clickpath/request";
 import { LinkContext, SessionLinks, rewriteLocation, rewriteRefresh } from "../../../assembly/clickpath/links";
 import { FriendlySession } from "../../../assembly/clickpath/settings";
@@ -44,6 +44,30 @@ describe("robustness", () => {
       c.isNew = (i & 4) != 0;
     }
     expect(changed > 0).toBe(true);
+  });
+
+  it("mode cookie_first survives 2000 random cookies and paths, valid ids among them", () => {
+    const s = fakeServices();
+    const f = new ClickpathFeature(parseConfig(Uint8Array.wrap(String.UTF8.encode(
+      '{"clickpath":{"mode":"cookie_first","max_session_age":60,"friendly_sessions":[{"host":"h.example","fields":["uri(1)"],"name":"f"}]}}'))).config!.clickpath!, s);
+    const valid = encodeId("fwAAAQ", 1700000000, 1, 1, 1, "", null);
+    const methods = ["GET", "HEAD", "POST", ""];
+    let redirects = 0;
+    for (let i = 0; i < 2000; i++) {
+      const st = changetype<ClickpathStream>(f.newStream(s));
+      const cookieId = (i & 1) != 0 ? valid : randomString();
+      const pathId = (i & 2) != 0 ? valid : randomString();
+      const path = (i & 4) != 0 ? "/-S:" + pathId + "/" + randomString() : randomString();
+      st.onRequestHeaders(headers([":method", methods[i % 4], ":path", path, ":authority", "h.example",
+        "cookie", randomString() + "clickpath=" + cookieId + randomString(), "referer", "http://h.example/" + randomString()]));
+      if (st.localReply != null) {
+        redirects++;
+        expect(st.localReply!.headers.get("location")!.startsWith("//")).toBe(false);
+      }
+      st.onResponseHeaders(headers([":status", "302", "location", randomString(), "refresh", randomString(), "content-type", "text/html"]));
+      st.onResponseBody(Uint8Array.wrap(String.UTF8.encode('<a href="' + randomString() + '">')), true);
+    }
+    expect(redirects > 0).toBe(true);
   });
 
   it("a tag longer than max_tag_bytes passes through and is counted", () => {

@@ -1,0 +1,53 @@
+// The session cookie of mode cookie_first: the id as a cookie value and the Set-Cookie line.
+//
+// Ids stand in URLs in path-segment form (id.ts pathSafe). Two characters that form allows, "," (in the
+// scramble alphabet) and ";" (from a friend part), end a cookie value for the readers in http/cookies.ts
+// and are outside RFC 6265's cookie-octet, so the cookie carries them percent-encoded; decodeId reads
+// either form, since it percent-decodes first.
+import { percentDecode, pathSafe } from "./id";
+import { SessionCookie } from "./settings";
+import { UsertrackSettings, CookieStyle } from "../usertrack/settings";
+import { apacheSetCookie } from "../usertrack/apache";
+
+/** An id (URL form) as a cookie value: "," and ";" percent-encoded. */
+export function cookieValueOf(id: string): string {
+  const out = new Array<string>();
+  let from = 0;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c != 0x2c && c != 0x3b) continue;
+    out.push(id.substring(from, i));
+    out.push(c == 0x2c ? "%2C" : "%3B");
+    from = i + 1;
+  }
+  if (from == 0) return id;
+  out.push(id.substring(from));
+  return out.join("");
+}
+
+/**
+ * The URL form of an id however it was written (cookie form, or a URL with needless escapes), so that ids
+ * from the cookie and the URL compare equal when they are the same id; null on a malformed escape.
+ */
+export function urlFormOf(id: string): string | null {
+  const plain = percentDecode(id);
+  return plain != null ? pathSafe(plain) : null;
+}
+
+/**
+ * The Set-Cookie value carrying `id` for `lifetime` more seconds (0: no Max-Age, a browser-session
+ * cookie). Written in mod_usertrack's layout with CookieStyle "Cookie" (usertrack/apache.ts), e.g.
+ * `clickpath=ID; path=/; max-age=3600; SameSite=Lax; Secure; HttpOnly`.
+ */
+export function sessionSetCookie(c: SessionCookie, id: string, lifetime: i64): string {
+  const layout = new UsertrackSettings();
+  layout.cookieName = c.name;
+  layout.path = c.path;
+  layout.style = CookieStyle.Cookie;
+  layout.expires = lifetime;
+  layout.domain = c.domain;
+  layout.sameSite = c.sameSite;
+  layout.secure = c.secure;
+  layout.httpOnly = c.httpOnly;
+  return apacheSetCookie(layout, cookieValueOf(id), 0);
+}
