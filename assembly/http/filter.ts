@@ -2,7 +2,13 @@
 // they do. A Feature is built once per VM from its validated settings; it makes one StreamFilter per
 // HTTP stream. Filters see pure HeaderMaps and byte chunks; they never call the host themselves.
 import { HeaderMap } from "./headers";
-import { Services } from "./services";
+import { HttpCallResult, Services } from "./services";
+
+/** A reply the proxy sends in place of the upstream's (proxy_send_local_response). */
+export class LocalReply {
+  /** `headers`: names (lower-case) and values alternating. */
+  constructor(public status: u32, public body: string, public headers: string[]) {}
+}
 
 export abstract class StreamFilter {
   /** Request headers, before routing: a filter may rewrite `:path` (Envoy then re-selects the route). */
@@ -19,6 +25,16 @@ export abstract class StreamFilter {
   onResponseBody(chunk: Uint8Array, endOfStream: bool): Uint8Array { return chunk; }
   /** The stream is over (Envoy's access-log phase). */
   onLog(): void {}
+  /**
+   * True while the filter waits for the answer to an HTTP callout it started (Services.httpCall) in the
+   * headers callback just run: the stream pauses, hands the answer to onHttpCallResponse, and goes on
+   * (with the same HeaderMap, edits and all) once this is false again.
+   */
+  waiting(): bool { return false; }
+  /** The answer to this filter's callout; it may start another and keep waiting. */
+  onHttpCallResponse(result: HttpCallResult): void {}
+  /** Asked after each headers callback and callout answer: a reply to send instead of going on, or null. */
+  localReply(): LocalReply | null { return null; }
 }
 
 export abstract class Feature {
