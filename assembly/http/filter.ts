@@ -33,7 +33,10 @@ export abstract class StreamFilter {
   waiting(): bool { return false; }
   /** The answer to this filter's callout; it may start another and keep waiting. */
   onHttpCallResponse(result: HttpCallResult): void {}
-  /** Asked after each headers callback and callout answer: a reply to send instead of going on, or null. */
+  /**
+   * Asked after the request headers step (and each callout answer in it): a reply to send instead of
+   * forwarding the request, or null. The reply then passes through every filter's response step.
+   */
   localReply(): LocalReply | null { return null; }
 }
 

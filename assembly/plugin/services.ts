@@ -43,7 +43,14 @@ function vmNumber(): u32 {
   return workerNumber;
 }
 
+/** Callouts in flight: token → the stream context that made it (exports.ts routes answers by it). */
+export const calloutOwners = new Map<u32, u32>();
+
 export class HostServices extends Services {
+  /** The stream context these services act for (0: the plugin's own). */
+  contextId: u32 = 0;
+  /** The token of the last callout started (a stream has at most one in flight). */
+  lastCallout: u32 = 0;
   private connection: u64 = 0;
   private connectionRead: bool = false;
   private source: string | null = null;
@@ -106,6 +113,15 @@ export class HostServices extends Services {
   }
 
   workerId(): u32 { return vmNumber(); }
+
+  httpCall(cluster: string, method: string, path: string, body: Uint8Array, timeoutMillis: u32): u32 {
+    const token = host.httpCall(cluster, [
+      ":method", method, ":path", path, ":authority", cluster, "content-type", "application/json",
+    ], body, timeoutMillis);
+    if (token != 0) calloutOwners.set(token, this.contextId);
+    this.lastCallout = token;
+    return token;
+  }
 }
 
 /** An address property without its port, "" when the host has none. */

@@ -102,16 +102,22 @@ export class SharedBackendStream extends SessionBackendStream {
   }
 
   private setCookie(response: HeaderMap, key: string, maxAgeSeconds: i64): void {
-    const s = this.backend.settings;
-    const attrs = s.cookieAttributes;
-    response.add("set-cookie", s.cookieName + "=" + key + ";" +
-      (maxAgeSeconds > 0 ? "Max-Age=" + maxAgeSeconds.toString() + ";" : "") +
-      (attrs != null ? attrs : APACHE_DEFAULT_ATTRIBUTES));
+    setStoreCookie(this.backend.settings, response, key, maxAgeSeconds);
   }
 
-  private expireCookie(response: HeaderMap): void {
-    const s = this.backend.settings;
-    const attrs = s.cookieAttributes;
-    response.add("set-cookie", s.cookieName + "=;Max-Age=0;" + (attrs != null ? attrs : ""));
-  }
+  private expireCookie(response: HeaderMap): void { expireStoreCookie(this.backend.settings, response); }
+}
+
+/** The cookie of a server-side store: `NAME=KEY;` + `Max-Age=N;` (when > 0) + attributes, as mod_session_cookie writes it. */
+export function setStoreCookie(s: SessionSettings, response: HeaderMap, key: string, maxAgeSeconds: i64): void {
+  const attrs = s.cookieAttributes;
+  response.add("set-cookie", s.cookieName + "=" + key + ";" +
+    (maxAgeSeconds > 0 ? "Max-Age=" + maxAgeSeconds.toString() + ";" : "") +
+    (attrs != null ? attrs : APACHE_DEFAULT_ATTRIBUTES));
+}
+
+/** Tells the client to forget the session cookie. */
+export function expireStoreCookie(s: SessionSettings, response: HeaderMap): void {
+  const attrs = s.cookieAttributes;
+  response.add("set-cookie", s.cookieName + "=;Max-Age=0;" + (attrs != null ? attrs : ""));
 }
