@@ -6,6 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
+import { createHash } from "node:crypto";
 import { startProxy } from "../../dist/host/index.js";
 import { EtcdCluster, etcdPost, etcdSkip } from "../support/etcd.mjs";
 
@@ -29,13 +30,13 @@ function sessionConfig(extra = {}) {
   };
 }
 
-async function proxyFor(config, urls) {
+async function proxyFor(config, urls, workers = 2) {
   const p = await startProxy({
     wasm: "build/clicktrail.wasm",
     config,
     listen: "127.0.0.1:0",
     upstream: `http://127.0.0.1:${upstream.address().port}`,
-    workers: 2,
+    workers,
     clusters: { etcd: urls.map((u) => new URL(u)) },
     logLevel: "debug",
     log: (line) => logs.push(line),
@@ -94,6 +95,13 @@ function cookieOf(res) {
     if (pair.startsWith("sid=")) out = pair.length > 4 ? pair : null;
   }
   return out;
+}
+
+/** A counter of the etcd store, summed over the proxy's worker VMs. */
+function metric(proxy, name) {
+  const m = proxy.host.metrics;
+  const full = `clicktrail.session.etcd.${name}`;
+  return Number(m.get(`wasmcustom.${full}`) ?? m.get(full) ?? 0);
 }
 
 function parse(body) {
@@ -239,20 +247,31 @@ test("on_unavailable \"empty\": an empty session that is never saved", { skip },
 });
 
 test("expiry: the value's own expiry decides, and leases collect the keys", { skip }, async () => {
-  const p = await proxyFor({ session: { ...sessionConfig().session, max_age: 2 } }, cluster.urls);
+  // One worker VM: its lease cache is the one the test reasons about.
+  const p = await proxyFor({ session: { ...sessionConfig().session, max_age: 2 } }, cluster.urls, 1);
   const res = await get(p.port, "/set?k=short&v=1");
   const c = cookieOf(res);
   assert.ok(c);
   assert.deepEqual(parse((await get(p.port, "/get", c)).body), { short: "1" });
   await new Promise((r) => setTimeout(r, 2100));
   assert.deepEqual(parse((await get(p.port, "/get", c)).body), {});
-  // The key carries a lease that etcd will revoke: ask the cluster which lease it has and its TTL.
-  const listed = await etcdPost(cluster.urls[0], "/v3/kv/range", {
-    key: Buffer.from("clicktrail/session/").toString("base64"), range_end: Buffer.from("clicktrail/session0").toString("base64"),
-  });
-  assert.equal(listed.status, 200);
-  const leased = (listed.json.kvs ?? []).filter((kv) => kv.lease);
-  assert.ok(leased.length > 0, "stored sessions carry a lease");
-  const ttl = await etcdPost(cluster.urls[0], "/v3/lease/timetolive", { ID: leased[0].lease });
+  // The key (prefix + base64url of the first 16 bytes of SHA-256 of the token) carries a lease of its
+  // expiry's time bucket, which etcd revokes at most two buckets (120 s) after the expiry.
+  const token = Buffer.from(c.slice(4), "base64url");
+  const key = "clicktrail/session/" + createHash("sha256").update(token).digest().subarray(0, 16).toString("base64url");
+  const found = await etcdPost(cluster.urls[0], "/v3/kv/range", { key: Buffer.from(key).toString("base64") });
+  assert.equal(found.status, 200);
+  assert.equal(found.json.kvs?.length, 1, "the expired session's key is still there until its lease ends");
+  assert.match(Buffer.from(found.json.kvs[0].value, "base64").toString("latin1"), /^1s\d+:short=1&expiry=\d+$/);
+  const ttl = await etcdPost(cluster.urls[0], "/v3/lease/timetolive", { ID: found.json.kvs[0].lease });
   assert.ok(Number(ttl.json.TTL) > 0 && Number(ttl.json.TTL) <= 180, `lease TTL ${ttl.json.TTL}`);
+  // Revoking the lease (what its expiry does) takes the key with it.
+  assert.equal((await etcdPost(cluster.urls[0], "/v3/lease/revoke", { ID: found.json.kvs[0].lease })).status, 200);
+  const after = await etcdPost(cluster.urls[0], "/v3/kv/range", { key: Buffer.from(key).toString("base64") });
+  assert.equal(after.json.kvs, undefined);
+  // The next session of this proxy finds its cached lease gone ("lease not found") and grants a new one.
+  const again = await get(p.port, "/set?k=next&v=2");
+  assert.ok(cookieOf(again), "saved with a new lease");
+  assert.equal(metric(p, "lease_not_found"), 1);
+  assert.equal(metric(p, "lease_grants"), 2);
 });
