@@ -327,7 +327,6 @@ export class EtcdBackendStream extends SessionBackendStream {
   private write(response: HeaderMap): SaveOutcome {
     const delta = this.delta!;
     const settings = this.backend.etcd;
-    const m = this.backend.metrics;
     const now = this.services.nowMicros();
     const lease = this.backend.leaseFor(this.bucket);
     this.newToken = null;
