@@ -346,7 +346,8 @@ export class EtcdBackendStream extends SessionBackendStream {
     let next: Uint8Array | null = this.unchanged ? delta.applyUnchanged(this.stored) : delta.apply(this.stored);
     if (next == null) next = this.stored;
     const compare = new TxnCompare(this.key, CompareTarget.Mod, this.modRevision);
-    if (this.removing || next.length == 0) {
+    // A removal deletes only when the changes leave nothing: keys another request added since load stay.
+    if (next.length == 0) {
       this.writtenKey = this.key;
       this.written = new Uint8Array(0);
       return this.sendTxn(response, txnBody([compare], [TxnOp.remove(this.key)], this.key));
