@@ -120,6 +120,27 @@ try {
       console.log(`| ${kind} | ${name} | ${pct(a.lat, 50).toFixed(0)} µs | ${pct(a.lat, 99).toFixed(0)} µs | ${median(a.cpu).toFixed(0)} µs | ${a.failures} |`);
     }
   }
+  // etcd itself, for reference: sequential ranges and puts straight to each member's gateway.
+  const direct = async (path, body) => {
+    const xs = [];
+    for (const m of cluster.members) {
+      const u = new URL(m.url);
+      for (let i = 0; i < 100; i++) {
+        xs.push(await new Promise((resolve, reject) => {
+          const t0 = process.hrtime.bigint();
+          const r = http.request({ host: u.hostname, port: u.port, path, method: "POST", agent, headers: { "content-type": "application/json" } },
+            (res) => { res.resume(); res.on("end", () => resolve(Number(process.hrtime.bigint() - t0) / 1000)); });
+          r.on("error", reject);
+          r.end(JSON.stringify(body));
+        }));
+      }
+    }
+    return xs;
+  };
+  const k = Buffer.from("bench").toString("base64");
+  const ranges = await direct("/v3/kv/range", { key: k });
+  const puts = await direct("/v3/kv/put", { key: k, value: k });
+  console.log(`\netcd directly, one at a time over its 3 members: range p50 ${pct(ranges, 50).toFixed(0)} µs p99 ${pct(ranges, 99).toFixed(0)} µs; put p50 ${pct(puts, 50).toFixed(0)} µs p99 ${pct(puts, 99).toFixed(0)} µs`);
   console.log("\n| request | added p50 | added p99 | p50 ratio etcd / cookie | CPU ratio etcd / cookie |");
   console.log("|---|---:|---:|---:|---:|");
   for (const kind of ["read", "write"]) {
