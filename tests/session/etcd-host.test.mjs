@@ -155,3 +155,27 @@ test("remove: a key another request added meanwhile keeps the session alive", { 
   assert.equal(cookies.length, 1);
   assert.match(cookies[0], /^sid=[A-Za-z0-9_-]{22};path=\/$/, "the changed session's new key");
 });
+
+test("an unchanged session whose expiry moves less than expiry_update_interval writes nothing", { skip: !ready }, async () => {
+  const NOW_S = 1_700_000_000;
+  const config = structuredClone(CONFIG);
+  Object.assign(config.session, { max_age: 1800, expiry_update_interval: 60 });
+  const host = await Host.create({ wasm: WASM, config, clusters: ["etcd"], clock: () => BigInt(NOW_S) * 1_000_000_000n });
+  const expiry = (NOW_S + 1800 - 30) * 1_000_000;
+  const { s } = await loaded(host, `1s${expiry}:a=1&expiry=${expiry}`);
+  assert.equal(header(s.requestHeaders, "x-session"), `a=1&expiry=${expiry}`);
+  s.sendResponseHeaders([[":status", "200"]], { endOfStream: true });
+  assert.deepEqual(host.httpCalls, [], "no lease grant, no Txn");
+  assert.deepEqual(s.responseHeaders.filter(([n]) => n === "set-cookie"), []);
+
+  // 90 s later the expiry would move by more than the interval: one Txn, same key, Max-Age renewed.
+  const later = await Host.create({ wasm: WASM, config, clusters: ["etcd"], clock: () => BigInt(NOW_S + 90) * 1_000_000_000n });
+  const { s: s2, key } = await loaded(later, `1s${expiry}:a=1&expiry=${expiry}`);
+  s2.sendResponseHeaders([[":status", "200"]], { endOfStream: true });
+  later.respondHttpCall(later.httpCalls[0], json({ ID: "7587" }));
+  const txn = bodyOf(later.httpCalls[0]);
+  assert.equal(txn.success.length, 1, "no new key for an unchanged session");
+  assert.equal(txn.success[0].request_put.key, b64(key));
+  later.respondHttpCall(later.httpCalls[0], json({ succeeded: true }));
+  assert.deepEqual(s2.responseHeaders.filter(([n]) => n === "set-cookie").map(([, v]) => v), [`${COOKIE};Max-Age=1800;path=/`]);
+});
