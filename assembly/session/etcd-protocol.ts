@@ -119,8 +119,6 @@ export class EtcdKv {
 /** A parsed answer: `error` is "" when the answer was well-formed, else what was wrong with it. */
 export class EtcdAnswer {
   error: string = "";
-  /** The store's own error message (a non-200 answer's "error" or "message"), "" when none. */
-  storeError: string = "";
   /** Range: the pairs found (zero or one for a single key). Txn: the failure branch's range. */
   kvs: EtcdKv[] = [];
   /** Txn: whether the compares held. */
