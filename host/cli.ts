@@ -2,6 +2,7 @@
 // the project add their commands to `commands` (name → summary, usage, run) and nothing else changes.
 import { LOG_LEVEL_NAMES, type LogLevelName } from "./abi/constants.js";
 import { startProxy } from "./server/proxy.js";
+import { parseClusterArg } from "./server/clusters.js";
 import { UsageError, parseFlags, readConfigArg, type Command } from "./commands/args.js";
 import { validateCommand } from "./commands/validate.js";
 import { convertApacheCommand } from "./commands/convert-apache.js";
@@ -24,7 +25,30 @@ function choice<T extends string>(name: string, v: string | undefined, allowed: 
 
 const PROXY_USAGE = `clicktrail proxy --wasm FILE --config FILE_OR_JSON --listen HOST:PORT --upstream URL
     [--workers N] [--chunk-size N] [--vm-id ID] [--failure-policy fail_closed|fail_open]
-    [--profile envoy|nginx] [--log-level trace|debug|info|warn|error]`;
+    [--profile envoy|nginx] [--log-level trace|debug|info|warn|error] [--cluster NAME=URL[,URL...]]...`;
+
+/** Every value of a flag that may be given more than once (parseFlags keeps the last). */
+function repeatedFlag(args: string[], name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === `--${name}` && i + 1 < args.length) out.push(args[++i]);
+    else if (args[i].startsWith(`--${name}=`)) out.push(args[i].slice(name.length + 3));
+  }
+  return out;
+}
+
+function clustersOf(args: string[]): Record<string, URL[]> {
+  const out: Record<string, URL[]> = {};
+  for (const a of args) {
+    try {
+      const { name, members } = parseClusterArg(a);
+      out[name] = members;
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  return out;
+}
 
 export const commands: Record<string, Command> = {
   decode: {
@@ -38,6 +62,7 @@ export const commands: Record<string, Command> = {
     async run(args) {
       const { flags } = parseFlags(args, [
         "wasm", "config", "listen", "upstream", "workers", "chunk-size", "vm-id", "failure-policy", "profile", "log-level",
+        "cluster",
       ]);
       for (const required of ["wasm", "listen", "upstream"]) {
         if (!flags.has(required)) throw new UsageError(`--${required} is required`);
@@ -53,6 +78,7 @@ export const commands: Record<string, Command> = {
         failurePolicy: choice("failure-policy", flags.get("failure-policy"), ["fail_closed", "fail_open"] as const),
         profile: choice("profile", flags.get("profile"), ["envoy", "nginx"] as const),
         logLevel: choice("log-level", flags.get("log-level"), LOG_LEVEL_NAMES.slice(0, 5) as unknown as LogLevelName[]),
+        clusters: clustersOf(repeatedFlag(args, "cluster")),
       });
       process.stdout.write(`clicktrail proxy listening on ${proxy.url} -> ${flags.get("upstream")}\n`);
       await new Promise<void>((resolve) => {

@@ -9,3 +9,4 @@ export { validateModule, ModuleRejected } from "./abi/validate.js";
 export { encodePairs, decodePairs, type Pair } from "./abi/pairs.js";
 export * from "./abi/constants.js";
 export { startProxy, type ProxyOptions, type RunningProxy } from "./server/proxy.js";
+export { parseClusterArg, clusterHandler } from "./server/clusters.js";

@@ -289,6 +289,21 @@ const shared = obj(
   },
 );
 
+const etcd = obj(
+  "The session store in an etcd v3 cluster reached by HTTP callouts (store \"etcd\"): one store for a fleet of proxies. Required with store \"etcd\", refused otherwise. Not available under NGINX (no callouts from the response phase).",
+  {
+    cluster: { description: "The Envoy cluster of the etcd members (the callouts' target). Required.", type: "string", pattern: "^[!-~]{1,255}$" },
+    key_prefix: { description: "Prefix of every etcd key: 1 to 128 printable ASCII characters without spaces.", type: ["string", "null"], pattern: "^[!-~]{1,128}$", default: "clicktrail/session/" },
+    timeout_ms: int("Each callout's timeout in milliseconds.", 500, 10, 60000),
+    cas_retries: int("Txn retries after another proxy changed the session between read and write.", 4, 0, 32),
+    on_unavailable: keyword(["refuse", "empty"], { description: "When the store cannot be asked on load: \"refuse\" answers 503 with Retry-After; \"empty\" goes on with an empty session that is never saved. Any letter case.", default: "refuse" }),
+    grace_seconds: int("Seconds the key of a session before its last change still opens it.", 10, 0, 3600),
+    idle_timeout_seconds: int("Lifetime in seconds, from its last save, of a session without max_age.", 3600, 2, 31622400),
+    max_value_bytes: int("Largest stored session in bytes.", 8192, 16, 1048576),
+  },
+  { required: ["cluster"] },
+);
+
 const crypto = obj(
   "mod_session_crypto: encrypts the session. Requires passphrases.",
   {
@@ -346,11 +361,12 @@ const session = obj(
       type: ["string", "null"], pattern: `^[${TCHAR_NO_AMP}]*$`,
     },
     max_chunks: int("No Apache directive: the most cookies one session may span (4096 bytes each).", 9, 1, 16),
-    store: keyword(["cookie", "shared"], {
-      description: "Where the session lives: \"cookie\" (mod_session_cookie) or \"shared\" (proxy-wasm shared data, in place of mod_session_dbd's SessionDBD* directives). Any letter case.",
+    store: keyword(["cookie", "shared", "etcd"], {
+      description: "Where the session lives: \"cookie\" (mod_session_cookie), \"shared\" (proxy-wasm shared data, in place of mod_session_dbd's SessionDBD* directives) or \"etcd\" (an etcd cluster shared by every proxy, configured under etcd). Any letter case.",
       default: "cookie",
     }),
     shared,
+    etcd,
     crypto,
   },
 );

@@ -127,10 +127,14 @@ export class ClickpathStream extends StreamFilter {
   fromCookie: bool = false;
   /** Mode cookie_first: the Set-Cookie value every response of this stream gets; "" when none is due. */
   setCookie: string = "";
+  /** Mode cookie_first: the redirect to the clean URL, when the request gets one instead of the upstream. */
+  private reply: LocalReply | null = null;
   private rewriter: HtmlRewriter | null = null;
   private overflowsSeen: i32 = 0;
 
   constructor(public feature: ClickpathFeature, public services: Services) { super(); }
+
+  localReply(): LocalReply | null { return this.reply; }
 
   /** True when responses get the session (the request has one and is not a crawler's). */
   get active(): bool { return this.state != SessionState.UaException && this.ctx.sess.length > 0; }
@@ -341,7 +345,7 @@ export class ClickpathStream extends StreamFilter {
     const h = new HeaderMap();
     h.add("location", cleanLocation(path));
     h.add("cache-control", "no-store");
-    this.localReply = new LocalReply(307, h, "clicktrail_clean_url");
+    this.reply = new LocalReply(307, h, "clicktrail_clean_url");
     this.services.count(this.feature.cleanUrlRedirects, 1);
   }
   onResponseHeaders(response: HeaderMap): void {

@@ -1,5 +1,6 @@
 import { ObjectReader } from "./reader";
 import { readSharedStore } from "./session-shared";
+import { readEtcdStore } from "./session-etcd";
 import {
   CryptoCipher, CryptoFormat, SessionCryptoSettings, SessionSettings, StoreKind,
 } from "../session/settings";
@@ -39,8 +40,8 @@ export function readSession(r: ObjectReader): SessionSettings {
   s.upstreamHeader = headerName(r, "upstream_header");
   s.responseHeader = headerName(r, "response_header");
   s.maxChunks = <i32>r.int("max_chunks", s.maxChunks, 1, MAX_CHUNKS_LIMIT);
-  const store = r.choice("store", "cookie", ["cookie", "shared"]);
-  s.store = store == "shared" ? StoreKind.Shared : StoreKind.Cookie;
+  const store = r.choice("store", "cookie", ["cookie", "shared", "etcd"]);
+  s.store = store == "shared" ? StoreKind.Shared : store == "etcd" ? StoreKind.Etcd : StoreKind.Cookie;
   // The shared-data store plugs in behind session/backend.ts (branch `store`); until it is wired in
   // features.ts a configuration asking for it must not silently fall back to cookies.
   if (s.store == StoreKind.Shared && !SHARED_STORE_AVAILABLE) {
@@ -48,6 +49,12 @@ export function readSession(r: ObjectReader): SessionSettings {
   }
 
   s.shared = readSharedStore(r.object("shared"));
+  const etcd = r.object("etcd");
+  if (s.store == StoreKind.Etcd) {
+    s.etcd = readEtcdStore(etcd, r);
+  } else if (etcd != null) {
+    r.fail("etcd", "applies only to store \"etcd\"");
+  }
 
   const crypto = r.object("crypto");
   if (crypto != null) s.crypto = readCrypto(crypto);

@@ -2,7 +2,7 @@
 // they do. A Feature is built once per VM from its validated settings; it makes one StreamFilter per
 // HTTP stream. Filters see pure HeaderMaps and byte chunks; they never call the host themselves.
 import { HeaderMap } from "./headers";
-import { Services } from "./services";
+import { HttpCallResult, Services } from "./services";
 
 /**
  * A response the proxy sends itself instead of forwarding the request (proxy_send_local_response). Its
@@ -10,15 +10,10 @@ import { Services } from "./services";
  */
 export class LocalReply {
   /** `details`: Envoy's response code details (%RESPONSE_CODE_DETAILS%), one word. */
-  constructor(public status: u32, public headers: HeaderMap, public details: string) {}
+  constructor(public status: u32, public headers: HeaderMap, public details: string, public body: string = "") {}
 }
 
 export abstract class StreamFilter {
-  /**
-   * Set in onRequestHeaders to answer the request locally: filters after this one do not see the request,
-   * and nothing goes upstream.
-   */
-  localReply: LocalReply | null = null;
   /** Request headers, before routing: a filter may rewrite `:path` (Envoy then re-selects the route). */
   onRequestHeaders(request: HeaderMap): void {}
   /** Response headers, including those of local replies and upstream errors. */
@@ -39,6 +34,20 @@ export abstract class StreamFilter {
   holdsResponseBytes(): bool { return false; }
   /** The stream is over (Envoy's access-log phase). */
   onLog(): void {}
+  /**
+   * True while the filter waits for the answer to an HTTP callout it started (Services.httpCall) in the
+   * headers callback just run: the stream pauses, hands the answer to onHttpCallResponse, and goes on
+   * (with the same HeaderMap, edits and all) once this is false again.
+   */
+  waiting(): bool { return false; }
+  /** The answer to this filter's callout; it may start another and keep waiting. */
+  onHttpCallResponse(result: HttpCallResult): void {}
+  /**
+   * Asked after the request headers step (and each callout answer in it): a reply to send instead of
+   * forwarding the request, or null. Filters after this one do not see the request, nothing goes upstream,
+   * and the reply then passes through every filter's response step.
+   */
+  localReply(): LocalReply | null { return null; }
 }
 
 export abstract class Feature {

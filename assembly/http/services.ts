@@ -13,6 +13,14 @@ export class SharedEntry {
 /** Outcome of a shared-data write. */
 export const enum SharedWrite { Ok = 0, CasMismatch = 1, Failed = 2 }
 
+/**
+ * The answer to an HTTP callout (Services.httpCall). `status` is the response's `:status`, 0 when the call
+ * failed without one (connection refused or reset, or the host's own timeout answered as a reset).
+ */
+export class HttpCallResult {
+  constructor(public token: u32, public status: u32, public body: Uint8Array) {}
+}
+
 export abstract class Services {
   /** Wall-clock time, microseconds since the Unix epoch. */
   abstract nowMicros(): i64;
@@ -47,4 +55,11 @@ export abstract class Services {
    * request's filter chain and crashes in on_configure (docs/deploy.md). Not abstract, as localAddress.
    */
   pluginName(): string | null { return null; }
+  /**
+   * Starts an HTTP callout to `cluster` (an Envoy cluster; `host:port` under NGINX): `method` `path` with
+   * `body` as `content-type: application/json`, answered within `timeoutMillis`. Returns the call's token
+   * (its answer reaches the StreamFilter that is waiting, see http/filter.ts), 0 when the host refused to
+   * start it. Not abstract: only stores that call out need it.
+   */
+  httpCall(cluster: string, method: string, path: string, body: Uint8Array, timeoutMillis: u32): u32 { return 0; }
 }

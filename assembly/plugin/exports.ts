@@ -4,6 +4,9 @@
 // stream of a plugin whose configuration was refused simply passes through).
 import { Plugin } from "./root";
 import { HttpStream } from "./stream";
+import { calloutOwners } from "./services";
+import { HttpCallResult } from "../http/services";
+import * as host from "./host";
 
 const plugins = new Map<u32, Plugin>();
 const streams = new Map<u32, HttpStream>();
@@ -66,7 +69,45 @@ export function proxy_on_done(id: u32): u32 {
   return 1;
 }
 
+/**
+ * A callout's answer. Envoy and the Go/Rust SDKs deliver it to the root context; the token names the
+ * stream that made the call (calloutOwners), which becomes the effective context before the stream reads
+ * the answer and edits or continues itself. `headers` 0 means the call failed (reset, refused, timeout).
+ */
+export function proxy_on_http_call_response(root: u32, token: u32, headers: u32, bodySize: u32, trailers: u32): void {
+  if (!calloutOwners.has(token)) return;
+  const id = calloutOwners.get(token);
+  calloutOwners.delete(token);
+  if (!streams.has(id)) return;
+  let status: u32 = 0;
+  let body = new Uint8Array(0);
+  if (headers != 0) {
+    const s = host.getHeader(host.MapType.HttpCallResponseHeaders, ":status");
+    status = s != null ? parseStatus(s) : 0;
+    if (bodySize > 0) body = Uint8Array.wrap(host.getBuffer(host.BufferType.HttpCallResponseBody, 0, bodySize));
+  }
+  host.setEffectiveContext(id);
+  streams.get(id).onHttpCallResponse(new HttpCallResult(token, status, body));
+}
+
+/** A three-digit :status; 0 for anything else. */
+function parseStatus(s: string): u32 {
+  if (s.length != 3) return 0;
+  let n: u32 = 0;
+  for (let i = 0; i < 3; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return 0;
+    n = n * 10 + <u32>(c - 0x30);
+  }
+  return n;
+}
+
 export function proxy_on_delete(id: u32): void {
-  if (streams.has(id)) streams.delete(id);
+  if (streams.has(id)) {
+    // A stream that ends while its callout is in flight will never take the answer.
+    const token = streams.get(id).services.lastCallout;
+    if (token != 0 && calloutOwners.has(token) && calloutOwners.get(token) == id) calloutOwners.delete(token);
+    streams.delete(id);
+  }
   else if (plugins.has(id)) plugins.delete(id);
 }

@@ -4,10 +4,11 @@
 import * as imports from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { free } from "@gcoredev/proxy-wasm-sdk-as/assembly/malloc";
 import { HeaderMap, HeaderEditKind } from "../http/headers";
-import { byteStringFromMemory, byteStringToBuffer } from "../http/bytes";
+import { byteStringFromBuffer, byteStringFromMemory, byteStringToBuffer } from "../http/bytes";
 
-export const enum MapType { RequestHeaders = 0, RequestTrailers = 1, ResponseHeaders = 2, ResponseTrailers = 3 }
-export const enum BufferType { RequestBody = 0, ResponseBody = 1, PluginConfiguration = 7 }
+export const enum MapType { RequestHeaders = 0, RequestTrailers = 1, ResponseHeaders = 2, ResponseTrailers = 3, HttpCallResponseHeaders = 6 }
+export const enum BufferType { RequestBody = 0, ResponseBody = 1, HttpCallResponseBody = 4, PluginConfiguration = 7 }
+export const enum StreamType { Request = 0, Response = 1 }
 export const enum Status { Ok = 0, NotFound = 1, BadArgument = 2, CasMismatch = 8 }
 
 // The host writes a pointer and a length here for every value it returns. The block it points at came
@@ -115,12 +116,12 @@ export function encodePairs(headers: HeaderMap): ArrayBuffer {
   return out;
 }
 
-/** Asks the host to answer the stream itself, with an empty body and no gRPC status. */
-export function sendLocalResponse(status: u32, details: string, headers: HeaderMap): u32 {
-  const d = String.UTF8.encode(details);
+/** Asks the host to answer the stream itself (no gRPC status); `details` is Envoy's response code details. */
+export function sendLocalResponse(status: u32, details: string, body: string, headers: HeaderMap): u32 {
+  const d = byteStringToBuffer(details);
+  const b = byteStringToBuffer(body);
   const pairs = encodePairs(headers);
-  const body = new ArrayBuffer(0);
-  return imports.proxy_send_local_response(status, changetype<usize>(d), d.byteLength, changetype<usize>(body), 0,
+  return imports.proxy_send_local_response(status, changetype<usize>(d), d.byteLength, changetype<usize>(b), b.byteLength,
     changetype<usize>(pairs), pairs.byteLength, <u32>-1);
 }
 
@@ -191,3 +192,31 @@ export function setSharedData(key: string, value: ArrayBuffer, cas: u32): u32 {
 export function setTickPeriod(millis: u32): void {
   imports.proxy_set_tick_period_milliseconds(millis);
 }
+
+/** proxy_http_call; the token, or 0 when the host refused the call (unknown cluster, bad headers). */
+export function httpCall(cluster: string, headers: HeaderMap, body: Uint8Array, timeoutMillis: u32): u32 {
+  const c = byteStringToBuffer(cluster);
+  const h = encodePairs(headers);
+  const t = encodePairs(new HeaderMap());
+  store<u32>(retU32, 0);
+  const status = imports.proxy_http_call(changetype<usize>(c), c.byteLength, changetype<usize>(h), h.byteLength,
+    body.dataStart, <usize>body.length, changetype<usize>(t), t.byteLength, timeoutMillis, retU32);
+  return status == Status.Ok ? load<u32>(retU32) : 0;
+}
+
+/** One header of a map as a byte string, null when absent. */
+export function getHeader(map: MapType, name: string): string | null {
+  const n = byteStringToBuffer(name);
+  clearReturned();
+  if (imports.proxy_get_header_map_value(map, changetype<usize>(n), n.byteLength, retPtr, retLen) != Status.Ok) return null;
+  return byteStringFromBuffer(takeReturned());
+}
+
+export function setEffectiveContext(id: u32): u32 {
+  return imports.proxy_set_effective_context(id);
+}
+
+export function continueStream(type: StreamType): u32 {
+  return imports.proxy_continue_stream(type);
+}
+

@@ -5,7 +5,16 @@ import { Feature } from "../http/filter";
 import { LogLevel } from "../http/services";
 import { HostServices } from "./services";
 import { buildFeatures } from "./features";
+import { StoreKind } from "../session/settings";
 import * as host from "./host";
+
+/**
+ * Why session.store "etcd" is refused under NGINX: ngx_wasm_module dispatches HTTP calls only from the
+ * request headers and body, ticks and other dispatch responses (Kong/ngx_wasm_module docs/PROXY_WASM.md),
+ * so the response-phase save could never be made. ngx_wasm_module has no `plugin_vm_id` property, which
+ * Envoy answers for every plugin (source/extensions/common/wasm/context.cc): that tells the hosts apart.
+ */
+export const ETCD_NEEDS_ENVOY = "session.store: \"etcd\" saves through an HTTP callout from the response phase, which this host (ngx_wasm_module: no plugin_vm_id property) cannot dispatch; use \"shared\" or \"cookie\" under NGINX";
 
 export class Plugin {
   features: Feature[] = [];
@@ -23,6 +32,11 @@ export class Plugin {
       for (let i = 0; i < result.errors.length; i++) {
         host.log(LogLevel.Error, "clicktrail: invalid configuration: " + result.errors[i]);
       }
+      return false;
+    }
+    const session = config.session;
+    if (session != null && session.store == StoreKind.Etcd && host.getProperty("plugin_vm_id") == null) {
+      host.log(LogLevel.Error, "clicktrail: invalid configuration: " + ETCD_NEEDS_ENVOY);
       return false;
     }
     this.features = buildFeatures(config, this.services);

@@ -2,6 +2,7 @@
 import { clock_time_get, random_get } from "@assemblyscript/wasi-shim/assembly/bindings/wasi_snapshot_preview1";
 import { LogLevel, Services, SharedEntry, SharedWrite } from "../http/services";
 import { byteStringFromBuffer } from "../http/bytes";
+import { HeaderMap } from "../http/headers";
 import * as host from "./host";
 
 const timeSlot = memory.data(8);
@@ -43,7 +44,14 @@ function vmNumber(): u32 {
   return workerNumber;
 }
 
+/** Callouts in flight: token → the stream context that made it (exports.ts routes answers by it). */
+export const calloutOwners = new Map<u32, u32>();
+
 export class HostServices extends Services {
+  /** The stream context these services act for (0: the plugin's own). */
+  contextId: u32 = 0;
+  /** The token of the last callout started (a stream has at most one in flight). */
+  lastCallout: u32 = 0;
   private connection: u64 = 0;
   private connectionRead: bool = false;
   private source: string | null = null;
@@ -110,6 +118,18 @@ export class HostServices extends Services {
   pluginName(): string | null {
     const v = host.getProperty("plugin_name");
     return v == null ? null : byteStringFromBuffer(v);
+  }
+
+  httpCall(cluster: string, method: string, path: string, body: Uint8Array, timeoutMillis: u32): u32 {
+    const headers = new HeaderMap();
+    headers.add(":method", method);
+    headers.add(":path", path);
+    headers.add(":authority", cluster);
+    headers.add("content-type", "application/json");
+    const token = host.httpCall(cluster, headers, body, timeoutMillis);
+    if (token != 0) calloutOwners.set(token, this.contextId);
+    this.lastCallout = token;
+    return token;
   }
 }
 

@@ -1,17 +1,23 @@
 // One HTTP stream: runs each feature's StreamFilter over the headers and body the host hands over, and
 // writes their edits back. Envoy forgets a header map once its callback returns Continue, so everything a
 // filter needs later is copied into the filter in the callback that can see it.
+//
+// A filter may wait for an HTTP callout it started (StreamFilter.waiting): the callback then answers Pause,
+// the header map stays with the stream, and when exports.ts hands over the callout's answer (with this
+// stream as the effective context) the remaining filters run on the same map, its edits go to the host,
+// and the stream continues, or is answered locally when the filter asked for that (StreamFilter.localReply).
+import { HeaderMap } from "../http/headers";
 import { StreamFilter } from "../http/filter";
-import { LogLevel } from "../http/services";
+import { HttpCallResult, LogLevel } from "../http/services";
 import { Plugin } from "./root";
 import { HostServices, hostHonoursRepeatedBodyPause } from "./services";
 import * as host from "./host";
 
 /**
- * What a callback returns to the host. 1 is one value with two names in the ABI: StopIteration from a
+ * What a callback returns to the host. 1 is one value with two names in the ABI: Pause (StopIteration) from a
  * headers callback, StopIterationAndBuffer from a body callback.
  */
-export const enum Action { Continue = 0, StopIteration = 1, StopIterationAndBuffer = 1 }
+export const enum Action { Continue = 0, Pause = 1, StopIterationAndBuffer = 1 }
 
 /**
  * The most output kept in the host's buffer while a tag is held (see onResponseBody). Envoy answers a
@@ -31,8 +37,14 @@ export class HttpStream {
   /** The last body chunk went on (too large to keep) while a filter still held bytes. */
   heldUnkept: bool = false;
 
+  /** While a filter waits: its index, the direction and the header map it works on. */
+  waitingAt: i32 = -1;
+  waitingResponse: bool = false;
+  held: HeaderMap | null = null;
+
   constructor(public id: u32, public plugin: Plugin) {
     this.services = new HostServices(plugin.services.minLogLevel);
+    this.services.contextId = id;
     const features = plugin.features;
     for (let i = 0; i < features.length; i++) {
       const f = features[i].newStream(this.services);
@@ -42,16 +54,16 @@ export class HttpStream {
 
   onRequestHeaders(): i32 {
     if (this.filters.length == 0) return Action.Continue;
-    const headers = host.readHeaderMap(host.MapType.RequestHeaders);
-    for (let i = 0; i < this.filters.length; i++) {
+    return this.runRequest(host.readHeaderMap(host.MapType.RequestHeaders), 0);
+  }
+
+  /** Runs the request filters from `from`; Pause when one waits for a callout or replied locally. */
+  private runRequest(headers: HeaderMap, from: i32): i32 {
+    for (let i = from; i < this.filters.length; i++) {
       const f = this.filters[i];
-      f.onRequestHeaders(headers);
-      const reply = f.localReply;
-      if (reply != null) {
-        // The reply comes back through onResponseHeaders; the request goes nowhere.
-        host.sendLocalResponse(reply.status, reply.details, reply.headers);
-        return Action.StopIteration;
-      }
+      if (i > from || this.waitingAt < 0) f.onRequestHeaders(headers);
+      this.waitingAt = -1;
+      if (this.stopped(f, headers, i, false)) return Action.Pause;
     }
     host.applyHeaderEdits(host.MapType.RequestHeaders, headers);
     return Action.Continue;
@@ -59,16 +71,52 @@ export class HttpStream {
 
   onResponseHeaders(): i32 {
     if (this.filters.length == 0) return Action.Continue;
-    const headers = host.readHeaderMap(host.MapType.ResponseHeaders);
-    const body = new Array<StreamFilter>();
-    for (let i = 0; i < this.filters.length; i++) {
+    this.bodyFilters = new Array<StreamFilter>();
+    return this.runResponse(host.readHeaderMap(host.MapType.ResponseHeaders), 0);
+  }
+
+  private runResponse(headers: HeaderMap, from: i32): i32 {
+    for (let i = from; i < this.filters.length; i++) {
       const f = this.filters[i];
-      f.onResponseHeaders(headers);
-      if (f.rewritesResponseBody()) body.push(f);
+      if (i > from || this.waitingAt < 0) f.onResponseHeaders(headers);
+      this.waitingAt = -1;
+      if (this.stopped(f, headers, i, true)) return Action.Pause;
+      if (f.rewritesResponseBody()) this.bodyFilters.push(f);
     }
-    this.bodyFilters = body;
     host.applyHeaderEdits(host.MapType.ResponseHeaders, headers);
     return Action.Continue;
+  }
+
+  /** After a filter's step: true when the stream must stop here (waiting, or answered locally). */
+  private stopped(f: StreamFilter, headers: HeaderMap, index: i32, response: bool): bool {
+    if (f.waiting()) {
+      this.waitingAt = index;
+      this.waitingResponse = response;
+      this.held = headers;
+      return true;
+    }
+    // Only a request step may answer locally; the reply itself then passes through the response step.
+    if (response) return false;
+    const reply = f.localReply();
+    if (reply == null) return false;
+    host.sendLocalResponse(reply.status, reply.details, reply.body, reply.headers);
+    return true;
+  }
+
+  /** The answer to a callout made for this stream (the effective context is already this stream). */
+  onHttpCallResponse(result: HttpCallResult): void {
+    const at = this.waitingAt;
+    const headers = this.held;
+    if (at < 0 || headers == null) return;
+    const f = this.filters[at];
+    f.onHttpCallResponse(result);
+    if (f.waiting()) return;
+    this.held = null;
+    if (this.waitingResponse) {
+      if (this.runResponse(headers, at) == Action.Continue) host.continueStream(host.StreamType.Response);
+    } else {
+      if (this.runRequest(headers, at) == Action.Continue) host.continueStream(host.StreamType.Request);
+    }
   }
 
   onResponseBody(size: u32, endOfStream: bool): i32 {

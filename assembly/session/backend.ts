@@ -2,18 +2,22 @@
 // session's content — the urlencoded codec, expiry, include/exclude, the upstream and response headers,
 // encryption — and hands a backend only the finished "encoded session": the exact string Apache's
 // mod_session would give its storage provider (urlencoded pairs, or their ciphertext when crypto is on).
-// A backend decides where that string lives: in the cookie itself (CookieBackend, cookie-backend.ts) or
-// server-side under a key carried in a cookie (the shared-data store, shared-store.ts).
+// A backend decides where that string lives: in the cookie itself (CookieBackend, cookie-backend.ts),
+// server-side in the proxy's shared data (shared-backend.ts) or in an etcd cluster (etcd-backend.ts).
 //
 // Lifecycle per HTTP stream, mirroring Apache's session_load / session_save provider hooks:
 //   onRequestHeaders  → backend.open(services) → stream.load(request)        (at most once)
-//   onResponseHeaders → stream.save(response, encoded, ...) or stream.remove(response)   (at most once,
-//                       only when the save algorithm decided to write; never when load() was not called)
+//   onResponseHeaders → stream.save(response, encoded, maxAge, delta) or stream.remove(response, delta)
+//                       (at most once, only when the save algorithm decided to write; never when load()
+//                       was not called)
+// A backend that must ask another service answers Pending (BackendLoadStatus.Pending, SaveOutcome.Pending)
+// after starting an HTTP callout through Services.httpCall; the stream then pauses and each answer is
+// handed to resumeLoad / resumeSave until they stop answering Pending.
 import { HeaderMap } from "../http/headers";
-import { Services } from "../http/services";
+import { HttpCallResult, Services } from "../http/services";
 
 /** What load() found. */
-export const enum LoadStatus {
+export const enum BackendLoadStatus {
   /** No session stored for this client: a new, empty session starts. */
   None = 0,
   /** `encoded` holds the stored session. */
@@ -24,14 +28,67 @@ export const enum LoadStatus {
    * (`reason`), one `decode_failures` count.
    */
   Unusable = 2,
+  /** The backend started a callout; its answer goes to resumeLoad. */
+  Pending = 3,
+  /**
+   * The store could not be asked (unreachable, timed out, answered nonsense): whether the client has a
+   * session is unknown. The feature refuses the request, or with on_unavailable "empty" goes on with an
+   * empty session it never saves. `reason` says what happened.
+   */
+  Unavailable = 4,
 }
 
 export class BackendLoad {
-  constructor(public status: LoadStatus, public encoded: string, public reason: string) {}
+  constructor(public status: BackendLoadStatus, public encoded: string, public reason: string) {}
 
-  static none(): BackendLoad { return new BackendLoad(LoadStatus.None, "", ""); }
-  static found(encoded: string): BackendLoad { return new BackendLoad(LoadStatus.Found, encoded, ""); }
-  static unusable(reason: string): BackendLoad { return new BackendLoad(LoadStatus.Unusable, "", reason); }
+  static none(): BackendLoad { return new BackendLoad(BackendLoadStatus.None, "", ""); }
+  static found(encoded: string): BackendLoad { return new BackendLoad(BackendLoadStatus.Found, encoded, ""); }
+  static unusable(reason: string): BackendLoad { return new BackendLoad(BackendLoadStatus.Unusable, "", reason); }
+  static pending(): BackendLoad { return new BackendLoad(BackendLoadStatus.Pending, "", ""); }
+  static unavailable(reason: string): BackendLoad { return new BackendLoad(BackendLoadStatus.Unavailable, "", reason); }
+}
+
+/** What save() or remove() did. */
+export const enum SaveOutcome {
+  /** Stored (or removed), and the response carries what the client needs. */
+  Saved = 0,
+  /** Not stored; the backend has logged why and the client keeps whatever it had. */
+  NotSaved = 1,
+  /** The backend started a callout; its answer goes to resumeSave. */
+  Pending = 2,
+}
+
+/**
+ * This request's changes to the session, handed to save() and remove(). A backend that overwrites (the
+ * cookie) ignores it; a backend whose stored session another worker or proxy may have changed since load
+ * re-applies it to the session as stored now instead of overwriting it with `encoded`, so concurrent
+ * requests changing different keys keep both changes. AssemblyScript has no closures: the feature
+ * subclasses it (changes.ts); tests subclass it with deltas of their own.
+ */
+export abstract class SessionDelta {
+  /** The expiry the save gives the session (µs since the epoch; 0: none). */
+  expiryMicros: i64 = 0;
+  /** Whether the session being saved (as this request sees it) has any key besides the reserved ones. */
+  hasUserKeys: bool = true;
+  /**
+   * Applies the changes to `stored` (the payload as a backend holds it now: the encoded, possibly sealed
+   * session). Returns the new payload; null when the session needs no new payload (nothing changed, or
+   * `stored` cannot be decoded and should be left alone); an empty array to delete the session.
+   */
+  abstract apply(stored: Uint8Array): Uint8Array | null;
+  /**
+   * Whether a new payload from `apply` carries changed data, which gives a server-side session a new key.
+   * False for a payload rewritten only to move the expiry it encodes (mod_session re-saves `expiry=` on
+   * every request with a max age): that keeps the key, as mod_session_dbd keeps the key of an unchanged
+   * session.
+   */
+  modifiesData(): bool { return true; }
+  /**
+   * `apply` for the case where the stored session has not been written since load, so `stored` is the
+   * payload the request loaded. A delta that already built its new payload from that one returns it here
+   * and saves decoding and re-encoding (re-sealing) the session a second time.
+   */
+  applyUnchanged(stored: Uint8Array): Uint8Array | null { return this.apply(stored); }
 }
 
 /** One backend per VM (per plugin configuration); it may keep caches and shared-data handles. */
@@ -42,48 +99,35 @@ export abstract class SessionBackend {
   onTick(services: Services): void {}
   /** How often onTick wants to run, in milliseconds; 0 for never. */
   tickPeriodMillis(): u32 { return 0; }
-}
-
-/**
- * This request's changes to the session, for a backend whose stored session another worker may have
- * changed since load (the shared-data store): it re-applies them to the stored session instead of
- * overwriting it with `encoded`, so concurrent requests changing different keys keep both changes.
- */
-export abstract class SessionChanges {
-  /** The expiry the save gives the session (µs; 0: none). */
-  expiryMicros: i64 = 0;
-  /** Whether the session being saved (as this request sees it) has any key besides the reserved ones. */
-  hasUserKeys: bool = true;
-  /** Whether a response header was merged (the data changed), not only the expiry. */
-  abstract modifiesData(): bool;
-  /**
-   * `stored` (an encoded session as the backend holds it now) with this request's changes and expiry
-   * applied, encoded and sealed like `save`'s `encoded`; "" when that leaves a session the save algorithm
-   * would remove; null when `stored` cannot be opened.
-   */
-  abstract reapply(stored: string): string | null;
+  /** Whether an Unavailable load goes on with an empty, never-saved session instead of a 503. */
+  emptyWhenUnavailable(): bool { return false; }
 }
 
 /** A backend's state for one HTTP stream (e.g. which chunk cookies the request carried, the store key). */
 export abstract class SessionBackendStream {
-  /** Set by the feature just before save() or remove(); backends that overwrite may ignore it. */
-  changes: SessionChanges | null = null;
-
   /**
    * Request phase: find the encoded session for this request. May edit the request headers (hide its
    * cookie from the upstream when configured). Byte strings throughout (see http/bytes.ts).
    */
   abstract load(request: HeaderMap): BackendLoad;
 
+  /** The answer to the callout a Pending load started; may answer Pending again after starting another. */
+  resumeLoad(result: HttpCallResult): BackendLoad {
+    return BackendLoad.unavailable("an HTTP callout answered a backend that makes none");
+  }
+
   /**
    * Response phase: store `encoded` (never empty). `maxAgeSeconds` is what the cookie's Max-Age should
-   * say (0: no Max-Age, a browser-session cookie); `expiryMicros` is the session's absolute expiry in
-   * µs since the epoch (0: none) — a server-side store keeps the entry that long. Returns false when the
+   * say (0: no Max-Age, a browser-session cookie); `delta.expiryMicros` is the session's absolute expiry
+   * in µs since the epoch (0: none) — a server-side store keeps the entry that long. NotSaved when the
    * session could not be stored (too large, store full); the backend has already logged why and the
    * client keeps whatever it had.
    */
-  abstract save(response: HeaderMap, encoded: string, maxAgeSeconds: i64, expiryMicros: i64): bool;
+  abstract save(response: HeaderMap, encoded: string, maxAgeSeconds: i64, delta: SessionDelta): SaveOutcome;
 
   /** Response phase: the session became empty; delete what is stored and tell the client to forget it. */
-  abstract remove(response: HeaderMap): void;
+  abstract remove(response: HeaderMap, delta: SessionDelta): SaveOutcome;
+
+  /** The answer to the callout a Pending save or remove started; `response` is the same map save() had. */
+  resumeSave(result: HttpCallResult, response: HeaderMap): SaveOutcome { return SaveOutcome.NotSaved; }
 }

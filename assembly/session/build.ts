@@ -9,11 +9,13 @@ import { ApacheSealer } from "./crypto-apache";
 import { AeadSealer } from "./crypto-aead";
 import { CryptoFormat, SessionSettings, StoreKind } from "./settings";
 import { SharedBackend } from "./shared-backend";
+import { EtcdBackend } from "./etcd-backend";
 
 export function buildSessionFeature(settings: SessionSettings, services: Services): SessionFeature {
-  const backend: SessionBackend = settings.store == StoreKind.Shared
-    ? new SharedBackend(settings, services)
-    : new CookieBackend(settings);
+  let backend: SessionBackend;
+  if (settings.store == StoreKind.Shared) backend = new SharedBackend(settings, services);
+  else if (settings.store == StoreKind.Etcd) backend = new EtcdBackend(settings, services);
+  else backend = new CookieBackend(settings);
   return new SessionFeature(settings, services, backend, buildSealer(settings));
 }
 

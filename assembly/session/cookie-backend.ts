@@ -10,7 +10,7 @@
 // concatenated in order. Chunks a shrinking session no longer needs are expired in the same response.
 import { HeaderMap } from "../http/headers";
 import { LogLevel, Services } from "../http/services";
-import { BackendLoad, SessionBackend, SessionBackendStream } from "./backend";
+import { BackendLoad, SaveOutcome, SessionBackend, SessionBackendStream, SessionDelta } from "./backend";
 import { chunkCookieName, CookieScan, scanSessionCookies } from "./cookie-read";
 import { APACHE_DEFAULT_ATTRIBUTES, SessionSettings } from "./settings";
 
@@ -44,7 +44,7 @@ export class CookieBackendStream extends SessionBackendStream {
     return joinChunks(scan, first, s);
   }
 
-  save(response: HeaderMap, encoded: string, maxAgeSeconds: i64, expiryMicros: i64): bool {
+  save(response: HeaderMap, encoded: string, maxAgeSeconds: i64, delta: SessionDelta): SaveOutcome {
     const s = this.settings;
     const attrs = s.cookieAttributes;
     const tail = (maxAgeSeconds > 0 ? "Max-Age=" + maxAgeSeconds.toString() + ";" : "") +
@@ -59,7 +59,7 @@ export class CookieBackendStream extends SessionBackendStream {
         this.services.log(LogLevel.Error, "clicktrail: session: the session (" + encoded.length.toString() +
           " bytes encoded) does not fit in " + s.maxChunks.toString() + " cookie(s) of " + MAX_COOKIE_BYTES.toString() +
           " bytes (session.max_chunks); it was not saved");
-        return false;
+        return SaveOutcome.NotSaved;
       }
       used = pieces.length;
       for (let i = 0; i < pieces.length; i++) {
@@ -67,11 +67,12 @@ export class CookieBackendStream extends SessionBackendStream {
       }
     }
     this.expireFrom(response, used);
-    return true;
+    return SaveOutcome.Saved;
   }
 
-  remove(response: HeaderMap): void {
+  remove(response: HeaderMap, delta: SessionDelta): SaveOutcome {
     this.expireFrom(response, 0);
+    return SaveOutcome.Saved;
   }
 
   /** Expires slots from `first` up to the highest the request carried (always NAME itself when first is 0). */

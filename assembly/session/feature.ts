@@ -6,13 +6,16 @@
 //   response headers  take response_header out of the response (always, so it never reaches the
 //                     client), merge it into the session, add `Cache-Control: no-cache, private`, and
 //                     run Apache's save algorithm to decide whether a Set-Cookie goes out.
-import { Feature, StreamFilter } from "../http/filter";
+//
+// A backend that asks another service (etcd-backend.ts) answers Pending: the filter then waits (the
+// stream pauses) and finishes the same step with the same HeaderMap when the answer has come.
+import { Feature, LocalReply, StreamFilter } from "../http/filter";
 import { HeaderMap } from "../http/headers";
-import { LogLevel, Services } from "../http/services";
-import { LoadStatus, SessionBackend, SessionBackendStream } from "./backend";
+import { HttpCallResult, LogLevel, Services } from "../http/services";
+import { BackendLoad, BackendLoadStatus, SaveOutcome, SessionBackend, SessionBackendStream } from "./backend";
 import { decodeInto, encodeSession, Session } from "./codec";
 import { SessionSealer } from "./sealer";
-import { ResponseChanges } from "./changes";
+import { ResponseDelta } from "./changes";
 import { SessionSettings } from "./settings";
 
 const MICROS: i64 = 1000000;
@@ -20,17 +23,22 @@ const MICROS: i64 = 1000000;
 /** The same line for every unreadable session, whatever went wrong inside the crypto. */
 export const DECRYPT_FAILURE_LOG = "clicktrail: session: the session cookie could not be decrypted or authenticated; an empty session was started";
 
+/** The body of the 503 sent when the session store cannot be asked (Retry-After: 1 goes with it). */
+export const STORE_UNAVAILABLE_BODY = "the session store is unavailable; please retry\n";
+
 export class SessionMetrics {
   loaded: u32;
   saved: u32;
   expired: u32;
   decodeFailures: u32;
+  unavailable: u32;
 
   constructor(services: Services) {
     this.loaded = services.defineCounter("clicktrail.session.loaded");
     this.saved = services.defineCounter("clicktrail.session.saved");
     this.expired = services.defineCounter("clicktrail.session.expired");
     this.decodeFailures = services.defineCounter("clicktrail.session.decode_failures");
+    this.unavailable = services.defineCounter("clicktrail.session.store_unavailable");
   }
 }
 
@@ -51,14 +59,46 @@ export class SessionFeature extends Feature {
   tickPeriodMillis(): u32 { return this.backend.tickPeriodMillis(); }
 }
 
+const enum Phase { Idle = 0, Loading = 1, Saving = 2 }
+
 export class SessionFilter extends StreamFilter {
   /** The loaded session; null when the request is out of scope. */
   session: Session | null = null;
   store: SessionBackendStream | null = null;
   /** The response-header values merged into the session, for backends that re-apply them. */
   updates: string[] = [];
+  /** Which callout answer the filter waits for. */
+  phase: Phase = Phase.Idle;
+  /** The header map of the step that waits (the request's while loading, the response's while saving). */
+  held: HeaderMap | null = null;
+  /** Set when the store could not be asked: the request is refused with it. */
+  reply: LocalReply | null = null;
+  /** The store could not be asked and on_unavailable is "empty": the empty session is never saved. */
+  readOnly: bool = false;
 
   constructor(public feature: SessionFeature, public services: Services) { super(); }
+
+  waiting(): bool { return this.phase != Phase.Idle; }
+  localReply(): LocalReply | null { return this.reply; }
+
+  onHttpCallResponse(result: HttpCallResult): void {
+    const store = this.store;
+    const held = this.held;
+    if (store == null || held == null) return;
+    if (this.phase == Phase.Loading) {
+      const found = store.resumeLoad(result);
+      if (found.status == BackendLoadStatus.Pending) return;
+      this.phase = Phase.Idle;
+      this.held = null;
+      this.loaded(held, found);
+    } else if (this.phase == Phase.Saving) {
+      const outcome = store.resumeSave(result, held);
+      if (outcome == SaveOutcome.Pending) return;
+      this.phase = Phase.Idle;
+      this.held = null;
+      this.saved(outcome);
+    }
+  }
 
   onRequestHeaders(request: HeaderMap): void {
     const s = this.feature.settings;
@@ -66,18 +106,41 @@ export class SessionFilter extends StreamFilter {
     const path = request.get(":path");
     if (!inScope(s, decodedPath(path != null ? path : "/"))) return;
 
+    const store = this.feature.backend.open(this.services);
+    this.store = store;
+    const found = store.load(request);
+    if (found.status == BackendLoadStatus.Pending) {
+      this.phase = Phase.Loading;
+      this.held = request;
+      return;
+    }
+    this.loaded(request, found);
+  }
+
+  /** The rest of the request step once the backend has answered. */
+  private loaded(request: HeaderMap, found: BackendLoad): void {
+    const s = this.feature.settings;
     const services = this.services;
     const metrics = this.feature.metrics;
     const now = services.nowMicros();
     const reserveCreated = s.absoluteMaxAge > 0;
-    const store = this.feature.backend.open(services);
-    this.store = store;
     let session = new Session();
-    const found = store.load(request);
-    if (found.status == LoadStatus.Unusable) {
+    if (found.status == BackendLoadStatus.Unavailable) {
+      services.count(metrics.unavailable, 1);
+      if (!this.feature.backend.emptyWhenUnavailable()) {
+        services.log(LogLevel.Error, "clicktrail: session: " + found.reason + "; the request was refused with 503");
+        const h = new HeaderMap();
+        h.add("retry-after", "1");
+        h.add("content-type", "text/plain");
+        this.reply = new LocalReply(503, h, "clicktrail_session_store_unavailable", STORE_UNAVAILABLE_BODY);
+        return;
+      }
+      services.log(LogLevel.Error, "clicktrail: session: " + found.reason + "; the request goes on with an empty session that will not be saved");
+      this.readOnly = true;
+    } else if (found.status == BackendLoadStatus.Unusable) {
       services.log(LogLevel.Warn, "clicktrail: session: " + found.reason + "; an empty session was started");
       services.count(metrics.decodeFailures, 1);
-    } else if (found.status == LoadStatus.Found && found.encoded.length > 0) {
+    } else if (found.status == BackendLoadStatus.Found && found.encoded.length > 0) {
       let plaintext: string | null = found.encoded;
       let sealedExpiry: i64 = 0;
       const sealer = this.feature.sealer;
@@ -127,38 +190,46 @@ export class SessionFilter extends StreamFilter {
     if (session == null || store == null) return;
     // mod_session_cookie adds this whenever it loads a session: pages that depend on it must not be cached.
     response.add("cache-control", "no-cache, private");
+    if (this.readOnly) return;
     const reserveCreated = s.absoluteMaxAge > 0;
     for (let i = 0; i < updates.length; i++) {
       decodeInto(session, updates[i], reserveCreated, false);
       session.dirty = true;
     }
     this.updates = updates;
-    this.save(response, session, store);
+    const outcome = this.save(response, session, store);
+    if (outcome == SaveOutcome.Pending) {
+      this.phase = Phase.Saving;
+      this.held = response;
+      return;
+    }
+    this.saved(outcome);
   }
 
-  /** ap_session_save, with absolute_max_age added as a cap on the expiry. */
-  private save(response: HeaderMap, session: Session, store: SessionBackendStream): void {
+  private saved(outcome: SaveOutcome): void {
+    if (outcome == SaveOutcome.Saved) this.services.count(this.feature.metrics.saved, 1);
+  }
+
+  /** ap_session_save, with absolute_max_age added as a cap on the expiry. NotSaved also when nothing needed saving. */
+  private save(response: HeaderMap, session: Session, store: SessionBackendStream): SaveOutcome {
     const s = this.feature.settings;
     const services = this.services;
     const now = services.nowMicros();
     const initialExpiry = session.expiry;
     if (session.expiry != 0 && session.expiry < now) {
       services.log(LogLevel.Warn, "clicktrail: session: the session expired during the request; it was not saved");
-      return;
+      return SaveOutcome.NotSaved;
     }
     if (s.maxAge > 0) session.expiry = now + s.maxAge * MICROS;
     capExpiry(session, s);
-    if (!session.dirty && s.expiryUpdateInterval > 0 && session.expiry - initialExpiry < s.expiryUpdateInterval * MICROS) return;
-    if (!session.dirty && s.maxAge == 0) return;
-    store.changes = new ResponseChanges(this.updates, session.expiry, session.entries.hasUserKeys(), s, this.feature.sealer, services);
+    if (!session.dirty && s.expiryUpdateInterval > 0 && session.expiry - initialExpiry < s.expiryUpdateInterval * MICROS) return SaveOutcome.NotSaved;
+    if (!session.dirty && s.maxAge == 0) return SaveOutcome.NotSaved;
+    const sealer = this.feature.sealer;
     if (s.maxAge == 0 && !session.entries.hasUserKeys()) {
-      store.remove(response);
-      services.count(this.feature.metrics.saved, 1);
-      return;
+      return store.remove(response, new ResponseDelta(this.updates, session.expiry, false, "", s, sealer, services));
     }
     const reserveCreated = s.absoluteMaxAge > 0;
     const plaintext = encodeSession(session, reserveCreated);
-    const sealer = this.feature.sealer;
     const value = sealer != null ? sealer.seal(plaintext, session.expiry, s.cookieName, services) : plaintext;
     let maxAge = s.maxAge;
     if (s.absoluteMaxAge > 0 && session.expiry != 0) {
@@ -166,7 +237,8 @@ export class SessionFilter extends StreamFilter {
       const left = (session.expiry - now + MICROS - 1) / MICROS;
       if (maxAge == 0 || left < maxAge) maxAge = max<i64>(1, left);
     }
-    if (store.save(response, value, maxAge, session.expiry)) services.count(this.feature.metrics.saved, 1);
+    const delta = new ResponseDelta(this.updates, session.expiry, session.entries.hasUserKeys(), value, s, sealer, services);
+    return store.save(response, value, maxAge, delta);
   }
 }
 

@@ -1,6 +1,7 @@
 // The validated settings of the session feature, as config/session.ts reads them from the JSON configuration.
 // Each field names the Apache directive it stands for; docs/configuration.md ("session") is the reference.
 import { SharedStoreSettings } from "./shared-settings";
+import { EtcdStoreSettings } from "./etcd-settings";
 
 /** Apache's attribute string when SessionCookieName gives none (util_cookies.h DEFAULT_ATTRS). */
 export const APACHE_DEFAULT_ATTRIBUTES = "HttpOnly;Secure;Version=1";
@@ -14,7 +15,7 @@ export const enum CryptoCipher {
   XChaCha20Poly1305 = 3, ChaCha20Poly1305 = 4,
 }
 
-export const enum StoreKind { Cookie = 0, Shared = 1 }
+export const enum StoreKind { Cookie = 0, Shared = 1, Etcd = 2 }
 
 export class SessionCryptoSettings {
   format: CryptoFormat = CryptoFormat.Aead;
@@ -50,6 +51,8 @@ export class SessionSettings {
   store: StoreKind = StoreKind.Cookie;
   /** The shared-data store's settings (`session.shared`), used when store is Shared. */
   shared: SharedStoreSettings = new SharedStoreSettings();
+  /** The etcd store's settings (`session.etcd`), used when store is Etcd. */
+  etcd: EtcdStoreSettings = new EtcdStoreSettings();
   /** mod_session_crypto; null = sessions are stored in clear (as Apache without SessionCryptoPassphrase). */
   crypto: SessionCryptoSettings | null = null;
 }

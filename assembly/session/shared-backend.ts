@@ -3,7 +3,7 @@
 // Set-Cookie is written like mod_session_cookie's (`NAME=KEY;` + `Max-Age=N;` + attributes) and sent
 // whenever the key changes, and with a max age whenever the session is saved, to renew Max-Age.
 //
-// Saves re-apply this request's changes (SessionChanges) to the session as stored now, so a concurrent
+// Saves re-apply this request's changes (the SessionDelta handed to save) to the session as stored now, so a concurrent
 // request of the same session on another worker does not lose its changes. Unlike mod_session_dbd, a
 // session without keys is never stored (not even `expiry=…` under a max age): anonymous requests must
 // not be able to fill the store. A session that vanished
@@ -12,12 +12,10 @@
 import { HeaderMap } from "../http/headers";
 import { LogLevel, Services } from "../http/services";
 import { byteStringFromBytes, byteStringToBytes } from "../http/bytes";
-import { BackendLoad, SessionBackend, SessionBackendStream, SessionChanges } from "./backend";
+import { BackendLoad, SaveOutcome, SessionBackend, SessionBackendStream, SessionDelta } from "./backend";
 import { scanSessionCookies } from "./cookie-read";
 import { APACHE_DEFAULT_ATTRIBUTES, SessionSettings } from "./settings";
-import {
-  LoadedSession, LoadStatus as StoreLoad, SaveStatus, SessionDelta, SharedSessionStore,
-} from "./shared-store";
+import { LoadedSession, SaveStatus, SharedSessionStore, TokenStatus } from "./shared-store";
 
 export class SharedBackend extends SessionBackend {
   store: SharedSessionStore;
@@ -30,26 +28,6 @@ export class SharedBackend extends SessionBackend {
   open(services: Services): SessionBackendStream { return new SharedBackendStream(this, services); }
   onTick(services: Services): void { this.store.sweep(); }
   tickPeriodMillis(): u32 { return this.store.tickPeriodMillis(); }
-}
-
-/** Replays the feature's changes on the stored bytes; falls back to this request's own copy when the stored session cannot be opened. */
-class ChangesDelta extends SessionDelta {
-  constructor(public changes: SessionChanges, public fallback: string) { super(); }
-  apply(stored: Uint8Array): Uint8Array | null {
-    const r = this.changes.reapply(byteStringFromBytes(stored));
-    return byteStringToBytes(r != null ? r : this.fallback);
-  }
-  modifiesData(): bool { return this.changes.modifiesData(); }
-  /** Unchanged since load: the feature's own `encoded` is that session with the changes applied already. */
-  applyUnchanged(stored: Uint8Array): Uint8Array | null {
-    return byteStringToBytes(this.changes.hasUserKeys ? this.fallback : "");
-  }
-}
-
-/** Without SessionChanges: last writer wins. */
-class ReplaceDelta extends SessionDelta {
-  constructor(public encoded: string) { super(); }
-  apply(stored: Uint8Array): Uint8Array | null { return byteStringToBytes(this.encoded); }
 }
 
 export class SharedBackendStream extends SessionBackendStream {
@@ -71,77 +49,75 @@ export class SharedBackendStream extends SessionBackendStream {
     const l = this.backend.store.load(value);
     this.loaded = l;
     if (l.found) return BackendLoad.found(byteStringFromBytes(l.payload));
-    if (l.status == StoreLoad.Expired) {
+    if (l.status == TokenStatus.Expired) {
       if (this.services.logs(LogLevel.Debug)) {
         this.services.log(LogLevel.Debug, "clicktrail: session: the stored session has expired; an empty session was started");
       }
       return BackendLoad.none();
     }
-    if (l.status == StoreLoad.Malformed) return BackendLoad.unusable("cookie " + s.cookieName + " does not hold a session key");
+    if (l.status == TokenStatus.Malformed) return BackendLoad.unusable("cookie " + s.cookieName + " does not hold a session key");
     return BackendLoad.unusable("cookie " + s.cookieName + " names no stored session (forged, expired, replaced or deleted)");
   }
 
-  save(response: HeaderMap, encoded: string, maxAgeSeconds: i64, expiryMicros: i64): bool {
+  save(response: HeaderMap, encoded: string, maxAgeSeconds: i64, delta: SessionDelta): SaveOutcome {
     const store = this.backend.store;
     const l = this.loaded;
-    const changes = this.changes;
     if (l != null && l.found) {
-      const delta: SessionDelta = changes != null ? new ChangesDelta(changes, encoded) : new ReplaceDelta(encoded);
-      const r = store.update(l, delta, expiryMicros);
+      const r = store.update(l, delta, delta.expiryMicros);
       if (r.status == SaveStatus.Saved || r.status == SaveStatus.Unchanged) {
         if (r.cookie.length) this.setCookie(response, r.cookie, maxAgeSeconds);
-        else if (l.status == StoreLoad.Current && maxAgeSeconds > 0) this.setCookie(response, this.presented, maxAgeSeconds);
-        return true;
+        else if (l.status == TokenStatus.Current && maxAgeSeconds > 0) this.setCookie(response, this.presented, maxAgeSeconds);
+        return SaveOutcome.Saved;
       }
-      if (r.status == SaveStatus.Destroyed) { this.expireCookie(response); return true; }
+      if (r.status == SaveStatus.Destroyed) { this.expireCookie(response); return SaveOutcome.Saved; }
       if (r.status == SaveStatus.Gone) {
         this.services.log(LogLevel.Info, "clicktrail: session: the stored session was removed or replaced during the request; its changes were not saved");
       }
-      return false;
+      return SaveOutcome.NotSaved;
     }
     // A session with nothing in it gets no slot and no cookie (see changes.ts); the next request starts
     // an empty session again, which is what it would have loaded.
-    if (changes != null && !changes.hasUserKeys) {
+    if (!delta.hasUserKeys) {
       if (this.presented.length) this.expireCookie(response);
-      return false;
+      return SaveOutcome.NotSaved;
     }
-    const r = store.create(byteStringToBytes(encoded), expiryMicros);
-    if (r.status != SaveStatus.Saved) {
-      return false;
-    }
+    const r = store.create(byteStringToBytes(encoded), delta.expiryMicros);
+    if (r.status != SaveStatus.Saved) return SaveOutcome.NotSaved;
     this.setCookie(response, r.cookie, maxAgeSeconds);
-    return true;
+    return SaveOutcome.Saved;
   }
 
-  remove(response: HeaderMap): void {
+  remove(response: HeaderMap, delta: SessionDelta): SaveOutcome {
     const l = this.loaded;
-    const changes = this.changes;
     if (l != null && l.found) {
-      if (changes != null) {
-        // Another worker may have added keys since load: only an empty result deletes the session.
-        const r = this.backend.store.update(l, new ChangesDelta(changes, ""), changes.expiryMicros);
-        if (r.status == SaveStatus.Saved || r.status == SaveStatus.Unchanged) {
-          if (r.cookie.length) this.setCookie(response, r.cookie, 0);
-          return;
-        }
-      } else {
-        this.backend.store.destroy(l);
+      // Another worker may have added keys since load: only an empty result deletes the session.
+      const r = this.backend.store.update(l, delta, delta.expiryMicros);
+      if (r.status == SaveStatus.Saved || r.status == SaveStatus.Unchanged) {
+        if (r.cookie.length) this.setCookie(response, r.cookie, 0);
+        return SaveOutcome.Saved;
       }
     }
     this.expireCookie(response);
+    return SaveOutcome.Saved;
   }
 
   private setCookie(response: HeaderMap, key: string, maxAgeSeconds: i64): void {
-    const s = this.backend.settings;
-    const attrs = s.cookieAttributes;
-    response.add("set-cookie", s.cookieName + "=" + key + ";" +
-      (maxAgeSeconds > 0 ? "Max-Age=" + maxAgeSeconds.toString() + ";" : "") +
-      (attrs != null ? attrs : APACHE_DEFAULT_ATTRIBUTES));
+    setStoreCookie(this.backend.settings, response, key, maxAgeSeconds);
   }
 
-  private expireCookie(response: HeaderMap): void {
-    const s = this.backend.settings;
-    const attrs = s.cookieAttributes;
-    response.add("set-cookie", s.cookieName + "=;Max-Age=0;" + (attrs != null ? attrs : ""));
-  }
+  private expireCookie(response: HeaderMap): void { expireStoreCookie(this.backend.settings, response); }
+}
+
+/** The cookie of a server-side store: `NAME=KEY;` + `Max-Age=N;` (when > 0) + attributes, as mod_session_cookie writes it. */
+export function setStoreCookie(s: SessionSettings, response: HeaderMap, key: string, maxAgeSeconds: i64): void {
+  const attrs = s.cookieAttributes;
+  response.add("set-cookie", s.cookieName + "=" + key + ";" +
+    (maxAgeSeconds > 0 ? "Max-Age=" + maxAgeSeconds.toString() + ";" : "") +
+    (attrs != null ? attrs : APACHE_DEFAULT_ATTRIBUTES));
+}
+
+/** Tells the client to forget the session cookie. */
+export function expireStoreCookie(s: SessionSettings, response: HeaderMap): void {
+  const attrs = s.cookieAttributes;
+  response.add("set-cookie", s.cookieName + "=;Max-Age=0;" + (attrs != null ? attrs : ""));
 }

@@ -21,6 +21,7 @@ import { sha256 } from "../crypto/sha256";
 import { constantTimeEqualPtr } from "../crypto/compare";
 import { SharedStoreSettings, WhenFull } from "./shared-settings";
 import { keyPrefixFromPluginName } from "./key-prefix";
+import { SessionDelta } from "./backend";
 
 // A slot's value. All integers little-endian; times are microseconds since the Unix epoch.
 //
@@ -82,32 +83,12 @@ const HINTS: i32 = 64;
 
 export const METRIC_PREFIX = "clicktrail.session.store.";
 
-/**
- * This request's changes to a session (keys set and deleted), re-applied to the freshly read session on
- * every attempt of an update. AssemblyScript has no closures: the session feature subclasses it.
- */
-export abstract class SessionDelta {
-  /**
-   * Applies the changes to `stored` (the payload as stored now, as `create`/`update` were given it).
-   * Returns the new payload; null when the session needs no new payload (nothing changed, or `stored`
-   * cannot be decoded and should be left alone); an empty array to delete the session.
-   */
-  abstract apply(stored: Uint8Array): Uint8Array | null;
-  /**
-   * Whether a new payload from `apply` carries changed data, which gives the session a new token. False
-   * for a payload rewritten only to move the expiry it encodes (mod_session re-saves `expiry=` on every
-   * request with a max age): that keeps the token, as mod_session_dbd keeps the key of an unchanged session.
-   */
-  modifiesData(): bool { return true; }
-  /**
-   * `apply` for the case where the slot has not been written since `load`, so `stored` is the payload
-   * the request loaded. A caller that already built its new payload from that one returns it here and
-   * saves decoding and re-encoding (re-sealing) the session a second time.
-   */
-  applyUnchanged(stored: Uint8Array): Uint8Array | null { return this.apply(stored); }
-}
+// The request's changes are a SessionDelta (backend.ts), re-applied to the freshly read session on every
+// attempt of an update; it is re-exported here for callers of the store alone.
+export { SessionDelta } from "./backend";
 
-export const enum LoadStatus {
+/** Which token of a slot a cookie value presented (the store's answer to `load`). */
+export const enum TokenStatus {
   /** No cookie value. */
   NoCookie = 0,
   /** The value does not have the shape of a key: not one of ours. */
@@ -124,7 +105,7 @@ export const enum LoadStatus {
 
 /** A session as loaded for one request; pass it back to `update` or `destroy`. */
 export class LoadedSession {
-  status: LoadStatus = LoadStatus.NoCookie;
+  status: TokenStatus = TokenStatus.NoCookie;
   slot: i32 = -1;
   /** The stored payload; empty unless found. */
   payload: Uint8Array = new Uint8Array(0);
@@ -136,7 +117,7 @@ export class LoadedSession {
   /** Digest of the token presented, then of the token the last save of this request issued. */
   digest: Uint8Array = new Uint8Array(DIGEST_BYTES);
 
-  get found(): bool { return this.status == LoadStatus.Current || this.status == LoadStatus.Previous; }
+  get found(): bool { return this.status == TokenStatus.Current || this.status == TokenStatus.Previous; }
 }
 
 export const enum SaveStatus {
@@ -325,12 +306,12 @@ export class SharedSessionStore {
   load(cookieValue: string): LoadedSession {
     const out = new LoadedSession();
     if (cookieValue.length == 0) return out;
-    out.status = LoadStatus.Malformed;
+    out.status = TokenStatus.Malformed;
     if (cookieValue.length != COOKIE_CHARS) return out;
     const raw = base64Decode(cookieValue, true);
     if (raw == null || raw.length != SLOT_BYTES + TOKEN_BYTES) return out;
     const slot = (<i32>raw[0] << 16) | (<i32>raw[1] << 8) | <i32>raw[2];
-    out.status = LoadStatus.Invalid;
+    out.status = TokenStatus.Invalid;
     if (slot >= this.settings.capacity) return out;
     out.slot = slot;
     out.digest = tokenDigest(raw.subarray(SLOT_BYTES));
@@ -338,8 +319,8 @@ export class SharedSessionStore {
     const s = parseSlot(this.services.sharedGet(this.keyOf(slot)));
     if (s.kind != SlotKind.Live) return out;
     const which = this.match(s, out.digest, now);
-    if (which == LoadStatus.Invalid) return out;
-    if (s.expires <= now) { out.status = LoadStatus.Expired; return out; }
+    if (which == TokenStatus.Invalid) return out;
+    if (s.expires <= now) { out.status = TokenStatus.Expired; return out; }
     out.status = which;
     out.cas = s.cas;
     out.payload = s.payload();
@@ -426,7 +407,7 @@ export class SharedSessionStore {
       const s = parseSlot(this.services.sharedGet(key));
       if (s.kind != SlotKind.Live || s.expires <= now) return new SaveResult(SaveStatus.Gone, "", session.slot);
       const which = this.match(s, session.digest, now);
-      if (which == LoadStatus.Invalid) return new SaveResult(SaveStatus.Gone, "", session.slot);
+      if (which == TokenStatus.Invalid) return new SaveResult(SaveStatus.Gone, "", session.slot);
       let next: Uint8Array | null = null;
       if (delta != null) next = s.cas == session.cas ? delta.applyUnchanged(s.payload()) : delta.apply(s.payload());
       const flags: u8 = expiresMicros > 0 ? 0 : FLAG_IDLE;
@@ -448,7 +429,7 @@ export class SharedSessionStore {
         if (next.length > this.settings.maxValueBytes) return this.tooLarge(next.length);
         const payload = next;
         const expires = expiresMicros > 0 ? expiresMicros : now + this.idleMicros;
-        if (which == LoadStatus.Current && delta !== null && delta.modifiesData()) {
+        if (which == TokenStatus.Current && delta !== null && delta.modifiesData()) {
           const t = new Uint8Array(TOKEN_BYTES);
           this.services.fillRandom(t);
           if (allZero(t)) return this.noRandom();
@@ -468,7 +449,7 @@ export class SharedSessionStore {
       session.cas = 0;
       if (destroyed) {
         this.pushHint(session.slot);
-        session.status = LoadStatus.Invalid;
+        session.status = TokenStatus.Invalid;
         session.payload = new Uint8Array(0);
         return new SaveResult(SaveStatus.Destroyed, "", session.slot);
       }
@@ -478,7 +459,7 @@ export class SharedSessionStore {
       session.status = which;
       if (token == null) return new SaveResult(SaveStatus.Saved, "", session.slot);
       session.digest = newDigest;
-      session.status = LoadStatus.Current;
+      session.status = TokenStatus.Current;
       return new SaveResult(SaveStatus.Saved, this.cookieOf(session.slot, token), session.slot);
     }
     this.services.log(LogLevel.Warn, "clicktrail: session store: slot " + key + " kept changing for " +
@@ -494,14 +475,14 @@ export class SharedSessionStore {
       if (attempt > 0) this.services.count(this.mCasRetries, 1);
       const now = this.services.nowMicros();
       const s = parseSlot(this.services.sharedGet(key));
-      if (s.kind != SlotKind.Live || s.expires <= now || this.match(s, session.digest, now) == LoadStatus.Invalid) {
+      if (s.kind != SlotKind.Live || s.expires <= now || this.match(s, session.digest, now) == TokenStatus.Invalid) {
         return new SaveResult(SaveStatus.Gone, "", session.slot);
       }
       const w = this.services.sharedSet(key, freeValue(), s.cas);
       if (w == SharedWrite.CasMismatch) continue;
       if (w != SharedWrite.Ok) return this.writeFailed(key);
       this.pushHint(session.slot);
-      session.status = LoadStatus.Invalid;
+      session.status = TokenStatus.Invalid;
       session.payload = new Uint8Array(0);
       return new SaveResult(SaveStatus.Destroyed, "", session.slot);
     }
@@ -558,13 +539,13 @@ export class SharedSessionStore {
   }
 
   /** Which token `digest` is in slot `s`: Current, Previous (within its grace) or Invalid. */
-  private match(s: Slot, digest: Uint8Array, now: i64): LoadStatus {
+  private match(s: Slot, digest: Uint8Array, now: i64): TokenStatus {
     // Both comparisons always run, so timing does not tell which token matched or how far.
     const current = constantTimeEqualPtr(s.ptr + OFF_DIGEST, digest.dataStart, DIGEST_BYTES);
     const previous = constantTimeEqualPtr(s.ptr + OFF_PREVIOUS, digest.dataStart, DIGEST_BYTES);
-    if (current) return LoadStatus.Current;
-    if (previous && s.previousUntil > now) return LoadStatus.Previous;
-    return LoadStatus.Invalid;
+    if (current) return TokenStatus.Current;
+    if (previous && s.previousUntil > now) return TokenStatus.Previous;
+    return TokenStatus.Invalid;
   }
 
   private needsTouch(s: Slot, flags: u8, expiresMicros: i64, now: i64): bool {

@@ -10,6 +10,7 @@ import { Host, type LogEntry } from "../envoy/host.js";
 import type { FailurePolicy } from "../envoy/core.js";
 import type { Profile } from "../envoy/properties.js";
 import type { HttpStream } from "../envoy/stream.js";
+import { clusterHandler } from "./clusters.js";
 import { downstreamHeaderMap, hasBody, pseudo, requestHeadersFromNode, responseHeadersFromNode, toNodeHeaders } from "./headers.js";
 
 export interface ProxyOptions {
@@ -29,6 +30,8 @@ export interface ProxyOptions {
   logLevel?: LogLevelName;
   /** Where filter and proxy log lines go (default: stderr). */
   log?: (line: string) => void;
+  /** Clusters the filter's HTTP callouts may use: name → member URLs (see clusters.ts). */
+  clusters?: Record<string, URL[]>;
 }
 
 export interface RunningProxy {
@@ -81,6 +84,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     // As Envoy does on start-up: a canary VM is configured (and dropped) before the workers.
     canary: true,
     onLog: (e: LogEntry) => log(`[worker ${e.worker}] ${e.level}: ${e.message}`),
+    clusters: Object.fromEntries(Object.entries(opts.clusters ?? {}).map(([name, members]) => [name, clusterHandler(members)])),
   });
   if (!host.configured) {
     host.close();

@@ -82,7 +82,7 @@ export const invalid = [
   ["max_chunks 17", { session: { max_chunks: 17 } }, ["session.max_chunks: must be between 1 and 16, got 17"]],
   ["include not an array", { session: { include: "/" } }, ["session.include: expected an array of strings, got the string \"/\""]],
   ["response header with a space", { session: { response_header: "x replace" } }, ["session.response_header: must be an HTTP header name, got \"x replace\""]],
-  ["store dbd", { session: { store: "dbd" } }, ["session.store: expected one of cookie, shared, got \"dbd\""]],
+  ["store dbd", { session: { store: "dbd" } }, ["session.store: expected one of cookie, shared, etcd, got \"dbd\""]],
   ["crypto without passphrases", { session: { crypto: {} } },
     ["session.crypto.passphrases: at least one passphrase is required to encrypt sessions (the first encrypts, all decrypt)"]],
   ["crypto with an empty passphrase", { session: { crypto: { passphrases: [""] } } }, ["session.crypto.passphrases[0]: must not be empty"]],

@@ -17,6 +17,7 @@ const READERS = {
   },
   "session.ts": { readSession: { r: "session" }, readCrypto: { r: "session.crypto" }, headerName: {} },
   "session-shared.ts": { readSharedStore: { r: "session.shared" } },
+  "session-etcd.ts": { readEtcdStore: { r: "session.etcd" } },
   "index.ts": { parseConfig: { r: "" } },
 };
 
@@ -69,4 +70,5 @@ test("the schema and the readers know the same keys, object by object", () => {
   assert.ok(fromReaders.get("session.shared").has("key_prefix"));
   assert.ok(fromReaders.get("usertrack").has("nginx_p3p"));
   assert.ok(fromReaders.get("session").has("response_header"));
+  assert.ok(fromReaders.get("session.etcd").has("on_unavailable"));
 });

@@ -375,6 +375,64 @@ files.html = {
 
 // Config cases: inputs only; the outcome is configured=false and the exact error lines.
 const cfg = (name, config) => ({ name, config, request: req("/") });
+// The etcd store's answers: what a broken, hostile or impersonated store (or a proxy in front of it) could
+// send back. Each must end in a 503 (the session could not be read), an empty session (what was read is no
+// session) or an unsaved one, with a log line saying which, and never in a trap.
+const ETCD = structuredClone(PLAIN);
+ETCD.session.store = "etcd";
+ETCD.session.etcd = { cluster: "etcd", cas_retries: 1 };
+const SID = "session=AAAAAAAAAAAAAAAAAAAAAA";
+const b64 = (s) => Buffer.from(s, "latin1").toString("base64");
+const LIVE = b64("1s9999999999999999:user=alice");
+const found = (value = LIVE, more = "") => ({ status: 200, body: `{"header":{"revision":"9"},"kvs":[{"key":"a2V5","create_revision":"5","mod_revision":"7","version":"1","value":"${value}"${more}}],"count":"1"}` });
+const ok = (body) => ({ status: 200, body });
+const LEASE = { status: 200, body: '{"header":{"revision":"9"},"ID":"7587","TTL":"180"}' };
+const withSid = (path = "/") => req(path, [["cookie", SID]]);
+const saving = { headers: [[":status", "200"], ["content-type", "text/plain"], ["x-replace-session", "cart=1"]], body: "ok" };
+const etcd = (name, store, { request = withSid(), response } = {}) => ({ name, request, store, ...(response ? { response } : {}) });
+files.etcd = {
+  description: "session.store etcd: malformed, oversized and hostile answers from the store to reads, writes and lease grants.",
+  config: ETCD,
+  cases: [
+    etcd("range: not JSON", [ok('{"kvs":['), ok('{"kvs":[')]),
+    etcd("range: an array", [ok("[]")]),
+    etcd("range: kvs not an array", [ok('{"kvs":{"key":"a2V5"}}')]),
+    etcd("range: kvs holds a string", [ok('{"kvs":["x"]}')]),
+    etcd("range: value not base64", [found("!!!not base64!!!")]),
+    etcd("range: value base64url instead of base64", [found(Buffer.from("1s9999999999999999:\xfb\xff", "latin1").toString("base64url"))]),
+    etcd("range: key not a string", [ok('{"kvs":[{"key":7,"value":"' + LIVE + '","mod_revision":"7"}]}')]),
+    etcd("range: mod_revision a number", [ok('{"kvs":[{"key":"a2V5","value":"' + LIVE + '","mod_revision":7}]}')]),
+    etcd("range: mod_revision of 20 digits", [ok('{"kvs":[{"key":"a2V5","value":"' + LIVE + '","mod_revision":"99999999999999999999"}]}')]),
+    etcd("range: duplicate keys", [ok('{"kvs":[],"kvs":[]}')]),
+    etcd("range: nesting 100000 deep", [ok(big("[", 100000)), ok(big("[", 100000))]),
+    etcd("range: a lone surrogate escape", [ok('{"kvs":[{"key":"\\ud800","value":"' + LIVE + '"}]}')]),
+    etcd("range: 4 MiB of JSON", [ok(big("x", 4 << 20, '{"x":"', '"}')), ok("{}")]),
+    etcd("range: a 1 MiB value that is not a session", [ok(big("A", 1 << 20, '{"kvs":[{"key":"a2V5","mod_revision":"7","value":"' + b64("1s9999999999999999"), '"}]}'))]),
+    etcd("range: a 1 MiB session", [ok(big("QUFB", 1 << 18, '{"kvs":[{"key":"a2V5","mod_revision":"7","value":"' + b64("1s9999999999999999:a=") , '"}]}'))]),
+    etcd("range: a value of another layout", [found(b64("hello"))]),
+    etcd("range: a value with an instant of 30 digits", [found(b64("1s" + "9".repeat(30) + ":user=alice"))]),
+    etcd("range: an expired session", [found(b64("1s1000:user=alice"))]),
+    etcd("range: a forward to a forward", [found(b64("1f9999999999999999:clicktrail/session/next")), found(b64("1f9999999999999999:clicktrail/session/again"))]),
+    etcd("range: a forward whose grace is over", [found(b64("1f1000:clicktrail/session/next"))]),
+    etcd("range: HTTP 500 twice", [{ status: 500, body: "<html>oops</html>" }, { status: 500, body: '{"error":"etcdserver: request timed out","code":14}' }]),
+    etcd("range: HTTP 500, then found", [{ status: 503, body: "" }, found()]),
+    etcd("range: no answer twice", [null, null]),
+    etcd("range: error message of 1 MiB", [{ status: 400, body: big("e", 1 << 20, '{"error":"', '"}') }]),
+    etcd("range: found, then the txn answer is not JSON, the read-back neither", [found(), LEASE, ok("nope"), ok("nope"), ok("{"), ok("{")], { response: saving }),
+    etcd("range: found, then succeeded is a string", [found(), LEASE, ok('{"succeeded":"true"}'), ok("{}")], { response: saving }),
+    etcd("range: found, then a lost compare with a malformed winner", [found(), LEASE, ok('{"responses":[{"response_range":{"kvs":[{"key":"a2V5","value":"%%%"}]}}]}')], { response: saving }),
+    etcd("range: found, then a lost compare with responses not an array", [found(), LEASE, ok('{"responses":{}}')], { response: saving }),
+    etcd("range: found, then the lease grant has no ID", [found(), ok('{"TTL":"60"}')], { response: saving }),
+    etcd("range: found, then the lease ID is a number", [found(), ok('{"ID":758,"TTL":"60"}')], { response: saving }),
+    etcd("range: found, lease granted, lease not found twice", [found(), ok('{"ID":"7587","TTL":"180"}'),
+      { status: 404, body: '{"error":"etcdserver: requested lease not found","code":5}' }, ok('{"ID":"7588","TTL":"180"}'),
+      { status: 404, body: '{"error":"etcdserver: requested lease not found","code":5}' }], { response: saving }),
+    etcd("new session: txn refused with HTTP 400", [ok('{"ID":"7587","TTL":"180"}'), { status: 400, body: '{"error":"etcdserver: request is too large","code":3}' }],
+      { request: req("/"), response: saving }),
+    etcd("new session: no answers at all", [], { request: req("/"), response: saving }),
+  ],
+};
+
 files.config = {
   description: "Configurations with every kind of wrong value: refused at load with a message naming the key.",
   config: {},
@@ -460,6 +518,12 @@ files.config = {
     cfg("session.shared without store shared", { session: { shared: { capacity: 10 } } }),
     cfg("session.shared key_prefix with space", { session: { store: "shared", shared: { key_prefix: "a b" } } }),
     cfg("session.shared when_full unknown", { session: { store: "shared", shared: { when_full: "panic" } } }),
+    cfg("session.store etcd without session.etcd", { session: { store: "etcd" } }),
+    cfg("session.etcd without cluster", { session: { store: "etcd", etcd: { key_prefix: "x/" } } }),
+    cfg("session.etcd without store etcd", { session: { etcd: { cluster: "etcd" } } }),
+    cfg("session.etcd cluster with a space", { session: { store: "etcd", etcd: { cluster: "etcd cluster" } } }),
+    cfg("session.etcd on_unavailable unknown", { session: { store: "etcd", etcd: { cluster: "etcd", on_unavailable: "guess" } } }),
+    cfg("session.etcd timeout_ms zero", { session: { store: "etcd", etcd: { cluster: "etcd", timeout_ms: 0 } } }),
     cfg("every section wrong at once", { usertrack: { expires: "x" }, clickpath: { prefix: 1 }, session: { max_age: "y" } }),
   ],
 };

@@ -5,7 +5,9 @@
 //
 // Case shape:
 //   { name, config?, request: [[name, value], ...], requestBody?, response?: { headers, body?, chunks?,
-//     chunkSize? }, expect }
+//     chunkSize? }, store?: [answer, ...], expect }
+// `store` is what the etcd cluster "etcd" answers to the filter's callouts, in order: { status, body } or
+// null for a failed call (reset, refused); calls beyond the list fail.
 // A string anywhere in a case may instead be { repeat, times, prefix?, suffix? } for large inputs. Header
 // names and values and bodies are byte strings (one character per byte, Latin-1).
 import { createHash } from "node:crypto";
@@ -47,8 +49,19 @@ export function seededRandom(seed = 1) {
   };
 }
 
+/** A cluster handler answering callouts from `answers` in order (expanded), then failing. */
+function cannedStore(answers) {
+  const queue = answers.map(expand);
+  return () => {
+    const a = queue.shift();
+    if (!a) return null;
+    return { headers: [[":status", String(a.status)], ["content-type", "application/json"]], body: Buffer.from(a.body, "latin1") };
+  };
+}
+
 export async function makeHost(config, opts = {}) {
   return Host.create({
+    ...(opts.store ? { clusters: { etcd: cannedStore(opts.store) } } : {}),
     wasm: WASM,
     config: typeof config === "string" ? config : JSON.stringify(config),
     clock: () => BigInt(opts.nowS ?? NOW_S) * 1_000_000_000n,
@@ -76,6 +89,8 @@ export function exchange(host, c) {
   const request = expand(c.request);
   const hasBody = c.requestBody !== undefined;
   s.sendRequestHeaders(request, { endOfStream: !hasBody });
+  // Callout answers (the etcd store's) are delivered on the host's next turn.
+  host.settle();
   if (hasBody) s.sendRequestBody(Buffer.from(expand(c.requestBody), "latin1"), { endOfStream: true });
   const upstream = s.requestHeaders;
   const response = c.response ?? { headers: [[":status", "200"], ["content-type", "text/plain"]], body: "ok" };
@@ -83,6 +98,7 @@ export function exchange(host, c) {
     const chunks = bodyChunks(response);
     const empty = chunks.length === 1 && chunks[0].length === 0;
     s.sendResponseHeaders(expand(response.headers), { endOfStream: empty });
+    host.settle();
     if (!empty) chunks.forEach((ch, i) => s.sendResponseBody(ch, { endOfStream: i === chunks.length - 1 }));
   }
   const downstream = s.responseHeaders;
@@ -102,7 +118,7 @@ export function exchange(host, c) {
 /** Everything a case records: the exchange, the new log lines and the non-zero metrics. */
 export async function runCase(c, defaults) {
   const config = c.config ?? defaults.config;
-  const host = await makeHost(expand(config), { nowS: c.nowS });
+  const host = await makeHost(expand(config), { nowS: c.nowS, store: c.store });
   const out = { configured: host.configured };
   if (host.configured) Object.assign(out, exchange(host, c));
   out.logs = host.logs.map((l) => [l.level, digest(l.message)]);

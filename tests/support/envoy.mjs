@@ -72,6 +72,16 @@ export function testBootstrap({ listenPort, adminPort, upstreams, wasm = join(ro
   return b;
 }
 
+/** Points the bootstrap's `etcd` cluster at the given member ports (one endpoint each); for `edit`. */
+export function useEtcdMembers(bootstrap, ports, { healthInterval = "0.2s" } = {}) {
+  const cluster = bootstrap.static_resources.clusters.find((c) => c.name === "etcd");
+  cluster.load_assignment.endpoints = [{
+    lb_endpoints: ports.map((port) => ({ endpoint: { address: { socket_address: { address: "127.0.0.1", port_value: port } } } })),
+  }];
+  for (const h of cluster.health_checks ?? []) h.interval = healthInterval;
+  return bootstrap;
+}
+
 /**
  * Starts Envoy with `bootstrap` (an object, or a function of { listenPort, adminPort, accessLogPath }
  * returning one). Resolves once the admin reports LIVE. Returns { port, adminPort, accessLogPath, dir,

@@ -59,6 +59,6 @@ describe("session configuration", () => {
     expect(errorsOf('{"session":{"crypto":{"passphrases":["p"],"format":"apache","cipher":"3des192"}}}')).toBe('session.crypto.cipher: expected one of aes256, aes192, aes128, got "3des192"');
     expect(errorsOf('{"session":{"crypto":{"passphrases":["p"],"cipher":"aes256"}}}')).toBe('session.crypto.cipher: expected one of xchacha20-poly1305, chacha20-poly1305, got "aes256"');
     expect(errorsOf('{"session":{"crypto":{"passphrases":["p"],"salt":"x"}}}')).toBe("session.crypto.salt: unknown key");
-    expect(errorsOf('{"session":{"store":"redis"}}')).toBe('session.store: expected one of cookie, shared, got "redis"');
+    expect(errorsOf('{"session":{"store":"redis"}}')).toBe('session.store: expected one of cookie, shared, etcd, got "redis"');
   });
 });

@@ -1,5 +1,5 @@
 import {
-  SharedSessionStore, SessionDelta, LoadedSession, LoadStatus, SaveStatus, SaveResult, slotCode,
+  SharedSessionStore, SessionDelta, LoadedSession, TokenStatus, SaveStatus, SaveResult, slotCode,
 } from "../../../assembly/session/shared-store";
 import { SharedStoreSettings, WhenFull } from "../../../assembly/session/shared-settings";
 import { byteStringFromBytes, byteStringToBytes, byteStringFromBuffer, byteStringToBuffer } from "../../../assembly/http/bytes";
@@ -87,7 +87,7 @@ class ConcurrentCreate extends SharedDataHook {
   beforeSet(key: string): void { this.result = this.store.create(b(this.payload), 0); }
 }
 
-function statusOf(store: SharedSessionStore, cookie: string): LoadStatus { return store.load(cookie).status; }
+function statusOf(store: SharedSessionStore, cookie: string): TokenStatus { return store.load(cookie).status; }
 function payloadOf(store: SharedSessionStore, cookie: string): string { return t(store.load(cookie).payload); }
 
 describe("shared session store: create and load", () => {
@@ -103,7 +103,7 @@ describe("shared session store: create and load", () => {
     expect(sv.shared.valueLength("clicktrail/" + slotCode(r.slot))).toBe(72 + 10);
     expect(sv.metric(M + "created")).toBe(1);
     const s = store.load(r.cookie);
-    expect(s.status).toBe(LoadStatus.Current);
+    expect(s.status).toBe(TokenStatus.Current);
     expect(t(s.payload)).toBe("user=alice");
     expect(s.slot).toBe(r.slot);
     expect(s.expiresMicros).toBe(0);
@@ -133,10 +133,10 @@ describe("shared session store: create and load", () => {
     const r = store.create(b("a=1"), sv.now + 60 * SEC);
     expect(store.load(r.cookie).expiresMicros).toBe(sv.now + 60 * SEC);
     sv.advanceSeconds(59);
-    expect(statusOf(store, r.cookie)).toBe(LoadStatus.Current);
+    expect(statusOf(store, r.cookie)).toBe(TokenStatus.Current);
     sv.advanceSeconds(1);
     const s = store.load(r.cookie);
-    expect(s.status).toBe(LoadStatus.Expired);
+    expect(s.status).toBe(TokenStatus.Expired);
     expect(s.payload.length).toBe(0);
     expect(s.found).toBe(false);
     expect(store.update(s, new KeyDelta().set("b", "2"), 0).status).toBe(SaveStatus.Gone);
@@ -151,39 +151,39 @@ describe("shared session store: create and load", () => {
     const key = store.keyOf(r.slot);
     const cas0 = sv.shared.casOf(key);
     sv.advanceSeconds(40);
-    expect(statusOf(store, r.cookie)).toBe(LoadStatus.Current);
+    expect(statusOf(store, r.cookie)).toBe(TokenStatus.Current);
     expect(sv.shared.casOf(key)).toBe(cas0); // more than half left: no write
     sv.advanceSeconds(20);
-    expect(statusOf(store, r.cookie)).toBe(LoadStatus.Current);
+    expect(statusOf(store, r.cookie)).toBe(TokenStatus.Current);
     expect(sv.shared.casOf(key) != cas0).toBe(true); // refreshed to now + 100 s
     sv.advanceSeconds(99);
-    expect(statusOf(store, r.cookie)).toBe(LoadStatus.Current);
+    expect(statusOf(store, r.cookie)).toBe(TokenStatus.Current);
     sv.advanceSeconds(101);
-    expect(statusOf(store, r.cookie)).toBe(LoadStatus.Expired);
+    expect(statusOf(store, r.cookie)).toBe(TokenStatus.Expired);
   });
 
   it("reads every malformed or forged key as no session", () => {
     const sv = new FakeServices();
     const store = new SharedSessionStore(config(10), sv);
     const r = store.create(b("secret=1"), 0);
-    expect(statusOf(store, "")).toBe(LoadStatus.NoCookie);
-    expect(statusOf(store, "abc")).toBe(LoadStatus.Malformed);
-    expect(statusOf(store, r.cookie + "A")).toBe(LoadStatus.Malformed);
-    expect(statusOf(store, r.cookie.substring(0, 25) + "=")).toBe(LoadStatus.Malformed);
-    expect(statusOf(store, r.cookie.substring(0, 25) + "\u0100")).toBe(LoadStatus.Malformed);
-    expect(statusOf(store, r.cookie.substring(0, 25) + "B")).toBe(LoadStatus.Malformed); // non-canonical bits
+    expect(statusOf(store, "")).toBe(TokenStatus.NoCookie);
+    expect(statusOf(store, "abc")).toBe(TokenStatus.Malformed);
+    expect(statusOf(store, r.cookie + "A")).toBe(TokenStatus.Malformed);
+    expect(statusOf(store, r.cookie.substring(0, 25) + "=")).toBe(TokenStatus.Malformed);
+    expect(statusOf(store, r.cookie.substring(0, 25) + "\u0100")).toBe(TokenStatus.Malformed);
+    expect(statusOf(store, r.cookie.substring(0, 25) + "B")).toBe(TokenStatus.Malformed); // non-canonical bits
     // Right shape, right slot, wrong token: forged.
     const last = r.cookie.charAt(24) == "A" ? "Q" : "A";
     const forged = r.cookie.substring(0, 24) + last + "A";
     const f = store.load(forged);
-    expect(f.status).toBe(LoadStatus.Invalid);
+    expect(f.status).toBe(TokenStatus.Invalid);
     expect(f.payload.length).toBe(0);
     expect(store.update(f, new KeyDelta().set("x", "1"), 0).status).toBe(SaveStatus.Gone);
     expect(store.destroy(f).status).toBe(SaveStatus.Gone);
     // A slot beyond the capacity, and a free slot.
-    expect(statusOf(store, "____" + r.cookie.substring(4))).toBe(LoadStatus.Invalid);
+    expect(statusOf(store, "____" + r.cookie.substring(4))).toBe(TokenStatus.Invalid);
     const other = slotCode(r.slot == 0 ? 1 : 0);
-    expect(statusOf(store, other + r.cookie.substring(4))).toBe(LoadStatus.Invalid);
+    expect(statusOf(store, other + r.cookie.substring(4))).toBe(TokenStatus.Invalid);
     expect(payloadOf(store, r.cookie)).toBe("secret=1");
   });
 
@@ -309,24 +309,24 @@ describe("shared session store: updates, rotation and grace", () => {
     expect(r.cookie != c1).toBe(true);
     expect(r.cookie.substring(0, 4)).toBe(c1.substring(0, 4)); // same slot
     const c2 = r.cookie;
-    expect(statusOf(store, c2)).toBe(LoadStatus.Current);
+    expect(statusOf(store, c2)).toBe(TokenStatus.Current);
     expect(payloadOf(store, c2)).toBe("a=1;b=2");
     // The old token still opens the session during the grace period...
     sv.advanceSeconds(9);
     const old = store.load(c1);
-    expect(old.status).toBe(LoadStatus.Previous);
+    expect(old.status).toBe(TokenStatus.Previous);
     expect(t(old.payload)).toBe("a=1;b=2");
     // ...and its changes are kept, but it is not told the new token, nor does it rotate it.
     const r2 = store.update(old, new KeyDelta().set("c", "3"), 0);
     expect(r2.status).toBe(SaveStatus.Saved);
     expect(r2.cookie).toBe("");
     expect(payloadOf(store, c2)).toBe("a=1;b=2;c=3");
-    expect(statusOf(store, c2)).toBe(LoadStatus.Current);
+    expect(statusOf(store, c2)).toBe(TokenStatus.Current);
     // After the grace period the old token is worthless.
     sv.advanceSeconds(1);
-    expect(statusOf(store, c1)).toBe(LoadStatus.Invalid);
+    expect(statusOf(store, c1)).toBe(TokenStatus.Invalid);
     expect(payloadOf(store, c1)).toBe("");
-    expect(statusOf(store, c2)).toBe(LoadStatus.Current);
+    expect(statusOf(store, c2)).toBe(TokenStatus.Current);
   });
 
   it("keeps only the token before the last change", () => {
@@ -335,9 +335,9 @@ describe("shared session store: updates, rotation and grace", () => {
     const c1 = store.create(b("a=1"), 0).cookie;
     const c2 = store.update(store.load(c1), new KeyDelta().set("a", "2"), 0).cookie;
     const c3 = store.update(store.load(c2), new KeyDelta().set("a", "3"), 0).cookie;
-    expect(statusOf(store, c1)).toBe(LoadStatus.Invalid);
-    expect(statusOf(store, c2)).toBe(LoadStatus.Previous);
-    expect(statusOf(store, c3)).toBe(LoadStatus.Current);
+    expect(statusOf(store, c1)).toBe(TokenStatus.Invalid);
+    expect(statusOf(store, c2)).toBe(TokenStatus.Previous);
+    expect(statusOf(store, c3)).toBe(TokenStatus.Current);
   });
 
   it("rotates without grace when grace_seconds is 0", () => {
@@ -347,7 +347,7 @@ describe("shared session store: updates, rotation and grace", () => {
     const store = new SharedSessionStore(st, sv);
     const c1 = store.create(b("a=1"), 0).cookie;
     const c2 = store.update(store.load(c1), new KeyDelta().set("a", "2"), 0).cookie;
-    expect(statusOf(store, c1)).toBe(LoadStatus.Invalid);
+    expect(statusOf(store, c1)).toBe(TokenStatus.Invalid);
     expect(payloadOf(store, c2)).toBe("a=2");
   });
 
@@ -359,8 +359,8 @@ describe("shared session store: updates, rotation and grace", () => {
     const c2 = store.update(s, new KeyDelta().set("b", "2"), 0).cookie;
     const r = store.update(s, new KeyDelta().set("c", "3"), 0);
     expect(r.cookie.length).toBe(26);
-    expect(statusOf(store, r.cookie)).toBe(LoadStatus.Current);
-    expect(statusOf(store, c2)).toBe(LoadStatus.Previous);
+    expect(statusOf(store, r.cookie)).toBe(TokenStatus.Current);
+    expect(statusOf(store, c2)).toBe(TokenStatus.Previous);
     expect(t(s.payload)).toBe("a=1;b=2;c=3");
   });
 
@@ -380,7 +380,7 @@ describe("shared session store: updates, rotation and grace", () => {
     expect(r.cookie).toBe("");
     expect(sv.shared.sets).toBe(sets + 1);
     expect(store.load(c1).expiresMicros).toBe(sv.now + 300 * SEC);
-    expect(statusOf(store, c1)).toBe(LoadStatus.Current);
+    expect(statusOf(store, c1)).toBe(TokenStatus.Current);
   });
 
   it("rewrites the payload without rotating when the delta only re-encodes it", () => {
@@ -391,7 +391,7 @@ describe("shared session store: updates, rotation and grace", () => {
     const r = store.update(s, new Reencode("expiry=200&a=1"), sv.now + 200 * SEC);
     expect(r.status).toBe(SaveStatus.Saved);
     expect(r.cookie).toBe("");
-    expect(statusOf(store, c1)).toBe(LoadStatus.Current);
+    expect(statusOf(store, c1)).toBe(TokenStatus.Current);
     expect(payloadOf(store, c1)).toBe("expiry=200&a=1");
     expect(store.load(c1).expiresMicros).toBe(sv.now + 200 * SEC);
   });
@@ -403,15 +403,15 @@ describe("shared session store: updates, rotation and grace", () => {
     const r = store.update(store.load(c1.cookie), new KeyDelta().remove("a"), 0);
     expect(r.status).toBe(SaveStatus.Destroyed);
     expect(sv.shared.valueLength(store.keyOf(c1.slot))).toBe(4);
-    expect(statusOf(store, c1.cookie)).toBe(LoadStatus.Invalid);
+    expect(statusOf(store, c1.cookie)).toBe(TokenStatus.Invalid);
 
     const c2 = store.create(b("b=2"), 0);
     const c3 = store.update(store.load(c2.cookie), new KeyDelta().set("b", "3"), 0).cookie;
     const s = store.load(c2.cookie); // previous token, within grace
-    expect(s.status).toBe(LoadStatus.Previous);
+    expect(s.status).toBe(TokenStatus.Previous);
     expect(store.destroy(s).status).toBe(SaveStatus.Destroyed);
-    expect(statusOf(store, c3)).toBe(LoadStatus.Invalid);
-    expect(statusOf(store, c2.cookie)).toBe(LoadStatus.Invalid);
+    expect(statusOf(store, c3)).toBe(TokenStatus.Invalid);
+    expect(statusOf(store, c2.cookie)).toBe(TokenStatus.Invalid);
     expect(store.destroy(s).status).toBe(SaveStatus.Gone);
   });
 
@@ -457,7 +457,7 @@ describe("shared session store: two workers", () => {
     expect(r.status).toBe(SaveStatus.Saved);
     expect(r.cookie).toBe("");
     expect(mine.applied).toBe(2);
-    expect(s.status).toBe(LoadStatus.Previous);
+    expect(s.status).toBe(TokenStatus.Previous);
     expect(w1.metric(M + "cas_retries")).toBe(1);
     expect(payloadOf(a, theirs.result!.cookie)).toBe("a=1;b=2;x=0");
   });
@@ -556,7 +556,7 @@ describe("shared session store: two workers", () => {
     const c2 = store.update(store.load(r.cookie), new KeyDelta().set("b", "2"), 0).cookie;
     expect(shared.casOf(store.keyOf(r.slot))).toBe(2);
     shared.evict(store.keyOf(r.slot));
-    expect(statusOf(store, c2)).toBe(LoadStatus.Invalid);
+    expect(statusOf(store, c2)).toBe(TokenStatus.Invalid);
     expect(store.create(b("c=3"), 0).status).toBe(SaveStatus.Saved);
   });
 
@@ -652,10 +652,10 @@ describe("shared session store: capacity, eviction and sweep", () => {
     const r = store.create(b("n=4"), 0);
     expect(r.status).toBe(SaveStatus.Saved);
     expect(sv.shared.keyCount()).toBe(4);
-    expect(statusOf(store, cookies[1])).toBe(LoadStatus.Invalid);
-    expect(statusOf(store, cookies[0])).toBe(LoadStatus.Current);
-    expect(statusOf(store, cookies[2])).toBe(LoadStatus.Current);
-    expect(statusOf(store, cookies[3])).toBe(LoadStatus.Current);
+    expect(statusOf(store, cookies[1])).toBe(TokenStatus.Invalid);
+    expect(statusOf(store, cookies[0])).toBe(TokenStatus.Current);
+    expect(statusOf(store, cookies[2])).toBe(TokenStatus.Current);
+    expect(statusOf(store, cookies[3])).toBe(TokenStatus.Current);
     expect(payloadOf(store, r.cookie)).toBe("n=4");
     expect(sv.metric(M + "evicted")).toBe(1);
     expect(sv.metric(M + "full")).toBe(1);
@@ -671,7 +671,7 @@ describe("shared session store: capacity, eviction and sweep", () => {
     sv.advanceSeconds(10);
     const r = store.create(b("b=1"), 0);
     expect(r.status).toBe(SaveStatus.Saved);
-    expect(statusOf(store, old.cookie)).toBe(LoadStatus.Invalid);
+    expect(statusOf(store, old.cookie)).toBe(TokenStatus.Invalid);
     expect(sv.metric(M + "expired")).toBe(1);
   });
 
