@@ -252,12 +252,12 @@ test("on_unavailable \"empty\": an empty session that is never saved", { skip },
 
 test("expiry: the value's own expiry decides, and leases collect the keys", { skip }, async () => {
   // One worker VM: its lease cache is the one the test reasons about.
-  const p = await proxyFor({ session: { ...sessionConfig().session, max_age: 2 } }, cluster.urls, 1);
+  const p = await proxyFor({ session: { ...sessionConfig().session, max_age: 4 } }, cluster.urls, 1);
   const res = await get(p.port, "/set?k=short&v=1");
   const c = cookieOf(res);
   assert.ok(c);
   assert.deepEqual(parse((await get(p.port, "/get", c)).body), { short: "1" });
-  await new Promise((r) => setTimeout(r, 2100));
+  await new Promise((r) => setTimeout(r, 4100));
   assert.deepEqual(parse((await get(p.port, "/get", c)).body), {});
   // The key (prefix + base64url of the first 16 bytes of SHA-256 of the token) carries a lease of its
   // expiry's time bucket, which etcd revokes at most two buckets (120 s) after the expiry.

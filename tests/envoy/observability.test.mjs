@@ -48,6 +48,7 @@ const EXPECTED = [
   ["session.store.expired", "counter", 0],
   ["session.store.full", "counter", 0],
   ["session.store.too_large", "counter", 0],
+  ["session.store_unavailable", "counter", 0],
   ["usertrack.cookies_invalid", "counter", 0],
   ["usertrack.cookies_issued", "counter", 1],
   ["usertrack.cookies_seen", "counter", 2],

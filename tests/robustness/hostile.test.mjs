@@ -28,7 +28,7 @@ function checkUniversal(c, host, outcome) {
   }
   assert.equal(host.workers[0].contexts.size, 1, `${where}: the stream context was not released`);
   // The etcd store refuses a request whose session it could not read (503); nothing else answers by itself.
-  if (c.store && outcome.localReply) assert.deepEqual(outcome.localReply, { status: 503, details: "clicktrail" }, where);
+  if (c.store && outcome.localReply) assert.deepEqual(outcome.localReply, { status: 503, details: "clicktrail_session_store_unavailable" }, where);
   else assert.equal(outcome.localReply, null, `${where}: the filter answered by itself`);
   // Such bytes may pass on only in a header whose upstream value already had them (Envoy's upstream codec
   // would have refused it first); the filter itself never introduces them, whatever the request said.

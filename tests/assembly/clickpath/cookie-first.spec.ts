@@ -97,7 +97,7 @@ describe("cookie_first requests", () => {
     expect(dump(h)).toBe(":method: GET\n:path: /dir/index.html\n:authority: h.example\nx-clickpath-session: " + NEW_ID +
       "\nx-clickpath-session-start: 1700000000\nx-clickpath-session-age: 0\nx-clickpath-session-path: /-S:" + NEW_ID +
       "\nx-clickpath-machine: fwAAAQ\n");
-    expect(st.localReply == null).toBe(true);
+    expect(st.localReply() == null).toBe(true);
     const r = headers([":status", "200", "content-type", "text/html", "location", "/next.html"]);
     st.onResponseHeaders(r);
     expect(dump(r)).toBe(":status: 200\ncontent-type: text/html\nlocation: /-S:" + NEW_ID + "/next.html\nset-cookie: clickpath=" +
@@ -121,7 +121,7 @@ describe("cookie_first requests", () => {
     expect(dump(h)).toBe(":method: GET\n:path: /a.html\n:authority: h.example\ncookie: other=1; clickpath=" + id + "\naccept-encoding: gzip\n" +
       "x-clickpath-session: " + id + "\nx-clickpath-session-start: 1699999900\nx-clickpath-session-age: 100\nx-clickpath-session-path: /-S:" + id +
       "\nx-clickpath-machine: web1\nx-clickpath-source: cookie\n");
-    expect(st.localReply == null).toBe(true);
+    expect(st.localReply() == null).toBe(true);
     const r = headers([":status", "302", "content-type", "text/html", "location", "/next.html", "refresh", "1; url=/x"]);
     st.onResponseHeaders(r);
     expect(dump(r)).toBe(":status: 302\ncontent-type: text/html\nlocation: /next.html\nrefresh: 1; url=/x\n");
@@ -144,7 +144,7 @@ describe("cookie_first requests", () => {
       st.onRequestHeaders(h);
       expect(h.get(":path")!).toBe("/a/b.html?q=1&r=2");
       expect(h.get("x-clickpath-source")!).toBe("cookie");
-      const reply = st.localReply!;
+      const reply = st.localReply()!;
       expect(reply.status).toBe(307);
       expect(reply.details).toBe("clicktrail_clean_url");
       expect(dump(reply.headers)).toBe("location: /a/b.html?q=1&r=2\ncache-control: no-store\n");
@@ -166,14 +166,14 @@ describe("cookie_first requests", () => {
     const h = headers([":method", "POST", ":path", "/-S:" + id + "/form", "cookie", "clickpath=" + id]);
     st.onRequestHeaders(h);
     expect(h.get(":path")!).toBe("/form");
-    expect(st.localReply == null).toBe(true);
+    expect(st.localReply() == null).toBe(true);
     const s2 = fakeServices();
     const f2 = feature('{"clickpath":{"mode":"cookie_first","clean_urls":false}}', s2);
     const st2 = stream(f2, s2);
     const h2 = headers([":method", "GET", ":path", "/-S:" + id + "/page", "cookie", "clickpath=" + id]);
     st2.onRequestHeaders(h2);
     expect(h2.get(":path")!).toBe("/page");
-    expect(st2.localReply == null).toBe(true);
+    expect(st2.localReply() == null).toBe(true);
     expect(s2.metric("clicktrail.clickpath.clean_url_redirects")).toBe(0);
     expect(s2.metric("clicktrail.clickpath.url_sessions_upgraded")).toBe(1);
   });
@@ -190,7 +190,7 @@ describe("cookie_first requests", () => {
     expect(h.get("x-clickpath-session")!).toBe(mine);
     expect(h.get("x-clickpath-machine")!).toBe("web1");
     expect(h.get("referer")!).toBe("http://h.example/from.html");
-    expect(dump(st.localReply!.headers)).toBe("location: /shared.html\ncache-control: no-store\n");
+    expect(dump(st.localReply()!.headers)).toBe("location: /shared.html\ncache-control: no-store\n");
     // An undecodable URL id is a conflict too, and is not reported as invalid.
     const st2 = stream(f, s);
     const h2 = headers([":method", "POST", ":path", "/-S:garbage/x", "cookie", "clickpath=" + mine]);
@@ -316,7 +316,7 @@ describe("cookie_first requests", () => {
     st.onRequestHeaders(h);
     expect(h.get("x-clickpath-session")!).toBe(id);
     expect(h.has("x-clickpath-source")).toBe(false);
-    expect(st.localReply == null).toBe(true);
+    expect(st.localReply() == null).toBe(true);
     expect(st.setCookie).toBe("");
     expect(s.metric("clicktrail.clickpath.sessions_continued_by_cookie")).toBe(-1);
     expect(s.metric("clicktrail.clickpath.cookies_ignored")).toBe(-1);

@@ -60,9 +60,9 @@ describe("robustness", () => {
       const path = (i & 4) != 0 ? "/-S:" + pathId + "/" + randomString() : randomString();
       st.onRequestHeaders(headers([":method", methods[i % 4], ":path", path, ":authority", "h.example",
         "cookie", randomString() + "clickpath=" + cookieId + randomString(), "referer", "http://h.example/" + randomString()]));
-      if (st.localReply != null) {
+      if (st.localReply() != null) {
         redirects++;
-        expect(st.localReply!.headers.get("location")!.startsWith("//")).toBe(false);
+        expect(st.localReply()!.headers.get("location")!.startsWith("//")).toBe(false);
       }
       st.onResponseHeaders(headers([":status", "302", "location", randomString(), "refresh", randomString(), "content-type", "text/html"]));
       st.onResponseBody(Uint8Array.wrap(String.UTF8.encode('<a href="' + randomString() + '">')), true);

@@ -241,7 +241,7 @@ describe("shared session store: create and load", () => {
     expect(sv.pluginNameReads).toBe(0);
     const r = store.create(b("a=1"), 0);
     expect(sv.shared.keys()[0]).toBe("default.a/" + slotCode(r.slot));
-    expect(store.load(r.cookie).status).toBe(LoadStatus.Current);
+    expect(store.load(r.cookie).status).toBe(TokenStatus.Current);
     expect(sv.pluginNameReads).toBe(1);
     // A host without the property: the prefix the store always had.
     const none = new FakeServices();
