@@ -7,6 +7,7 @@ import { validateCommand } from "./commands/validate.js";
 import { convertApacheCommand } from "./commands/convert-apache.js";
 import { demoCommand } from "./commands/demo.js";
 import { decodeCommand, usage as DECODE_USAGE } from "./commands/decode.js";
+import { clickstreamCommand, ClickstreamUsageError, usage as CLICKSTREAM_USAGE } from "./clickstream/command.js";
 
 export { UsageError, parseFlags, readConfigArg, type Command } from "./commands/args.js";
 
@@ -68,6 +69,18 @@ export const commands: Record<string, Command> = {
   validate: validateCommand,
   "convert-apache": convertApacheCommand,
   demo: demoCommand,
+  clickstream: {
+    summary: "turn access logs (Envoy's, or Apache's LogFormat) into click streams: text, --json or --html",
+    usage: CLICKSTREAM_USAGE,
+    async run(args) {
+      try {
+        return await clickstreamCommand(args);
+      } catch (e) {
+        if (e instanceof ClickstreamUsageError) throw new UsageError(e.message);
+        throw e;
+      }
+    },
+  },
 };
 
 export function usage(): string {
