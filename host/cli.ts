@@ -25,7 +25,7 @@ function choice<T extends string>(name: string, v: string | undefined, allowed: 
 
 const PROXY_USAGE = `clicktrail proxy --wasm FILE --config FILE_OR_JSON --listen HOST:PORT --upstream URL
     [--workers N] [--chunk-size N] [--vm-id ID] [--failure-policy fail_closed|fail_open]
-    [--profile envoy|nginx] [--log-level trace|debug|info|warn|error]`;
+    [--profile envoy|nginx] [--log-level trace|debug|info|warn|error] [--access-log FILE]`;
 
 export const commands: Record<string, Command> = {
   decode: {
@@ -38,7 +38,7 @@ export const commands: Record<string, Command> = {
     usage: PROXY_USAGE,
     async run(args) {
       const { flags } = parseFlags(args, [
-        "wasm", "config", "listen", "upstream", "workers", "chunk-size", "vm-id", "failure-policy", "profile", "log-level",
+        "wasm", "config", "listen", "upstream", "workers", "chunk-size", "vm-id", "failure-policy", "profile", "log-level", "access-log",
       ]);
       for (const required of ["wasm", "listen", "upstream"]) {
         if (!flags.has(required)) throw new UsageError(`--${required} is required`);
@@ -54,6 +54,7 @@ export const commands: Record<string, Command> = {
         failurePolicy: choice("failure-policy", flags.get("failure-policy"), ["fail_closed", "fail_open"] as const),
         profile: choice("profile", flags.get("profile"), ["envoy", "nginx"] as const),
         logLevel: choice("log-level", flags.get("log-level"), LOG_LEVEL_NAMES.slice(0, 5) as unknown as LogLevelName[]),
+        accessLog: flags.get("access-log"),
       });
       process.stdout.write(`clicktrail proxy listening on ${proxy.url} -> ${flags.get("upstream")}\n`);
       await new Promise<void>((resolve) => {

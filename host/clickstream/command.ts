@@ -2,7 +2,7 @@
 // [--idle 30m] [--top N] [--html FILE] [--json]`: access logs in, click streams out.
 import { writeFileSync } from "node:fs";
 import type { Readable } from "node:stream";
-import { Analyzer, type SessionKey } from "./analyze.js";
+import { Analyzer, isPageView, type SessionKey } from "./analyze.js";
 import { apacheFormat, envoyFormat, envoyJsonFormat, type LogFormat } from "./formats.js";
 import { readLogs } from "./input.js";
 import { jsonReport, textReport, type FullReport } from "./report.js";
@@ -57,6 +57,22 @@ export async function clickstream(opts: ClickstreamOptions): Promise<FullReport>
     openSessions: () => analyzer.openSessions,
   });
   return { input, report: analyzer.finish() };
+}
+
+/** The page views of one session (or visitor), in the order the log has them. */
+export async function pathOf(files: string[], format: LogFormat, key: { session?: string; visitor?: string }): Promise<Array<{ time: number; path: string }>> {
+  const out: Array<{ time: number; path: string }> = [];
+  await readLogs({
+    files,
+    format: format.name,
+    parse: format.parse,
+    onHit: (h) => {
+      if (key.session !== undefined && h.session !== key.session) return;
+      if (key.visitor !== undefined && h.visitor !== key.visitor) return;
+      if (isPageView(h)) out.push({ time: h.time, path: h.path });
+    },
+  });
+  return out;
 }
 
 /** The arguments as options; usage errors name the offending argument. */

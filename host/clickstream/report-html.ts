@@ -153,7 +153,8 @@ function countTable(id: string, head: string, rows: Array<[string, number]>): st
   return `<table id="${id}" class="counts"><caption>${esc(head)}</caption>${body}</table>`;
 }
 
-export function htmlReport({ input, report: r }: FullReport): string {
+/** `lead`: HTML placed under the title (the demo puts the visitor's own path there). */
+export function htmlReport({ input, report: r }: FullReport, { lead = "" }: { lead?: string } = {}): string {
   const title = `clickstream report: ${input.files.join(" ")}`;
   const css = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1000px}
 h1{font-size:20px}h2{font-size:16px;margin-top:28px}table{border-collapse:collapse;margin:8px 0}
@@ -167,6 +168,7 @@ svg text{font:12px system-ui,sans-serif;fill:#222}svg .axis{font-weight:600}svg 
   parts.push(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`);
   parts.push(`<style>${css}</style></head><body>`);
   parts.push(`<h1>clickstream report</h1>`);
+  if (lead) parts.push(lead);
   parts.push(rowsTable("input", [
     ["input", input.files.join(" ")],
     ["format", input.format],

@@ -10,6 +10,7 @@ import { Host, type LogEntry } from "../envoy/host.js";
 import type { FailurePolicy } from "../envoy/core.js";
 import type { Profile } from "../envoy/properties.js";
 import type { HttpStream } from "../envoy/stream.js";
+import { accessLogLine, openAccessLog } from "./access-log.js";
 import { hasBody, pseudo, requestHeadersFromNode, responseHeadersFromNode, toNodeHeaders } from "./headers.js";
 
 export interface ProxyOptions {
@@ -29,6 +30,8 @@ export interface ProxyOptions {
   logLevel?: LogLevelName;
   /** Where filter and proxy log lines go (default: stderr). */
   log?: (line: string) => void;
+  /** A file to append an access-log line to per request, in envoy/envoy.yaml's format (access-log.ts). */
+  accessLog?: string;
 }
 
 export interface RunningProxy {
@@ -86,6 +89,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     host.close();
     throw new Error("the plugin refused its configuration (proxy_on_configure returned false); see the log above");
   }
+  const accessLog = opts.accessLog ? openAccessLog(opts.accessLog) : null;
   let connectionIds = 0;
   const connIds = new WeakMap<object, number>();
 
@@ -100,10 +104,14 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     let upstreamRes: http.IncomingMessage | null = null;
     let finished = false;
     let stream: HttpStream;
+    const startMs = Date.now();
+    let bytesSent = 0;
     const done = () => {
       if (finished) return;
       finished = true;
       safe(() => stream.complete());
+      accessLog?.write(accessLogLine(stream, { startMs, protocol: `HTTP/${req.httpVersion}`, bytesSent,
+        upstreamCluster: upstreamReq ? upstream.host : null }));
     };
     const safe = (fn: () => void) => {
       try {
@@ -196,6 +204,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
           if (eos) res.end();
         },
         downstreamData(data: Buffer, eos: boolean) {
+          bytesSent += data.length;
           if (data.length && !res.write(data) && upstreamRes) {
             const u = upstreamRes;
             u.pause();
@@ -256,7 +265,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     close: () =>
       new Promise<void>((resolve) => {
         host.close();
-        server.close(() => resolve());
+        server.close(() => void (accessLog ? accessLog.close().then(resolve) : resolve()));
         server.closeAllConnections();
       }),
   };
