@@ -159,7 +159,7 @@ export function htmlReport({ input, report: r }: FullReport, { lead = "" }: { le
   const css = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1000px}
 h1{font-size:20px}h2{font-size:16px;margin-top:28px}table{border-collapse:collapse;margin:8px 0}
 th,td{padding:2px 10px 2px 0;text-align:left;vertical-align:top}td.n{text-align:right;font-variant-numeric:tabular-nums}
-caption{text-align:left;font-weight:600;padding:6px 0}.grid{display:flex;flex-wrap:wrap;gap:24px}
+caption{text-align:left;font-weight:600;padding:6px 0;white-space:nowrap}.grid{display:flex;flex-wrap:wrap;gap:24px}
 svg text{font:12px system-ui,sans-serif;fill:#222}svg .axis{font-weight:600}svg .n{fill:#666}
 .flow .node rect{fill:#3b6ea8}.flow .link{fill:none;stroke:#3b6ea8;stroke-opacity:.3}.flow .exit{fill:none;stroke:#c0392b;stroke-opacity:.5}
 .chart rect{fill:#3b6ea8}.chart .v,.chart .l{text-anchor:middle}.note{color:#a33}code{font-size:12px}`;
@@ -181,7 +181,7 @@ svg text{font:12px system-ui,sans-serif;fill:#222}svg .axis{font-weight:600}svg 
       input.samples.map((s) => `<li><code>${esc(s.file)}:${s.line}: ${esc(s.text.slice(0, 200))}</code></li>`).join("") + "</ul>");
   }
   parts.push(`<div class="grid">${rowsTable("summary", summaryRows(r))}${rowsTable("requests", requestRows(r))}</div>`);
-  parts.push(`<h2>How sessions went on from their entry page</h2>`);
+  parts.push(`<h2>How sessions went on from their entry page</h2><p>Columns are the first four pages of the sessions; bands are sessions moving on, red stubs sessions that ended there.</p>`);
   parts.push(flowSvg(r));
   parts.push(`<h2>Distributions</h2><div class="grid">`);
   parts.push(`<figure><figcaption>pages per session</figcaption>${barChart("pages per session", pageBars(r), "pages")}</figure>`);
