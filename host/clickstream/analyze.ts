@@ -6,7 +6,7 @@
 // number of sessions open at one time, not by the size of the log. The per-page tables (views, entries,
 // exits, transitions, paths) are bounded too: past PAGE_TABLE_LIMIT keys their rarest entries are dropped
 // and the report says so.
-import type { Hit } from "./formats.js";
+import { NOT_LOGGED, type Hit } from "./formats.js";
 
 export type SessionKey = "session" | "visitor";
 
@@ -76,11 +76,15 @@ export interface Report {
 /** Static files are requests in a session but not pages of the click stream. */
 const ASSET = /\.(?:css|js|mjs|map|png|jpe?g|gif|webp|avif|svg|ico|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wav|json|xml|txt|pdf|zip|gz)$/i;
 
-/** A page view: a GET or POST answered 2xx or 304 for something that is not a static file. */
+/**
+ * A page view: a GET or POST answered 2xx or 304 (any answer when the log has no status) for something
+ * that is not a static file.
+ */
 export function isPageView(hit: Hit): boolean {
   const m = hit.method;
   if (m !== null && m !== "GET" && m !== "POST") return false;
-  if (!((hit.status >= 200 && hit.status < 300) || hit.status === 304)) return false;
+  const st = hit.status;
+  if (!((st >= 200 && st < 300) || st === 304 || st === NOT_LOGGED)) return false;
   return !ASSET.test(hit.path);
 }
 

@@ -14,6 +14,7 @@ export interface Hit {
   method: string | null;
   /** The path without query string and without a ClickPath segment. */
   path: string;
+  /** The response status; 0 when none was sent (Envoy logs 0, Apache -); NOT_LOGGED when the format has none. */
   status: number;
   /** The tracking id (mod_usertrack's %{cookie}n, clicktrail's usertrack id). */
   visitor: string | null;
@@ -61,6 +62,9 @@ interface Template {
 
 const NO_VALUE = "-";
 
+/** Hit.status when the format has no status field. */
+export const NOT_LOGGED = -1;
+
 /** The value as the analysis wants it: null for Apache's and Envoy's "nothing here" (`-`, empty). */
 function value(s: string): string | null {
   return s === NO_VALUE || s === "" ? null : s;
@@ -99,13 +103,15 @@ function evenBackslashes(line: string, from: number, at: number): boolean {
 function compileTemplate(t: Template): LineParser {
   const { lead, fields } = t;
   const n = fields.length;
+  // Without %>s (mod_usertrack's manual logs "%{cookie}n %r %t") the status is unknown: NOT_LOGGED.
+  const noStatus = !fields.some((f) => f.kind === Kind.Status);
   return (line: string): Hit | null => {
     if (lead !== "" && !line.startsWith(lead)) return null;
     let pos = lead.length;
     let time = NaN;
     let method: string | null = null;
     let path: string | null = null;
-    let status = NaN;
+    let status = noStatus ? NOT_LOGGED : NaN;
     let visitor: string | null = null;
     let session: string | null = null;
     for (let i = 0; i < n; i++) {
@@ -193,7 +199,6 @@ function describe(t: Template): { hasVisitor: boolean; hasSession: boolean } {
   const hasPath = kinds.has(Kind.Path) || kinds.has(Kind.RequestLine);
   if (!hasTime) throw new Error("the format has no request time (Apache %t, Envoy %START_TIME%)");
   if (!hasPath) throw new Error("the format has no request path (Apache %U or %r, Envoy %REQ(:PATH)%)");
-  if (!kinds.has(Kind.Status)) throw new Error("the format has no response status (Apache %>s or %s, Envoy %RESPONSE_CODE%)");
   return { hasVisitor: kinds.has(Kind.Visitor), hasSession: kinds.has(Kind.Session) };
 }
 
