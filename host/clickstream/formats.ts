@@ -105,7 +105,9 @@ function compileTemplate(t: Template): LineParser {
   const n = fields.length;
   // Without %>s (mod_usertrack's manual logs "%{cookie}n %r %t") the status is unknown: NOT_LOGGED.
   const noStatus = !fields.some((f) => f.kind === Kind.Status);
-  return (line: string): Hit | null => {
+  return (text: string): Hit | null => {
+    // A CRLF log's \r is the line end, not part of the last field.
+    const line = text.charCodeAt(text.length - 1) === 13 ? text.slice(0, -1) : text;
     if (lead !== "" && !line.startsWith(lead)) return null;
     let pos = lead.length;
     let time = NaN;
@@ -155,7 +157,7 @@ function compileTemplate(t: Template): LineParser {
       }
       pos = end + f.next.length;
     }
-    if (pos !== line.length && !(pos === line.length - 1 && line.charCodeAt(pos) === 13)) return null;
+    if (pos !== line.length) return null;
     if (Number.isNaN(time) || path === null || path === NO_VALUE || Number.isNaN(status)) return null;
     return { time, method, path: pagePath(path), status, visitor, session };
   };
