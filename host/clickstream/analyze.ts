@@ -1,11 +1,16 @@
 // The click-stream analysis: hits in (roughly) time order become sessions, and every session, once closed,
 // is folded into aggregates and dropped. A session is keyed by its ClickPath id (--by session) or by the
 // visitor's tracking id (--by visitor); either way it closes when its key has been idle for longer than
-// the idle gap, measured against the latest request time seen so far. Open sessions are kept in a Map in
-// order of last activity, so closing the idle ones is a walk from its front: memory is bounded by the
-// number of sessions open at one time, not by the size of the log. The per-page tables (views, entries,
-// exits, transitions, paths) are bounded too: past PAGE_TABLE_LIMIT keys their rarest entries are dropped
-// and the report says so.
+// the idle gap, measured against the latest request time seen so far. Each open session has one entry in a
+// queue, with its last request time when it was queued; closing the idle ones looks at the queue's front,
+// and a session that was active since it was queued goes to the back with its new time. So a session is
+// dropped once idle for the gap, at the latest about two gaps after it was last queued; memory is bounded
+// by the number of sessions open in that window, not by the size of the log.
+//
+// Pages are objects (one per path), and the paths of length 2-4 a trie hanging off them (page -> next page
+// -> next -> next, a count at each node), so that a request costs a few identity-keyed Map lookups rather
+// than building and hashing a string per path. The page table and the trie are bounded too: past
+// PAGE_TABLE_LIMIT pages or nodes the rarest are dropped and the report says so.
 import { NOT_LOGGED, type Hit } from "./formats.js";
 
 export type SessionKey = "session" | "visitor";
@@ -93,49 +98,83 @@ export function isCrawlerName(session: string): boolean {
   return /^\w+$/.test(session);
 }
 
+/** A path of the site, with what happened there and the trie of the paths that start there. */
+class Page {
+  views = 0;
+  entries = 0;
+  exits = 0;
+  /** Ended the session at steps 1..3 of the flow; flowOut[i] counts step i+1 -> i+2 moves by next page. */
+  flowExits = [0, 0, 0];
+  flowOut: Array<Map<Page, number> | null> = [null, null, null];
+  /** Paths starting here: the next page's node. */
+  readonly next = new Map<Page, Node>();
+  /** Set when the table dropped this page: sessions still pointing at it count into nothing. */
+  dropped = false;
+  constructor(readonly name: string) {}
+}
+
+/** A node of the path trie: how often the path from its root page to here was taken. */
+class Node {
+  count = 0;
+  next: Map<Page, Node> | null = null;
+  constructor(readonly page: Page) {}
+}
+
 interface OpenSession {
   key: string;
   start: number;
   last: number;
   pages: number;
-  first: string;
+  first: Page;
   /** The last three pages, most recent first (for paths of length 2–4). */
-  p1: string;
-  p2: string | null;
-  p3: string | null;
+  p1: Page;
+  p2: Page | null;
+  p3: Page | null;
   /** The first FLOW_STEPS pages. */
-  head: string[];
+  head: Page[];
 }
 
 const FLOW_STEPS = 4;
 const FLOW_LINKS = 40;
 
-/** A count per key that drops its rarest keys when it grows past `limit`. */
-class CountTable {
-  readonly map = new Map<string, number>();
-  droppedBelow = 0;
-  constructor(private readonly limit: number, private readonly onDrop: (below: number) => void) {}
+/**
+ * A copy of s that does not keep the text it was cut from alive: V8's slice() of a long string points
+ * into the original (the whole chunk the line came from), and a key kept in a table would hold it.
+ */
+export function own(s: string): string {
+  return (" " + s).slice(1);
+}
 
-  add(key: string, n = 1): void {
-    const m = this.map;
-    m.set(key, (m.get(key) ?? 0) + n);
-    if (m.size > this.limit) this.prune();
-  }
-
-  private prune(): void {
-    // Raise the floor until at most half the limit is left: what survives is every key seen more often.
-    let floor = this.droppedBelow;
-    while (this.map.size > this.limit / 2) {
-      floor++;
-      for (const [k, v] of this.map) if (v <= floor) this.map.delete(k);
+/** The n largest by count, ties by name: one pass, no sort of everything. */
+class TopN<T> {
+  readonly items: Array<[T, number, string]> = [];
+  constructor(private readonly n: number) {}
+  offer(item: T, count: number, name: () => string): void {
+    const items = this.items;
+    if (items.length === this.n) {
+      const lastItem = items[items.length - 1];
+      if (count < lastItem[1]) return;
+      if (count === lastItem[1] && name() >= lastItem[2]) return;
     }
-    this.droppedBelow = floor + 1;
-    this.onDrop(this.droppedBelow);
+    const entry: [T, number, string] = [item, count, name()];
+    let i = items.length;
+    items.push(entry);
+    while (i > 0 && (items[i - 1][1] < count || (items[i - 1][1] === count && items[i - 1][2] > entry[2]))) {
+      items[i] = items[i - 1];
+      i--;
+    }
+    items[i] = entry;
+    if (items.length > this.n) items.pop();
   }
+}
 
-  top(n: number): Array<[string, number]> {
-    return [...this.map].sort(byCountThenName).slice(0, n);
+function child(map: Map<Page, Node>, page: Page): Node {
+  let n = map.get(page);
+  if (n === undefined) {
+    n = new Node(page);
+    map.set(page, n);
   }
+  return n;
 }
 
 function byCountThenName(a: [string, number], b: [string, number]): number {
@@ -150,7 +189,8 @@ class DistinctCounter {
 
   add(id: string): void {
     if (this.exact) {
-      this.exact.add(id);
+      if (this.exact.has(id)) return;
+      this.exact.add(own(id));
       if (this.exact.size > DistinctCounter.EXACT_LIMIT) {
         this.registers = new Uint8Array(1 << 14);
         for (const x of this.exact) this.hll(x);
@@ -209,10 +249,12 @@ function distribution(hist: Map<number, number>, total: number): Distribution {
   return { median: rank(50), p90: rank(90), mean: sum / total, max: counts[counts.length - 1][0], counts };
 }
 
-const SEP = "\n";
-
 export class Analyzer {
   private readonly open = new Map<string, OpenSession>();
+  /** Open sessions in the order they were queued, with their last request time then (stamps). */
+  private queue: OpenSession[] = [];
+  private stamps: number[] = [];
+  private head = 0;
   private now = -Infinity;
   private first = Infinity;
   private last = -Infinity;
@@ -231,25 +273,12 @@ export class Analyzer {
   private readonly visitors = new DistinctCounter();
   private readonly pagesHist = new Map<number, number>();
   private readonly secondsHist = new Map<number, number>();
-  private readonly views: CountTable;
-  private readonly entries: CountTable;
-  private readonly exits: CountTable;
-  /** "from\nto" → count; "from\n" is the end of a session. */
-  private readonly moves: CountTable;
-  private readonly grams: CountTable[];
-  /** "step\nfrom\nto" → count; an empty "to" is the end of the session. */
-  private readonly flow: CountTable;
+  private readonly pages = new Map<string, Page>();
+  private nodes = 0;
 
   constructor(private readonly opts: AnalyzeOptions) {
     this.top = opts.top ?? 10;
     this.limit = opts.pageTableLimit ?? 200_000;
-    const onDrop = (below: number) => { if (below > this.droppedBelow) this.droppedBelow = below; };
-    this.views = new CountTable(this.limit, onDrop);
-    this.entries = new CountTable(this.limit, onDrop);
-    this.exits = new CountTable(this.limit, onDrop);
-    this.moves = new CountTable(this.limit, onDrop);
-    this.grams = [2, 3, 4].map(() => new CountTable(this.limit, onDrop));
-    this.flow = new CountTable(this.limit, onDrop);
   }
 
   /** Sessions open right now (what memory is proportional to). */
@@ -283,40 +312,102 @@ export class Analyzer {
       return;
     }
     this.pageViews++;
-    const page = hit.path;
-    this.views.add(page);
+    let page = this.pages.get(hit.path);
+    if (page === undefined) {
+      page = new Page(own(hit.path));
+      this.pages.set(page.name, page);
+      if (this.pages.size > this.limit) this.prune();
+    }
+    page.views++;
     let s = this.open.get(key);
     if (s !== undefined && t - s.last > this.opts.idleMs) {
       this.close(s);
       s = undefined;
     }
     if (s === undefined) {
-      s = { key, start: t, last: t, pages: 1, first: page, p1: page, p2: null, p3: null, head: [page] };
-      this.open.set(key, s);
+      s = { key: own(key), start: t, last: t, pages: 1, first: page, p1: page, p2: null, p3: null, head: [page] };
+      this.open.set(s.key, s);
+      this.queue.push(s);
+      this.stamps.push(t);
       return;
     }
-    // Keep the map in order of last activity: move the session to the end.
-    this.open.delete(key);
-    this.open.set(key, s);
     if (t > s.last) s.last = t;
     if (t < s.start) s.start = t;
     s.pages++;
     if (s.head.length < FLOW_STEPS) s.head.push(page);
-    this.moves.add(s.p1 + SEP + page);
-    this.grams[0].add(s.p1 + SEP + page);
-    if (s.p2 !== null) this.grams[1].add(s.p2 + SEP + s.p1 + SEP + page);
-    if (s.p3 !== null) this.grams[2].add(s.p3 + SEP + s.p2 + SEP + s.p1 + SEP + page);
+    const before = this.nodes;
+    // The path trie: p1 -> page (length 2), p2 -> p1 -> page (3), p3 -> p2 -> p1 -> page (4).
+    const n2 = child(s.p1.next, page);
+    if (n2.count++ === 0) this.nodes++;
+    if (s.p2 !== null) {
+      const n3 = child(child(s.p2.next, s.p1).next ??= new Map(), page);
+      if (n3.count++ === 0) this.nodes++;
+      if (s.p3 !== null) {
+        const mid = child(s.p3.next, s.p2);
+        const n4 = child(child(mid.next ??= new Map(), s.p1).next ??= new Map(), page);
+        if (n4.count++ === 0) this.nodes++;
+      }
+    }
+    if (this.nodes > this.limit && this.nodes > before) this.prune();
     s.p3 = s.p2;
     s.p2 = s.p1;
     s.p1 = page;
   }
 
+  /**
+   * Drops the rarest pages and trie nodes, raising the floor until at most half the limit of each is left.
+   * What survives is every page and path seen more often than the floor.
+   */
+  private prune(): void {
+    let floor = this.droppedBelow > 0 ? this.droppedBelow - 1 : 0;
+    while (this.pages.size > this.limit / 2 || this.nodes > this.limit / 2) {
+      floor++;
+      for (const [name, p] of this.pages) {
+        if (p.views <= floor) {
+          p.dropped = true;
+          this.pages.delete(name);
+        }
+      }
+      let nodes = 0;
+      const sweep = (map: Map<Page, Node>): void => {
+        for (const [pg, n] of map) {
+          if (pg.dropped || n.count <= floor) {
+            map.delete(pg);
+            continue;
+          }
+          if (n.count > 0) nodes++;
+          if (n.next) sweep(n.next);
+        }
+      };
+      for (const p of this.pages.values()) sweep(p.next);
+      this.nodes = nodes;
+    }
+    this.droppedBelow = floor + 1;
+  }
+
   private closeIdle(): void {
     const limit = this.now - this.opts.idleMs;
-    for (const s of this.open.values()) {
-      if (s.last >= limit) break;
+    const q = this.queue;
+    const stamps = this.stamps;
+    while (this.head < q.length) {
+      const s = q[this.head];
+      const stamp = stamps[this.head];
+      if (stamp >= limit) break;
+      this.head++;
+      if (this.open.get(s.key) !== s) continue; // closed already: its key came back after the gap
+      if (s.last !== stamp) {
+        // Active since it was queued: queued again with its latest time (paid for by those requests).
+        q.push(s);
+        stamps.push(s.last);
+        continue;
+      }
       this.open.delete(s.key);
       this.fold(s);
+    }
+    if (this.head > 1024 && this.head * 2 > q.length) {
+      this.queue = q.slice(this.head);
+      this.stamps = stamps.slice(this.head);
+      this.head = 0;
     }
   }
 
@@ -331,12 +422,17 @@ export class Analyzer {
     this.pagesHist.set(s.pages, (this.pagesHist.get(s.pages) ?? 0) + 1);
     const secs = Math.round((s.last - s.start) / 1000);
     this.secondsHist.set(secs, (this.secondsHist.get(secs) ?? 0) + 1);
-    this.entries.add(s.first);
-    this.exits.add(s.p1);
-    this.moves.add(s.p1 + SEP);
+    s.first.entries++;
+    s.p1.exits++;
     const h = s.head;
     for (let i = 0; i + 1 < FLOW_STEPS && i < h.length; i++) {
-      this.flow.add(`${i + 1}${SEP}${h[i]}${SEP}${i + 1 < h.length ? h[i + 1] : ""}`);
+      const from = h[i];
+      if (i + 1 < h.length) {
+        const m = (from.flowOut[i] ??= new Map());
+        m.set(h[i + 1], (m.get(h[i + 1]) ?? 0) + 1);
+      } else {
+        from.flowExits[i]++;
+      }
     }
   }
 
@@ -345,18 +441,41 @@ export class Analyzer {
     this.open.clear();
     const top = this.top;
     const iso = (t: number) => (Number.isFinite(t) ? new Date(t).toISOString() : null);
-    const transitions: Report["transitions"] = [];
-    const outOf = new Map<string, Array<{ page: Step; count: number }>>();
-    const topPages = this.views.top(Math.min(top, 5));
-    for (const [page] of topPages) outOf.set(page, []);
-    for (const [k, n] of this.moves.map) {
-      const cut = k.indexOf(SEP);
-      const list = outOf.get(k.slice(0, cut));
-      if (list) list.push({ page: cut === k.length - 1 ? null : k.slice(cut + 1), count: n });
-    }
-    for (const [page, views] of topPages) {
-      const next = outOf.get(page)!.sort((a, b) => b.count - a.count || stepOrder(a.page, b.page)).slice(0, 5);
-      transitions.push({ page, views, next });
+    const pages = [...this.pages.values()];
+    const topBy = (n: number, count: (p: Page) => number): Array<[string, number]> => {
+      const t = new TopN<Page>(n);
+      for (const p of pages) if (count(p) > 0) t.offer(p, count(p), () => p.name);
+      return t.items.map(([p, c]) => [p.name, c]);
+    };
+    const topPages = topBy(Math.min(top, 5), (p) => p.views);
+    const transitions: Report["transitions"] = topPages.map(([name, views]) => {
+      const p = this.pages.get(name)!;
+      const next: Array<{ page: Step; count: number }> = [];
+      for (const [q, n] of p.next) if (!q.dropped && n.count > 0) next.push({ page: q.name, count: n.count });
+      if (p.exits > 0) next.push({ page: null, count: p.exits });
+      next.sort((a, b) => b.count - a.count || stepOrder(a.page, b.page));
+      return { page: name, views, next: next.slice(0, 5) };
+    });
+    // Paths of length 2, 3, 4 from the trie.
+    const paths = [2, 3, 4].map((length) => ({ length, best: new TopN<Page[]>(top) }));
+    const walk = (trail: Page[], map: Map<Page, Node>): void => {
+      for (const [q, n] of map) {
+        if (q.dropped) continue;
+        const t = [...trail, q];
+        if (n.count > 0) paths[t.length - 2].best.offer(t, n.count, () => t.map((x) => x.name).join("\n"));
+        if (n.next && t.length < 4) walk(t, n.next);
+      }
+    };
+    for (const p of pages) walk([p], p.next);
+    const flow = new TopN<{ step: number; from: string; to: Step }>(FLOW_LINKS);
+    for (const p of pages) {
+      for (let i = 0; i < 3; i++) {
+        const out = p.flowOut[i];
+        if (out) {
+          for (const [q, n] of out) if (!q.dropped) flow.offer({ step: i + 1, from: p.name, to: q.name }, n, () => `${i + 1}\n${p.name}\n${q.name}`);
+        }
+        if (p.flowExits[i] > 0) flow.offer({ step: i + 1, from: p.name, to: null }, p.flowExits[i], () => `${i + 1}\n${p.name}\n`);
+      }
     }
     return {
       by: this.opts.by,
@@ -378,17 +497,12 @@ export class Analyzer {
       sessionSeconds: distribution(this.secondsHist, this.sessions),
       bounces: this.bounces,
       bounceRate: this.sessions ? this.bounces / this.sessions : 0,
-      entryPages: this.entries.top(top),
-      exitPages: this.exits.top(top),
-      paths: this.grams.map((g, i) => ({
-        length: i + 2,
-        top: g.top(top).map(([k, count]) => ({ pages: k.split(SEP), count })),
-      })),
+      entryPages: topBy(top, (p) => p.entries),
+      exitPages: topBy(top, (p) => p.exits),
+      paths: paths.map(({ length, best }) => ({ length, top: best.items.map(([t, count]) => ({ pages: t.map((x) => x.name), count })) })),
       transitions,
-      flow: this.flow.top(FLOW_LINKS).map(([k, count]) => {
-        const [step, from, to] = k.split(SEP);
-        return { step: Number(step), from, to: to === "" ? null : to, count };
-      }).sort((a, b) => a.step - b.step || b.count - a.count || (a.from < b.from ? -1 : a.from > b.from ? 1 : stepOrder(a.to, b.to))),
+      flow: flow.items.map(([f, count]) => ({ ...f, count }))
+        .sort((a, b) => a.step - b.step || b.count - a.count || (a.from < b.from ? -1 : a.from > b.from ? 1 : stepOrder(a.to, b.to))),
       droppedBelow: this.droppedBelow > 0 ? this.droppedBelow : null,
     };
   }

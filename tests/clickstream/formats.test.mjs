@@ -87,9 +87,10 @@ test("--idle durations", () => {
   for (const bad of ["", "30 m", "m", "0s", "1x"]) assert.throws(() => parseIdle(bad), /--idle must be a duration/);
 });
 
-test("memory follows the open sessions: 100000 sessions, never more than 51 open at once", () => {
-  // A session starts every 2 s and has 3 pages 20 s apart; with a 60 s idle gap it is open from its first
-  // page until 60 s after its last, 100 s: 50 sessions, 51 at the instant one starts as another closes.
+test("memory follows the open sessions: 100000 sessions, never more than 61 open at once", () => {
+  // A session starts every 2 s and has 3 pages 20 s apart, 60 s idle gap. Analyzer drops a session once it
+  // has been idle for the gap, at the latest two gaps after it was opened or last queued (analyze.ts):
+  // here 120 s after its first page, so at most 61 are open at any time.
   const a = new Analyzer({ by: "visitor", idleMs: 60000 });
   let maxOpen = 0;
   const pages = ["/a", "/b", "/c"];
@@ -100,7 +101,7 @@ test("memory follows the open sessions: 100000 sessions, never more than 51 open
     a.add({ time: t, method: "GET", path: pages[p], status: 200, visitor: `v${s}`, session: null });
     if (a.openSessions > maxOpen) maxOpen = a.openSessions;
   }
-  assert.ok(maxOpen <= 51, `at most 51 open, saw ${maxOpen}`);
+  assert.ok(maxOpen <= 61, `at most 61 open, saw ${maxOpen}`);
   const r = a.finish();
   assert.equal(r.sessions, 100000);
   assert.deepEqual(r.pagesPerSession.counts, [[3, 100000]]);
