@@ -55,6 +55,7 @@ export interface Report {
     crawlerNames: Array<[string, number]>;
   };
   sessions: number;
+  /** Distinct tracking ids with a page view in a session (null: the log has no tracking id). */
   visitors: number | null;
   /** false once there were too many ids to count exactly and the count is an estimate. */
   visitorsExact: boolean;
@@ -81,25 +82,38 @@ export interface Report {
 /** Static files are requests in a session but not pages of the click stream. */
 const ASSET = /\.(?:css|js|mjs|map|png|jpe?g|gif|webp|avif|svg|ico|bmp|woff2?|ttf|otf|eot|mp4|webm|mp3|ogg|wav|json|xml|txt|pdf|zip|gz)$/i;
 
+export function isAsset(path: string): boolean {
+  return ASSET.test(path);
+}
+
+/** A GET or POST answered 2xx or 304 (or by a status the log does not have): a page view if not a static file. */
+export function answered(hit: Hit): boolean {
+  const m = hit.method;
+  if (m !== null && m !== "GET" && m !== "POST") return false;
+  const st = hit.status;
+  return (st >= 200 && st < 300) || st === 304 || st === NOT_LOGGED;
+}
+
 /**
  * A page view: a GET or POST answered 2xx or 304 (any answer when the log has no status) for something
  * that is not a static file.
  */
 export function isPageView(hit: Hit): boolean {
-  const m = hit.method;
-  if (m !== null && m !== "GET" && m !== "POST") return false;
-  const st = hit.status;
-  if (!((st >= 200 && st < 300) || st === 304 || st === NOT_LOGGED)) return false;
-  return !ASSET.test(hit.path);
+  return answered(hit) && !isAsset(hit.path);
 }
 
-/** ClickPath logs the name of the crawler exception (\w+) where a session id (MACHINE:PAYLOAD) would be. */
+/**
+ * ClickPath logs the name of the crawler exception (\w+) where a session id (MACHINE:PAYLOAD) would be:
+ * a session value without a colon is a crawler.
+ */
 export function isCrawlerName(session: string): boolean {
-  return /^\w+$/.test(session);
+  return session.indexOf(":") < 0;
 }
 
 /** A path of the site, with what happened there and the trie of the paths that start there. */
 class Page {
+  /** A static file (by its extension): requested in sessions, never a page view. */
+  readonly asset: boolean;
   views = 0;
   entries = 0;
   exits = 0;
@@ -110,7 +124,9 @@ class Page {
   readonly next = new Map<Page, Node>();
   /** Set when the table dropped this page: sessions still pointing at it count into nothing. */
   dropped = false;
-  constructor(readonly name: string) {}
+  constructor(readonly name: string) {
+    this.asset = isAsset(name);
+  }
 }
 
 /** A node of the path trie: how often the path from its root page to here was taken. */
@@ -122,6 +138,8 @@ class Node {
 
 interface OpenSession {
   key: string;
+  /** The tracking id last seen in the session (visitors are counted when it changes). */
+  visitor: string | null;
   start: number;
   last: number;
   pages: number;
@@ -298,7 +316,9 @@ export class Analyzer {
     const sess = hit.session;
     if (sess !== null && isCrawlerName(sess)) {
       this.crawlers++;
-      this.crawlerNames.set(sess, (this.crawlerNames.get(sess) ?? 0) + 1);
+      const n = this.crawlerNames.get(sess);
+      if (n === undefined) this.crawlerNames.set(own(sess), 1);
+      else this.crawlerNames.set(sess, n + 1);
       return;
     }
     const key = this.opts.by === "session" ? sess : hit.visitor;
@@ -306,30 +326,39 @@ export class Analyzer {
       this.withoutId++;
       return;
     }
-    if (hit.visitor !== null) this.visitors.add(hit.visitor);
-    if (!isPageView(hit)) {
+    if (!answered(hit)) {
       this.other++;
       return;
     }
-    this.pageViews++;
     let page = this.pages.get(hit.path);
     if (page === undefined) {
       page = new Page(own(hit.path));
       this.pages.set(page.name, page);
       if (this.pages.size > this.limit) this.prune();
     }
+    if (page.asset) {
+      this.other++;
+      return;
+    }
+    this.pageViews++;
     page.views++;
     let s = this.open.get(key);
     if (s !== undefined && t - s.last > this.opts.idleMs) {
       this.close(s);
       s = undefined;
     }
+    const v = hit.visitor;
     if (s === undefined) {
-      s = { key: own(key), start: t, last: t, pages: 1, first: page, p1: page, p2: null, p3: null, head: [page] };
+      if (v !== null) this.visitors.add(v);
+      s = { key: own(key), visitor: v === null ? null : own(v), start: t, last: t, pages: 1, first: page, p1: page, p2: null, p3: null, head: [page] };
       this.open.set(s.key, s);
       this.queue.push(s);
       this.stamps.push(t);
       return;
+    }
+    if (v !== null && v !== s.visitor) {
+      this.visitors.add(v);
+      s.visitor = own(v);
     }
     if (t > s.last) s.last = t;
     if (t < s.start) s.start = t;

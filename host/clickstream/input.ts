@@ -1,7 +1,7 @@
 // Reading logs as a stream: files or `-` (standard input), gzip-compressed or not (told by the gzip magic
 // bytes, not the name), split into lines without holding more than one chunk and one partial line. Lines
 // that do not parse are counted, and the first few are kept with their file and line number.
-import { createReadStream, statSync } from "node:fs";
+import { closeSync, createReadStream, openSync, readSync, statSync } from "node:fs";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { StringDecoder } from "node:string_decoder";
@@ -23,6 +23,32 @@ export interface ReadOptions {
   progress?: ((line: string | null) => void) | null;
   /** Open sessions, for the progress line. */
   openSessions?: () => number;
+}
+
+/** A plain file's bytes, read synchronously (no stream machinery per chunk), when it is not gzip. */
+function* plainFile(file: string, onRead: (n: number) => void): Generator<Buffer> {
+  const fd = openSync(file, "r");
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) return;
+      onRead(n);
+      yield buf.subarray(0, n);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function isGzipFile(file: string): boolean {
+  const fd = openSync(file, "r");
+  try {
+    const head = Buffer.alloc(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The bytes of a stream, gunzipped when it starts with the gzip magic (1f 8b). */
@@ -57,21 +83,28 @@ export async function readLogs(opts: ReadOptions): Promise<InputSummary> {
   for (const file of opts.files) {
     const name = file === "-" ? "(stdin)" : file;
     let size = 0;
-    let source: Readable;
+    let readBytes = 0;
+    let chunks: Iterable<Buffer> | AsyncIterable<Buffer>;
     if (file === "-") {
-      source = opts.stdin ?? process.stdin;
+      chunks = plainBytes(opts.stdin ?? process.stdin);
     } else {
+      let gzip: boolean;
       try {
         size = statSync(file).size;
+        gzip = isGzipFile(file);
       } catch (e) {
         throw new Error(`cannot read ${file}: ${(e as Error).message}`);
       }
-      source = createReadStream(file, { highWaterMark: CHUNK });
+      if (gzip) {
+        const source = createReadStream(file, { highWaterMark: CHUNK });
+        source.on("data", (b: string | Buffer) => { readBytes += b.length; });
+        chunks = plainBytes(source);
+      } else {
+        chunks = plainFile(file, (n) => { readBytes += n; });
+      }
     }
-    let readBytes = 0;
     let lastShown = 0;
     const progress = opts.progress && size > PROGRESS_MIN_BYTES ? opts.progress : null;
-    if (progress) source.on("data", (b: Buffer) => { readBytes += b.length; });
     const decoder = new StringDecoder("utf8");
     let carry = "";
     let lineNo = 0;
@@ -88,7 +121,7 @@ export async function readLogs(opts: ReadOptions): Promise<InputSummary> {
       if (summary.samples.length < SAMPLES) summary.samples.push({ file: name, line: lineNo, text: line });
     };
     try {
-      for await (const chunk of plainBytes(source)) {
+      for await (const chunk of chunks) {
         const text = carry + decoder.write(chunk);
         let start = 0;
         for (;;) {
