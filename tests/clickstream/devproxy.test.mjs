@@ -209,3 +209,22 @@ test("--html: one self-contained page; in Chromium its numbers are the text repo
     await browser.close();
   }
 });
+
+test("a progress line on a terminal for files over a few MB, cleared at the end; none for small files", { skip }, async () => {
+  const { clickstreamCommand } = await import("../../dist/host/clickstream/command.js");
+  const { PROGRESS_MIN_BYTES } = await import("../../dist/host/clickstream/input.js");
+  const text = readFileSync(log, "utf8");
+  const big = join(dir, "big.log");
+  writeFileSync(big, text.repeat(Math.ceil((PROGRESS_MIN_BYTES + 1) / text.length)));
+  const run = async (file) => {
+    let out = "";
+    let err = "";
+    assert.equal(await clickstreamCommand([file], { out: (s) => { out += s; }, err: (s) => { err += s; }, tty: true }), 0);
+    return { out, err };
+  };
+  const r = await run(big);
+  assert.match(r.err, /^\r\x1b\[Kclickstream: \S+big\.log \d+\.\d of \d+\.\d MB \(\d+%\), \d+ lines, \d+ sessions open/);
+  assert.ok(r.err.endsWith("\r\x1b[K"), "the progress line is cleared");
+  assert.match(r.out, /^lines        \d+ \(0 unparseable\)$/m);
+  assert.equal((await run(log)).err, "");
+});
