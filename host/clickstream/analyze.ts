@@ -144,12 +144,13 @@ interface OpenSession {
   last: number;
   pages: number;
   first: Page;
-  /** The last three pages, most recent first (for paths of length 2–4). */
+  /** The latest page. */
   p1: Page;
-  p2: Page | null;
-  p3: Page | null;
   /** The first FLOW_STEPS pages. */
   head: Page[];
+  /** The trie nodes of p2 -> p1 and p3 -> p2 -> p1 (null until the session has that many pages). */
+  n21: Node | null;
+  n321: Node | null;
 }
 
 const FLOW_STEPS = 4;
@@ -350,7 +351,7 @@ export class Analyzer {
     const v = hit.visitor;
     if (s === undefined) {
       if (v !== null) this.visitors.add(v);
-      s = { key: own(key), visitor: v === null ? null : own(v), start: t, last: t, pages: 1, first: page, p1: page, p2: null, p3: null, head: [page] };
+      s = { key: own(key), visitor: v === null ? null : own(v), start: t, last: t, pages: 1, first: page, p1: page, head: [page], n21: null, n321: null };
       this.open.set(s.key, s);
       this.queue.push(s);
       this.stamps.push(t);
@@ -365,21 +366,22 @@ export class Analyzer {
     s.pages++;
     if (s.head.length < FLOW_STEPS) s.head.push(page);
     const before = this.nodes;
-    // The path trie: p1 -> page (length 2), p2 -> p1 -> page (3), p3 -> p2 -> p1 -> page (4).
+    // The path trie: p1 -> page (length 2), p2 -> p1 -> page (3), p3 -> p2 -> p1 -> page (4). The nodes of
+    // p2 -> p1 and p3 -> p2 -> p1 are the ones the previous page view reached: the session keeps them.
     const n2 = child(s.p1.next, page);
     if (n2.count++ === 0) this.nodes++;
-    if (s.p2 !== null) {
-      const n3 = child(child(s.p2.next, s.p1).next ??= new Map(), page);
+    let n3: Node | null = null;
+    if (s.n21 !== null) {
+      n3 = child(s.n21.next ??= new Map(), page);
       if (n3.count++ === 0) this.nodes++;
-      if (s.p3 !== null) {
-        const mid = child(s.p3.next, s.p2);
-        const n4 = child(child(mid.next ??= new Map(), s.p1).next ??= new Map(), page);
+      if (s.n321 !== null) {
+        const n4 = child(s.n321.next ??= new Map(), page);
         if (n4.count++ === 0) this.nodes++;
       }
     }
+    s.n21 = n2;
+    s.n321 = n3;
     if (this.nodes > this.limit && this.nodes > before) this.prune();
-    s.p3 = s.p2;
-    s.p2 = s.p1;
     s.p1 = page;
   }
 
