@@ -5,7 +5,7 @@
 import type { Report, Step } from "./analyze.js";
 import { ARROW, duration, views, percent, requestRows, stepName, summaryRows, type FullReport } from "./report.js";
 
-function esc(s: string): string {
+export function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 

@@ -13,7 +13,7 @@ import { DEFAULT_WASM, DEMO_CONFIG, packagePath } from "./paths.js";
 import { decodeId } from "./decode.js";
 import { clickstream, pathOf } from "../clickstream/command.js";
 import { envoyFormat } from "../clickstream/formats.js";
-import { htmlReport } from "../clickstream/report-html.js";
+import { esc as escapeHtml, htmlReport } from "../clickstream/report-html.js";
 
 export interface DemoOptions {
   /** The proxy's HOST:PORT (default 127.0.0.1:10000; port 0 picks a free one). */
@@ -48,10 +48,6 @@ type DemoBackendModule = {
     clickstreamPage?: (session: string | null) => Promise<string | null>;
   }): Server;
 };
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-}
 
 /** The report page of the access log, the visitor's own session (from the backend's header) first. */
 export async function demoClickstreamPage(accessLog: string, session: string | null): Promise<string | null> {
