@@ -72,7 +72,8 @@ export interface Report {
   transitions: Array<{ page: string; views: number; next: Array<{ page: Step; count: number }> }>;
   /**
    * How sessions went on from their entry page: links from the page at step n to the page at step n+1
-   * (n = 1..3), or to null where the session ended there; the most common FLOW_LINKS of them.
+   * (n = 1..3), or to null where the session ended there. Per step the FLOW_PAGES busiest pages are named
+   * and the others are OTHER_PAGES, so the links are few and still count every session.
    */
   flow: Array<{ step: number; from: string; to: Step; count: number }>;
   /** Set when a page table outgrew its limit: counts below this were dropped, so totals are lower bounds. */
@@ -154,7 +155,9 @@ interface OpenSession {
 }
 
 const FLOW_STEPS = 4;
-const FLOW_LINKS = 40;
+/** Pages per step the flow names; the rest are OTHER_PAGES. */
+const FLOW_PAGES = 6;
+export const OTHER_PAGES = "(other pages)";
 
 /**
  * A copy of s that does not keep the text it was cut from alive: V8's slice() of a long string points
@@ -498,14 +501,41 @@ export class Analyzer {
       }
     };
     for (const p of pages) walk([p], p.next);
-    const flow = new TopN<{ step: number; from: string; to: Step }>(FLOW_LINKS);
+    // The flow: per step the FLOW_PAGES busiest pages by name, the rest as one "(other pages)", so that the
+    // links (few) still add up to every session.
+    const volume: Array<Map<Page, number>> = [new Map(), new Map(), new Map(), new Map()];
+    const bump = (m: Map<Page, number>, p: Page, n: number) => m.set(p, (m.get(p) ?? 0) + n);
+    const outVolume: Array<Map<Page, number>> = [new Map(), new Map(), new Map()];
+    const inVolume: Array<Map<Page, number>> = [new Map(), new Map(), new Map(), new Map()];
     for (const p of pages) {
       for (let i = 0; i < 3; i++) {
         const out = p.flowOut[i];
-        if (out) {
-          for (const [q, n] of out) if (!q.dropped) flow.offer({ step: i + 1, from: p.name, to: q.name }, n, () => `${i + 1}\n${p.name}\n${q.name}`);
-        }
-        if (p.flowExits[i] > 0) flow.offer({ step: i + 1, from: p.name, to: null }, p.flowExits[i], () => `${i + 1}\n${p.name}\n`);
+        if (out) for (const [q, n] of out) if (!q.dropped) { bump(outVolume[i], p, n); bump(inVolume[i + 1], q, n); }
+        if (p.flowExits[i] > 0) bump(outVolume[i], p, p.flowExits[i]);
+      }
+    }
+    for (let i = 0; i < 4; i++) {
+      for (const [p, n] of inVolume[i]) volume[i].set(p, n);
+      if (i < 3) for (const [p, n] of outVolume[i]) if ((volume[i].get(p) ?? 0) < n) volume[i].set(p, n);
+    }
+    const kept = volume.map((m) => {
+      const t = new TopN<Page>(FLOW_PAGES);
+      for (const [p, n] of m) t.offer(p, n, () => p.name);
+      return new Set(t.items.map(([p]) => p));
+    });
+    const group = (step: number, p: Page) => (kept[step - 1].has(p) ? p.name : OTHER_PAGES);
+    const links = new Map<string, { step: number; from: string; to: Step; count: number }>();
+    const link = (step: number, from: string, to: Step, n: number) => {
+      const k = `${step}\n${from}\n${to ?? ""}`;
+      const l = links.get(k);
+      if (l) l.count += n;
+      else links.set(k, { step, from, to, count: n });
+    };
+    for (const p of pages) {
+      for (let i = 0; i < 3; i++) {
+        const out = p.flowOut[i];
+        if (out) for (const [q, n] of out) if (!q.dropped) link(i + 1, group(i + 1, p), group(i + 2, q), n);
+        if (p.flowExits[i] > 0) link(i + 1, group(i + 1, p), null, p.flowExits[i]);
       }
     }
     return {
@@ -532,7 +562,7 @@ export class Analyzer {
       exitPages: topBy(top, (p) => p.exits),
       paths: paths.map(({ length, best }) => ({ length, top: best.items.map(([t, count]) => ({ pages: t.map((x) => x.name), count })) })),
       transitions,
-      flow: flow.items.map(([f, count]) => ({ ...f, count }))
+      flow: [...links.values()]
         .sort((a, b) => a.step - b.step || b.count - a.count || (a.from < b.from ? -1 : a.from > b.from ? 1 : stepOrder(a.to, b.to))),
       droppedBelow: this.droppedBelow > 0 ? this.droppedBelow : null,
     };

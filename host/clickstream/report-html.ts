@@ -2,7 +2,7 @@
 // A flow diagram of how sessions went on from their entry page (columns are steps 1-4, bands are sessions,
 // red stubs are sessions that ended there), bar charts of pages per session and session length, and the
 // same tables as the text report (the same strings, from report.ts, so both say the same).
-import type { Report, Step } from "./analyze.js";
+import { OTHER_PAGES as OTHER, type Report, type Step } from "./analyze.js";
 import { ARROW, duration, views, percent, requestRows, stepName, summaryRows, type FullReport } from "./report.js";
 
 export function esc(s: string): string {
@@ -14,8 +14,7 @@ function label(s: string, max = 28): string {
   return s.length > max ? "…" + s.slice(s.length - max + 1) : s;
 }
 
-const NODES_PER_STEP = 6;
-const OTHER = "(other pages)";
+const NODES_PER_STEP = 7;
 
 /** The flow as an SVG Sankey diagram. */
 export function flowSvg(r: Report): string {
@@ -32,7 +31,8 @@ export function flowSvg(r: Report): string {
   }
   for (const [k, n] of out) add(k, n);
   for (const [k, n] of inn) if ((vol.get(k) ?? 0) < n) vol.set(k, n);
-  // The busiest pages of each step get a node of their own; the rest share one.
+  // The report names at most six pages per step and groups the rest; should a step still have more, the
+  // busiest keep a node of their own and the rest share one.
   const steps = [1, 2, 3, 4];
   const kept = new Map<number, Set<string>>();
   for (const s of steps) {
@@ -50,7 +50,7 @@ export function flowSvg(r: Report): string {
     node.value += n;
     nodes.set(nk, node);
   }
-  const W = 960, H = 420, colW = 150, top = 30, gap = 14;
+  const W = 960, H = 420, colW = 230, top = 30, gap = 14;
   const x = (step: number) => 10 + (step - 1) * ((W - colW - 20) / 3);
   const maxTotal = Math.max(...steps.map((s) => [...nodes.values()].filter((n) => n.step === s).reduce((a, n) => a + n.value, 0)));
   const count = Math.max(...steps.map((s) => [...nodes.values()].filter((n) => n.step === s).length));
@@ -160,7 +160,7 @@ export function htmlReport({ input, report: r }: FullReport, { lead = "" }: { le
 h1{font-size:20px}h2{font-size:16px;margin-top:28px}table{border-collapse:collapse;margin:8px 0}
 th,td{padding:2px 10px 2px 0;text-align:left;vertical-align:top}td.n{text-align:right;font-variant-numeric:tabular-nums}
 caption{text-align:left;font-weight:600;padding:6px 0;white-space:nowrap}.grid{display:flex;flex-wrap:wrap;gap:24px}
-svg text{font:12px system-ui,sans-serif;fill:#222}svg .axis{font-weight:600}svg .n{fill:#666}
+svg text{font:12px system-ui,sans-serif;fill:#222}.flow text{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}svg .axis{font-weight:600}svg .n{fill:#666}
 .flow .node rect{fill:#3b6ea8}.flow .link{fill:none;stroke:#3b6ea8;stroke-opacity:.3}.flow .exit{fill:none;stroke:#c0392b;stroke-opacity:.5}
 .chart rect{fill:#3b6ea8}.chart .v,.chart .l{text-anchor:middle}.note{color:#a33}code{font-size:12px}`;
   const parts: string[] = [];

@@ -44,6 +44,9 @@ export function stepName(p: Step): string {
 
 export const ARROW = " -> ";
 
+/** Links per step the text report lists (JSON and HTML have them all). */
+const FLOW_TEXT_LINKS = 10;
+
 export function views(n: number): string {
   return n === 1 ? "1 view" : `${n} views`;
 }
@@ -125,7 +128,16 @@ export function textReport({ input, report: r }: FullReport): string {
   }
   out.push("");
   out.push("flow from the entry page (step n -> n+1)");
-  out.push(...counted(r.flow.map((f) => [`${f.step} -> ${f.step + 1}  ${f.from}${ARROW}${stepName(f.to)}`, f.count] as [string, number])));
+  if (r.flow.length === 0) out.push("  (none)");
+  const w = Math.max(0, ...r.flow.map((f) => String(f.count).length));
+  for (const step of [1, 2, 3]) {
+    const links = r.flow.filter((f) => f.step === step);
+    for (const f of links.slice(0, FLOW_TEXT_LINKS)) {
+      out.push(`  ${String(f.count).padStart(w)}  ${step} -> ${step + 1}  ${f.from}${ARROW}${stepName(f.to)}`);
+    }
+    const rest = links.slice(FLOW_TEXT_LINKS);
+    if (rest.length) out.push(`  ... ${rest.length} more links of step ${step} (${rest.reduce((a, f) => a + f.count, 0)} sessions): --json has them all`);
+  }
   if (r.droppedBelow !== null) {
     out.push("");
     out.push(`note: the page tables outgrew their limit; entries seen fewer than ${r.droppedBelow} times were dropped, so their counts are lower bounds`);

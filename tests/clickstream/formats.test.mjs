@@ -136,3 +136,25 @@ test("crawlers by ClickPath's exception name; lines out of order within the idle
   assert.deepEqual(r.sessionSeconds.counts, [[20, 1]]);
   assert.deepEqual(r.requests, { total: 6, pageViews: 3, other: 0, crawlers: 2, withoutId: 1, crawlerNames: [["Google", 1], ["Googlebot", 1]] });
 });
+
+test("the flow names six pages per step and groups the rest, so its links count every session", () => {
+  const a = new Analyzer({ by: "session", idleMs: 60000 });
+  // 10 entry pages, /e0 the busiest (10 sessions) down to /e9 (1): each session goes on to /next or ends.
+  let id = 0;
+  for (let e = 0; e < 10; e++) {
+    for (let k = 0; k < 10 - e; k++) {
+      const session = `m:${id++}`;
+      a.add({ time: id * 1000, method: "GET", path: `/e${e}`, status: 200, visitor: null, session });
+      if (k % 2 === 0) a.add({ time: id * 1000 + 1, method: "GET", path: "/next", status: 200, visitor: null, session });
+    }
+  }
+  const r = a.finish();
+  assert.equal(r.sessions, 55);
+  const step1 = r.flow.filter((f) => f.step === 1);
+  assert.equal(step1.reduce((n, f) => n + f.count, 0), 55);
+  assert.deepEqual([...new Set(step1.map((f) => f.from))].sort(), ["(other pages)", "/e0", "/e1", "/e2", "/e3", "/e4", "/e5"]);
+  // /e6../e9: 4 + 3 + 2 + 1 sessions, of which 2 + 2 + 1 + 1 went on to /next.
+  assert.deepEqual(step1.filter((f) => f.from === "(other pages)"), [
+    { step: 1, from: "(other pages)", to: "/next", count: 6 }, { step: 1, from: "(other pages)", to: null, count: 4 }]);
+  assert.deepEqual(r.flow.filter((f) => f.step === 2), [{ step: 2, from: "/next", to: null, count: 30 }]);
+});
