@@ -67,7 +67,7 @@ before(async () => {
   proc = started.proc;
   const ready = await waitForPort(proc, port, { timeoutMs: 10000, intervalMs: 50 });
   if (ready !== "listening") throw new Error(`apache2 did not start (${ready}): ${started.stderr()}`);
-  await browse(port, { segmentFor: (who, visit) => `/-S:web1:${who}${visit}` });
+  await browse(port, { segmentFor: (who, visit) => `/-S:web1:${who}${visit}`, log: join(dir, "usertrack.log") });
   await stop(proc); // Apache writes its logs as requests end; stopping flushes and closes them.
   proc = null;
   const pathOf = {

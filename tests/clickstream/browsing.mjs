@@ -4,7 +4,8 @@
 // The script's clock: each step has a time in seconds from T0. Requests are made one after another in that
 // order, and the log's own timestamps (the wall clock of a test run, a few milliseconds apart) are then
 // replaced line by line with the script's times, so that session lengths and idle gaps are the script's.
-// Everything else in each line is what the server wrote.
+// Everything else in each line is what the server wrote. The next request waits until the server has
+// logged the previous one, so the log's order is the script's.
 //
 // Who does what (pages are the demo site's):
 //   alice  0 /index.html, 1 /style.css (a static file), 20 /docs/page2.html, 50 /docs/page3.html,
@@ -16,7 +17,7 @@
 //          2460 /index.html, 2490 /docs/page2.html                         2 pages, 30 s
 //   a crawler (User-Agent curl/8.0, the demo's "curl" exception, no cookies) 90 /index.html, 91 /docs/page2.html
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 
 export const T0 = Date.UTC(2026, 2, 1, 9, 0, 0);
@@ -49,9 +50,12 @@ function get(port, path, headers) {
  * with (for Apache, which has no output filter to hand one out), or null to take it from the first page's
  * links, as a browser would. Returns the steps in the order they were requested.
  */
-export async function browse(port, { segmentFor = null } = {}) {
+export async function browse(port, { segmentFor = null, log = null } = {}) {
   const state = new Map();
-  for (const step of STEPS) {
+  for (const [i, step] of STEPS.entries()) {
+    // A server logs a request when it has answered it, possibly after the client has read the answer and
+    // sent the next request on another connection: wait for each line, so the log has the script's order.
+    if (log && i > 0) await loggedLines(log, i);
     const crawler = step.who === "crawler";
     let s = state.get(step.who);
     if (!s || step.newVisit) s = { cookie: s?.cookie ?? null, segment: null, visit: (s?.visit ?? 0) + 1 };
@@ -67,7 +71,19 @@ export async function browse(port, { segmentFor = null } = {}) {
       if (m) s.segment = m[1];
     }
   }
+  if (log) await loggedLines(log, STEPS.length);
   return STEPS;
+}
+
+/** Waits until `file` has at least n lines (the server has logged that many requests); 10 s at most. */
+export async function loggedLines(file, n) {
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const have = existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).length : 0;
+    if (have >= n) return;
+    if (Date.now() > deadline) throw new Error(`${file} has ${have} lines, expected ${n}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /** An Envoy-format line's time replaced by the script's. */

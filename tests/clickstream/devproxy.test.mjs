@@ -29,7 +29,7 @@ before(async () => {
   if (!built) return;
   const demo = await startDemo({ listen: "127.0.0.1:0", backend: "127.0.0.1:0", workers: 2, accessLog: join(dir, "live.log"), log: () => {} });
   try {
-    await browse(demo.proxy.port);
+    await browse(demo.proxy.port, { log: join(dir, "live.log") });
   } finally {
     await demo.close();
   }

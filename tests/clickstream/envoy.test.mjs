@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { createDemoBackend } from "../../demo/server.mjs";
 import { envoySkip, startEnvoy, testBootstrap } from "../support/envoy.mjs";
-import { browse, expectedReport, retime, STEPS } from "./browsing.mjs";
+import { browse, expectedReport, retime } from "./browsing.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const skip = envoySkip("clickstream of Envoy's access log");
@@ -32,15 +32,11 @@ async function throughEnvoy(edit) {
   await new Promise((r) => backend.listen(0, "127.0.0.1", r));
   const port = backend.address().port;
   running.push({ stop: () => new Promise((r) => { backend.close(r); backend.closeAllConnections(); }) });
-  // One worker: requests made one after another are logged in that order.
   const envoy = await startEnvoy((ports) => testBootstrap({ ...ports, upstreams: { web1: port, web2: port }, edit }), { concurrency: 1 });
   running.push(envoy);
-  await browse(envoy.port);
-  // The file logger flushes every 50 ms (tests/support/envoy.mjs): wait until every request is there.
-  let lines = [];
-  for (let i = 0; i < 100 && lines.length < STEPS.length; i++) lines = await envoy.accessLog(100);
-  const text = readFileSync(envoy.accessLogPath, "utf8");
-  return text;
+  // The file logger flushes every 50 ms (tests/support/envoy.mjs); browse waits for each line.
+  await browse(envoy.port, { log: envoy.accessLogPath });
+  return readFileSync(envoy.accessLogPath, "utf8");
 }
 
 test("Envoy's access log (envoy/envoy.yaml's line) gives the dev proxy's report", { skip }, async () => {
