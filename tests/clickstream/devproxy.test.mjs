@@ -228,3 +228,31 @@ test("a progress line on a terminal for files over a few MB, cleared at the end;
   assert.match(r.out, /^lines        \d+ \(0 unparseable\)$/m);
   assert.equal((await run(log)).err, "");
 });
+
+test("clicktrail proxy --access-log FILE appends envoy/envoy.yaml's line per request; `-` where the filter set nothing", { skip }, async () => {
+  const { startProcess, stop, waitForPort, freePort } = await import("../support/processes.mjs");
+  const http = await import("node:http");
+  const upstream = http.createServer((req, res) => res.writeHead(req.url === "/gone" ? 410 : 200, { "content-type": "text/plain" }).end("hello"));
+  await new Promise((r) => upstream.listen(0, "127.0.0.1", r));
+  const file = join(dir, "proxy-cli.log");
+  const port = await freePort();
+  const upstreamUrl = `http://127.0.0.1:${upstream.address().port}`;
+  const { proc, stderr } = startProcess(process.execPath, [join(root, "bin/clicktrail.mjs"), "proxy", "--wasm", join(root, "build/clicktrail.wasm"),
+    "--config", JSON.stringify({ usertrack: {} }), "--listen", `127.0.0.1:${port}`, "--upstream", upstreamUrl, "--log-level", "warn", "--access-log", file]);
+  try {
+    assert.equal(await waitForPort(proc, port, { timeoutMs: 15000 }), "listening", stderr());
+    const a = await fetch(`http://127.0.0.1:${port}/a?x=1`);
+    assert.equal(await a.text(), "hello");
+    const id = /^Apache=([^;]+);/.exec(a.headers.get("set-cookie"))[1];
+    await (await fetch(`http://127.0.0.1:${port}/gone`, { headers: { cookie: `Apache=${id}` } })).text();
+    const { loggedLines } = await import("./browsing.mjs");
+    await loggedLines(file, 2);
+    const lines = readFileSync(file, "utf8").split("\n").filter(Boolean);
+    const host = upstreamUrl.slice("http://".length);
+    assert.match(lines[0], new RegExp(`^\\[\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\] "GET /a\\?x=1 HTTP/1\\.1" 200 5 usertrack=${id.replace(".", "\\.")} new=1 clickpath=- upstream=${host}$`));
+    assert.match(lines[1], new RegExp(`^\\[[^\\]]+\\] "GET /gone HTTP/1\\.1" 410 5 usertrack=${id.replace(".", "\\.")} new=0 clickpath=- upstream=${host}$`));
+  } finally {
+    await stop(proc);
+    await new Promise((r) => upstream.close(r));
+  }
+});
