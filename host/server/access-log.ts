@@ -3,7 +3,9 @@
 // %START_TIME% when the request arrived (ISO 8601, milliseconds, UTC: Envoy's default form), %REQ(...)%
 // from the request headers as the filter left them (so :path has no session segment), %RESPONSE_CODE%
 // 0 when no response was sent, %BYTES_SENT% the response body bytes written to the client,
-// %FILTER_STATE(wasm.NAME:PLAIN)% what the filter set as property NAME (Envoy adds the "wasm." prefix), and `-` wherever Envoy writes `-` for nothing.
+// %FILTER_STATE(wasm.NAME:PLAIN)% what the filter set as property NAME (Envoy adds the "wasm." prefix),
+// %UPSTREAM_CLUSTER% the upstream's HOST:PORT (the dev proxy has no clusters), and `-` wherever Envoy
+// writes `-` for nothing.
 import { createWriteStream, type WriteStream } from "node:fs";
 import type { HttpStream } from "../envoy/stream.js";
 
