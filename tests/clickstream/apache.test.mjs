@@ -1,5 +1,5 @@
 // The scripted browsing session (browsing.mjs) against real Apache httpd (Debian apache2) serving the demo
-// site with mod_usertrack on, logging through the seeds' own LogFormat strings. Apache2::ClickPath (a
+// site with mod_usertrack on, logging through the LogFormat strings the originals' documentation gives. Apache2::ClickPath (a
 // mod_perl module) is not installed here, so its translation handler's part that the log sees is played
 // by mod_rewrite and mod_setenvif: a /-S:ID/ segment is stripped from the URI (%U) and ID becomes SESSION,
 // and a crawler's User-Agent puts the exception's name in SESSION, as ClickPath does. The visitors start
@@ -21,7 +21,7 @@ const haveApache = apache2 !== null && needed.every((m) => existsSync(join(MODUL
 if (!haveApache) console.log("SKIPPED: clickstream of Apache's logs (apache2 with mod_usertrack, mod_rewrite, mod_setenvif not installed)");
 const skip = !haveApache;
 
-// The seeds' LogFormat strings, as their documentation writes them (Apache2::ClickPath's POD; the
+// The originals' LogFormat strings as their documentation writes them (Apache2::ClickPath's POD; the
 // mod_usertrack manual's, whose %{Apache}n Apache 2.4 logs as "-"), the manual's fixed form with
 // %{cookie}n, and combined with both ids.
 const FORMATS = {
