@@ -1,10 +1,9 @@
 // The scripted browsing session (browsing.mjs) against real Apache httpd (Debian apache2) serving the demo
 // site with mod_usertrack on, logging through the LogFormat strings the originals' documentation gives.
 // Apache2::ClickPath (a mod_perl module) is not installed here, so the part of its translation handler
-// that the log sees is played
-// by mod_rewrite and mod_setenvif: a /-S:ID/ segment is stripped from the URI (%U) and ID becomes SESSION,
-// and a crawler's User-Agent puts the exception's name in SESSION, as ClickPath does. The visitors start
-// with made-up ids (web1:alice1, ...), since nothing rewrites the links in Apache's pages.
+// that the log sees is played by mod_rewrite and mod_setenvif: a /-S:ID/ segment is stripped from the URI
+// (%U) and ID becomes SESSION, and a crawler's User-Agent puts the exception's name in SESSION, as ClickPath
+// does. The visitors start with made-up ids (web1:alice1, ...), since nothing rewrites Apache's links.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
