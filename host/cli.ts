@@ -8,6 +8,7 @@ import { validateCommand } from "./commands/validate.js";
 import { convertApacheCommand } from "./commands/convert-apache.js";
 import { demoCommand } from "./commands/demo.js";
 import { decodeCommand, usage as DECODE_USAGE } from "./commands/decode.js";
+import { clickstreamCommand, ClickstreamUsageError, usage as CLICKSTREAM_USAGE } from "./clickstream/command.js";
 
 export { UsageError, parseFlags, readConfigArg, type Command } from "./commands/args.js";
 
@@ -25,7 +26,8 @@ function choice<T extends string>(name: string, v: string | undefined, allowed: 
 
 const PROXY_USAGE = `clicktrail proxy --wasm FILE --config FILE_OR_JSON --listen HOST:PORT --upstream URL
     [--workers N] [--chunk-size N] [--vm-id ID] [--failure-policy fail_closed|fail_open]
-    [--profile envoy|nginx] [--log-level trace|debug|info|warn|error] [--cluster NAME=URL[,URL...]]...`;
+    [--profile envoy|nginx] [--log-level trace|debug|info|warn|error] [--cluster NAME=URL[,URL...]]...
+    [--access-log FILE]`;
 
 /** Every value of a flag that may be given more than once (parseFlags keeps the last). */
 function repeatedFlag(args: string[], name: string): string[] {
@@ -62,7 +64,7 @@ export const commands: Record<string, Command> = {
     async run(args) {
       const { flags } = parseFlags(args, [
         "wasm", "config", "listen", "upstream", "workers", "chunk-size", "vm-id", "failure-policy", "profile", "log-level",
-        "cluster",
+        "cluster", "access-log",
       ]);
       for (const required of ["wasm", "listen", "upstream"]) {
         if (!flags.has(required)) throw new UsageError(`--${required} is required`);
@@ -79,6 +81,7 @@ export const commands: Record<string, Command> = {
         profile: choice("profile", flags.get("profile"), ["envoy", "nginx"] as const),
         logLevel: choice("log-level", flags.get("log-level"), LOG_LEVEL_NAMES.slice(0, 5) as unknown as LogLevelName[]),
         clusters: clustersOf(repeatedFlag(args, "cluster")),
+        accessLog: flags.get("access-log"),
       });
       process.stdout.write(`clicktrail proxy listening on ${proxy.url} -> ${flags.get("upstream")}\n`);
       await new Promise<void>((resolve) => {
@@ -94,6 +97,18 @@ export const commands: Record<string, Command> = {
   validate: validateCommand,
   "convert-apache": convertApacheCommand,
   demo: demoCommand,
+  clickstream: {
+    summary: "turn access logs (Envoy's, or Apache's LogFormat) into click streams: text, --json or --html",
+    usage: CLICKSTREAM_USAGE,
+    async run(args) {
+      try {
+        return await clickstreamCommand(args);
+      } catch (e) {
+        if (e instanceof ClickstreamUsageError) throw new UsageError(e.message);
+        throw e;
+      }
+    },
+  },
 };
 
 export function usage(): string {

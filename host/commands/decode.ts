@@ -16,6 +16,12 @@ async function loadTools(): Promise<Tools> {
 
 export const usage = "clicktrail decode ID [--config FILE_OR_JSON]";
 
+/** The fields of a session id, as `clicktrail decode` prints them (the demo shows them on every page). */
+export async function decodeId(id: string, config = "", now: number = Math.floor(Date.now() / 1000)): Promise<Record<string, unknown>> {
+  const tools = await loadTools();
+  return JSON.parse(tools.decode(id, config, now)) as Record<string, unknown>;
+}
+
 /** Runs the command; returns the process exit code. Output goes to `out` (stdout by default). */
 export async function decodeCommand(args: string[], out: (line: string) => void = (l) => process.stdout.write(l + "\n"),
                                     err: (line: string) => void = (l) => process.stderr.write(l + "\n"),

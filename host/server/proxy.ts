@@ -10,6 +10,7 @@ import { Host, type LogEntry } from "../envoy/host.js";
 import type { FailurePolicy } from "../envoy/core.js";
 import type { Profile } from "../envoy/properties.js";
 import type { HttpStream } from "../envoy/stream.js";
+import { accessLogLine, openAccessLog } from "./access-log.js";
 import { clusterHandler } from "./clusters.js";
 import { downstreamHeaderMap, hasBody, pseudo, requestHeadersFromNode, responseHeadersFromNode, toNodeHeaders } from "./headers.js";
 
@@ -32,6 +33,8 @@ export interface ProxyOptions {
   log?: (line: string) => void;
   /** Clusters the filter's HTTP callouts may use: name → member URLs (see clusters.ts). */
   clusters?: Record<string, URL[]>;
+  /** A file to append an access-log line to per request, in envoy/envoy.yaml's format (access-log.ts). */
+  accessLog?: string;
 }
 
 export interface RunningProxy {
@@ -90,6 +93,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     host.close();
     throw new Error("the plugin refused its configuration (proxy_on_configure returned false); see the log above");
   }
+  const accessLog = opts.accessLog ? openAccessLog(opts.accessLog) : null;
   let connectionIds = 0;
   const connIds = new WeakMap<object, number>();
 
@@ -105,10 +109,14 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     let finished = false;
     let upstreamAbandoned = false;
     let stream: HttpStream;
+    const startMs = Date.now();
+    let bytesSent = 0;
     const done = () => {
       if (finished) return;
       finished = true;
       safe(() => stream.complete());
+      accessLog?.write(accessLogLine(stream, { startMs, protocol: `HTTP/${req.httpVersion}`, bytesSent,
+        upstreamCluster: upstreamReq ? upstream.host : null }));
     };
     const safe = (fn: () => void) => {
       try {
@@ -213,6 +221,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
           return sent;
         },
         downstreamData(data: Buffer, eos: boolean) {
+          bytesSent += data.length;
           if (data.length && !res.write(data) && upstreamRes) {
             const u = upstreamRes;
             u.pause();
@@ -274,7 +283,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     close: () =>
       new Promise<void>((resolve) => {
         host.close();
-        server.close(() => resolve());
+        server.close(() => void (accessLog ? accessLog.close().then(resolve) : resolve()));
         server.closeAllConnections();
       }),
   };
