@@ -7,10 +7,28 @@ import { HostServices } from "./services";
 import { buildFeatures } from "./features";
 import * as host from "./host";
 
+/**
+ * How often the plugin ticks at most: the memory gauge is refreshed on every tick. A feature that asks for a
+ * longer period is called every period/tick-period ticks.
+ */
+const MEMORY_GAUGE_PERIOD_MILLIS: u32 = 10000;
+const WASM_PAGE: i64 = 65536;
+/** This VM's size as last added to the gauge: one per VM, shared by the plugins a VM may run. */
+let memoryReported: i64 = 0;
+
 export class Plugin {
   features: Feature[] = [];
   services: HostServices = new HostServices(LogLevel.Info);
   configured: bool = false;
+  /** Per feature: call its onTick every this many ticks (0: never). */
+  tickEvery: u32[] = [];
+  ticks: u32 = 0;
+  /**
+   * clicktrail.wasm_memory_bytes: the linear memory of all of the filter's VMs in the proxy (Envoy has one
+   * per worker, and one on the main thread). Every VM adds the change of its own size since its last tick,
+   * so the one gauge is their sum whichever VM ticks last.
+   */
+  memoryGauge: u32 = 0;
 
   constructor(public id: u32) {}
 
@@ -26,17 +44,38 @@ export class Plugin {
       return false;
     }
     this.features = buildFeatures(config, this.services);
-    let period: u32 = 0;
+    let period = MEMORY_GAUGE_PERIOD_MILLIS;
     for (let i = 0; i < this.features.length; i++) {
       const p = this.features[i].tickPeriodMillis();
-      if (p != 0 && (period == 0 || p < period)) period = p;
+      if (p != 0 && p < period) period = p;
     }
-    if (period != 0) host.setTickPeriod(period);
+    const every = new Array<u32>(this.features.length);
+    for (let i = 0; i < this.features.length; i++) {
+      const p = this.features[i].tickPeriodMillis();
+      every[i] = p == 0 ? 0 : max<u32>(1, p / period);
+    }
+    this.tickEvery = every;
+    if (this.memoryGauge == 0) this.memoryGauge = this.services.defineGauge("clicktrail.wasm_memory_bytes");
+    this.reportMemory();
+    host.setTickPeriod(period);
     this.configured = true;
     return true;
   }
 
   tick(): void {
-    for (let i = 0; i < this.features.length; i++) this.features[i].onTick(this.services);
+    this.ticks++;
+    for (let i = 0; i < this.features.length; i++) {
+      const every = this.tickEvery[i];
+      if (every != 0 && this.ticks % every == 0) this.features[i].onTick(this.services);
+    }
+    this.reportMemory();
+  }
+
+  private reportMemory(): void {
+    const bytes = <i64>memory.size() * WASM_PAGE;
+    const delta = bytes - memoryReported;
+    if (delta == 0) return;
+    host.incrementMetric(this.memoryGauge, delta);
+    memoryReported = bytes;
   }
 }

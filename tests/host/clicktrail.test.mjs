@@ -31,3 +31,18 @@ test("build/clicktrail.wasm refuses invalid JSON: on_configure false and an erro
   assert.match(errors[0].message, /^clicktrail: invalid configuration: .*JSON/);
   assert.match(errors[0].message, /line 1, column \d+/);
 });
+
+test("clicktrail.wasm_memory_bytes: the sum of the VMs' linear memory, set on configure and refreshed on every 10 s tick", async () => {
+  const host = await Host.create({ wasm: WASM, config: "{}", workers: 2, clock: () => 1700000000000000000n, random: (b) => b.fill(7) });
+  assert.equal(host.configured, true);
+  const memory = (w) => host.workers[w].abi.instance.exports.memory;
+  const sum = () => memory(0).buffer.byteLength + memory(1).buffer.byteLength;
+  assert.equal(host.workers[0].tickPeriodMs, 10000);
+  assert.equal(host.metrics.get("clicktrail.wasm_memory_bytes"), sum());
+  const before = sum();
+  memory(1).grow(2);
+  assert.equal(host.metrics.get("clicktrail.wasm_memory_bytes"), before, "not before the tick");
+  host.advance(10000);
+  assert.equal(host.metrics.get("clicktrail.wasm_memory_bytes"), before + 2 * 65536);
+  assert.equal(host.metrics.get("clicktrail.wasm_memory_bytes"), sum());
+});
