@@ -31,6 +31,7 @@ import { readFileSync, readdirSync, writeFileSync, existsSync, statSync, mkdtemp
 import { tmpdir, loadavg } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../tests/support/processes.mjs";
+import { FIXTURE_PAGES, fixturePage, densePage } from "./support/pages.mjs";
 import { ENVOY, root, startEnvoy, testBootstrap, wasmFilterConfig } from "../tests/support/envoy.mjs";
 
 const args = process.argv.slice(2);
@@ -70,30 +71,12 @@ async function cleanup() {
 
 // ---- the upstream ------------------------------------------------------------------------------------------
 
-const fixtures = new URL("../tests/fixtures/lol-html-bench/", import.meta.url);
 const PAGES = new Map();
-for (const name of ["cloudflare.com.html", "ecma402-spec.html", "html-parsing-spec.html"]) {
-  PAGES.set(name, readFileSync(new URL(name, fixtures)));
-}
+for (const name of FIXTURE_PAGES) PAGES.set(name, fixturePage(name));
 PAGES.set("dense-4mib.html", densePage(4 << 20));
 // The 2 KiB page of bench/request.mjs's HTML rows: the memory run's everyday HTML.
 PAGES.set("small.html", Buffer.from("<html><body>" + Array.from({ length: 20 }, (_, i) => `<p>text ${i} <a href="/p/${i}.html">link ${i}</a></p>`).join("") +
   "x".repeat(1000) + "</body></html>"));
-
-/** A page of `size` bytes that is mostly links: relative, absolute, same-site and foreign, forms, images. */
-function densePage(size) {
-  const parts = ["<!DOCTYPE html><html><head><title>links</title><base href=\"/\"></head><body>\n"];
-  let n = parts[0].length;
-  for (let i = 0; n < size - 64; i++) {
-    const p = `<li><a href="/section/${i % 97}/item-${i}.html">item ${i}</a> <a href="item-${i}.html?ref=list">rel</a> ` +
-      `<a href="https://example.com/x/${i}">abs</a> <a href="https://other.example/${i}">foreign</a> <img src="/img/${i}.png" alt="">` +
-      (i % 10 == 0 ? `<form action="/search"><input name=q><button formaction="/go/${i}">go</button></form>` : "") + "</li>\n";
-    parts.push(p);
-    n += p.length;
-  }
-  parts.push("</body></html>\n");
-  return Buffer.from(parts.join("").slice(0, size - 15) + "</body></html>\n");
-}
 
 const SESSION_VALUE = "user=alice&role=editor&cart=3";
 const upstreamSeen = { sessionPath: null, lastHeaders: null };
