@@ -10,7 +10,9 @@
 //   npm run build && npm run envoy:install && node bench/envoy.mjs request [--rounds 5] [--requests 20000] [--connections 8]
 //   node bench/envoy.mjs html [--rounds 5] [--mib 48] [--connections 4]
 //   node bench/envoy.mjs memory [--requests 1000000] [--connections 8] [--segment 50000]
-//   (--wasm FILE measures another build of the filter)
+//   (--wasm FILE measures another build of the filter; request --compare FILE adds subject (2) with FILE,
+//   e.g. the build before a change, in the same alternating rounds; request --breakdown adds (2) with
+//   no feature and with each feature alone, to show where (2) spends its time)
 //
 // request: (0) no Wasm filter; (1) bench/filters/baseline.ts (reads the request headers, adds one response
 //   header; built with npm run build:bench-baseline when missing or stale); (2) clicktrail with
@@ -109,10 +111,10 @@ async function startUpstream() {
 // ---- Envoy -------------------------------------------------------------------------------------------------
 
 /** One Envoy subject: "none" (no Wasm filter), "baseline", or clicktrail with `pluginConfig`. */
-async function envoyFor(kind, upstreamPort, { pluginConfig, concurrency = 1 } = {}) {
+async function envoyFor(kind, upstreamPort, { pluginConfig, concurrency = 1, wasm = WASM } = {}) {
   const envoy = await startEnvoy((ports) => testBootstrap({
     ...ports, upstreams: { web1: upstreamPort, web2: upstreamPort },
-    wasm: kind === "baseline" ? join(root, "build/bench-baseline.wasm") : WASM,
+    wasm: kind === "baseline" ? join(root, "build/bench-baseline.wasm") : wasm,
     pluginConfig: kind === "baseline" ? "" : pluginConfig,
     edit(b) {
       const hcm = b.static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
@@ -310,6 +312,7 @@ async function requestBench() {
   const steady = await returningVisitor(clicktrail);
   const steadyShared = await returningVisitor(shared);
   const page = "/shop/item.html?id=42";
+  const compare = opt("compare", null);
   const plain = { ...COMMON, cookie: steady.headers.cookie };
   const subjects = [
     { name: "(0) no Wasm filter", envoy: none, requests: [{ path: page, headers: plain }] },
@@ -317,7 +320,24 @@ async function requestBench() {
     { name: "(2) clicktrail, steady state", envoy: clicktrail, requests: [{ path: steady.sessionPath + page, headers: steady.headers }] },
     { name: "(3) clicktrail, new visitor", envoy: clicktrail, requests: [{ path: page, headers: COMMON }] },
     { name: "(4) clicktrail, store shared, steady", envoy: shared, requests: [{ path: steadyShared.sessionPath + page, headers: steadyShared.headers }] },
-  ].map((s) => ({ ...s, limit: N, connections: C }));
+  ];
+  if (compare) {
+    // Another build of the filter side by side, e.g. the one before a change: its own Envoy, steady state.
+    const other = await envoyFor("clicktrail", upstream, { pluginConfig: config, wasm: compare });
+    const v = await returningVisitor(other);
+    subjects.push({ name: `(2) with ${compare.replace(root, "")}, steady state`, envoy: other, requests: [{ path: v.sessionPath + page, headers: v.headers }] });
+  }
+  if (args.includes("--breakdown")) {
+    // Where (2) spends it: the same filter and the same steady-state requests with one feature at a time
+    // (the cookies and the URL session of (2) are valid for these too: same keys, same settings).
+    const parts = [["no feature", {}], ["usertrack only", { usertrack: config.usertrack }],
+      ["clickpath only", { clickpath: config.clickpath }], ["session only", { session: config.session }]];
+    for (const [label, pluginConfig] of parts) {
+      const e = await envoyFor("clicktrail", upstream, { pluginConfig });
+      subjects.push({ name: `(2) ${label}`, envoy: e, requests: [{ path: steady.sessionPath + page, headers: steady.headers }] });
+    }
+  }
+  for (const s of subjects) Object.assign(s, { limit: N, connections: C });
   header(`Envoy CPU per request: ${ROUNDS} alternating rounds of ${N} requests over ${C} connections (wrk -t1), --concurrency 1`);
   const results = await measure(subjects, ROUNDS);
   const m = results.map(median);

@@ -16,7 +16,7 @@ export class HttpStream {
   bodyFilters: StreamFilter[] = [];
 
   constructor(public id: u32, public plugin: Plugin) {
-    this.services = new HostServices(plugin.services.minLogLevel);
+    this.services = new HostServices(plugin.services.minLogLevel, true);
     const features = plugin.features;
     for (let i = 0; i < features.length; i++) {
       const f = features[i].newStream(this.services);
@@ -26,6 +26,7 @@ export class HttpStream {
 
   onRequestHeaders(): i32 {
     if (this.filters.length == 0) return Action.Continue;
+    this.services.beginCallback();
     const headers = host.readHeaderMap(host.MapType.RequestHeaders);
     for (let i = 0; i < this.filters.length; i++) this.filters[i].onRequestHeaders(headers);
     host.applyHeaderEdits(host.MapType.RequestHeaders, headers);
@@ -34,6 +35,7 @@ export class HttpStream {
 
   onResponseHeaders(): i32 {
     if (this.filters.length == 0) return Action.Continue;
+    this.services.beginCallback();
     const headers = host.readHeaderMap(host.MapType.ResponseHeaders);
     const body = new Array<StreamFilter>();
     for (let i = 0; i < this.filters.length; i++) {
@@ -49,6 +51,7 @@ export class HttpStream {
   onResponseBody(size: u32, endOfStream: bool): i32 {
     const filters = this.bodyFilters;
     if (filters.length == 0) return Action.Continue;
+    this.services.beginCallback();
     const received = Uint8Array.wrap(host.getBuffer(host.BufferType.ResponseBody, 0, size));
     let chunk = received;
     for (let i = 0; i < filters.length; i++) chunk = filters[i].onResponseBody(chunk, endOfStream);
@@ -61,6 +64,7 @@ export class HttpStream {
   }
 
   onLog(): void {
+    this.services.beginCallback();
     for (let i = 0; i < this.filters.length; i++) this.filters[i].onLog();
   }
 }
