@@ -62,36 +62,43 @@ export function log(level: i32, message: string): void {
   imports.proxy_log(<usize>level, changetype<usize>(bytes), bytes.byteLength);
 }
 
+/** A HeaderMap read from the host; `whole` when it holds every pair the host sent. */
+export class HostHeaderMap extends HeaderMap {
+  whole: bool = false;
+}
+
 /** Reads a whole header map into a HeaderMap (names and values as byte strings). */
-export function readHeaderMap(map: MapType): HeaderMap {
-  const out = new HeaderMap();
+export function readHeaderMap(map: MapType): HostHeaderMap {
+  const out = new HostHeaderMap();
   clearReturned();
   if (imports.proxy_get_header_map_pairs(map, retPtr, retLen) != Status.Ok) return out;
   const buf = takeReturned();
-  decodePairs(changetype<usize>(buf), buf.byteLength, out);
+  out.whole = decodePairs(changetype<usize>(buf), buf.byteLength, out);
   return out;
 }
 
 /**
  * Decodes the proxy-wasm pairs format (u32 count, count × (u32 name length, u32 value length), then each
- * name and value followed by a NUL). A malformed block yields the pairs read so far, never a trap.
+ * name and value followed by a NUL). A malformed block yields the pairs read so far, never a trap; the
+ * result tells whether every pair was read.
  */
-export function decodePairs(base: usize, size: i32, out: HeaderMap): void {
-  if (size < 4) return;
+export function decodePairs(base: usize, size: i32, out: HeaderMap): bool {
+  if (size < 4) return size == 0;
   const count = load<u32>(base);
   const table = <u64>4 + <u64>count * 8;
-  if (table > <u64>size) return;
+  if (table > <u64>size) return false;
   let data = <usize>table;
   for (let i: u32 = 0; i < count; i++) {
     const nameLen = <usize>load<u32>(base + 4 + <usize>i * 8);
     const valueLen = <usize>load<u32>(base + 8 + <usize>i * 8);
-    if (<u64>data + <u64>nameLen + <u64>valueLen + 2 > <u64>size) return;
+    if (<u64>data + <u64>nameLen + <u64>valueLen + 2 > <u64>size) return false;
     const name = headerName(base + data, <i32>nameLen);
     data += nameLen + 1;
     const value = byteStringFromMemory(base + data, <i32>valueLen);
     data += valueLen + 1;
     out.load(name, value);
   }
+  return true;
 }
 
 // The header names a proxy hands over on nearly every request or response: decodePairs returns these
@@ -119,9 +126,27 @@ function headerName(ptr: usize, len: i32): string {
   return byteStringFromMemory(ptr, len);
 }
 
-/** Replays the edits a feature made to a HeaderMap against the host's map, in order. */
-export function applyHeaderEdits(map: MapType, headers: HeaderMap): void {
+/**
+ * From this many edits on, the whole map is written back with one proxy_set_header_map_pairs instead of
+ * one host call per edit (a steady-state request makes nine edits to the request headers).
+ */
+const WHOLE_MAP_FROM_EDITS = 3;
+// proxy-wasm-cpp-host empties the map, silently, when a pairs block is over 1 MiB or 1024 pairs
+// (src/pairs_util.cc, include/proxy-wasm/limits.h): larger maps are edited one call at a time. These
+// bounds stay well inside those limits.
+const WHOLE_MAP_MAX_BYTES = 65536;
+const WHOLE_MAP_MAX_PAIRS = 256;
+
+/**
+ * Writes the features' edits back to the host's map: the whole map in one call when there are many (and
+ * the map was read whole), else each edit in order.
+ */
+export function applyHeaderEdits(map: MapType, headers: HostHeaderMap): void {
   const edits = headers.edits;
+  if (edits.length >= WHOLE_MAP_FROM_EDITS && headers.whole && setWholeMap(map, headers)) {
+    edits.length = 0;
+    return;
+  }
   for (let i = 0, n = edits.length; i < n; i++) {
     const e = edits[i];
     let name = e.name, value = e.value;
@@ -143,6 +168,47 @@ export function applyHeaderEdits(map: MapType, headers: HeaderMap): void {
     }
   }
   edits.length = 0;
+}
+
+/**
+ * The map as it now stands in one proxy_set_header_map_pairs (Envoy: every entry removed, then each pair
+ * added in order). Pseudo-headers go first, in their order, as Envoy keeps them: the result is the map the
+ * edits one by one would leave (each replace removes the name and appends it, pseudo-headers at the end of
+ * the pseudo-headers). False, with nothing sent, when a value holds a code unit above 0xFF or the map is
+ * over WHOLE_MAP_MAX_BYTES or WHOLE_MAP_MAX_PAIRS.
+ */
+function setWholeMap(map: MapType, headers: HeaderMap): bool {
+  const names = headers.names, values = headers.values;
+  const n = names.length;
+  if (n > WHOLE_MAP_MAX_PAIRS) return false;
+  let size = 4 + 8 * n;
+  for (let i = 0; i < n; i++) {
+    const name = unchecked(names[i]), value = unchecked(values[i]);
+    if (!isByteString(name) || !isByteString(value)) return false;
+    size += name.length + value.length + 2;
+    if (size > WHOLE_MAP_MAX_BYTES) return false;
+  }
+  const base = scratchFor(size);
+  store<u32>(base, <u32>n);
+  let entry = base + 4;
+  let data = base + 4 + 8 * <usize>n;
+  for (let pass = 0; pass < 2; pass++) {
+    for (let i = 0; i < n; i++) {
+      const name = unchecked(names[i]), value = unchecked(values[i]);
+      const pseudo = name.length > 0 && name.charCodeAt(0) == 0x3a;
+      if (pseudo != (pass == 0)) continue;
+      store<u32>(entry, <u32>name.length);
+      store<u32>(entry + 4, <u32>value.length);
+      entry += 8;
+      putByteString(name, data);
+      data += <usize>name.length;
+      store<u8>(data++, 0);
+      putByteString(value, data);
+      data += <usize>value.length;
+      store<u8>(data++, 0);
+    }
+  }
+  return imports.proxy_set_header_map_pairs(map, base, <usize>size) == Status.Ok;
 }
 
 /** Bytes [start, start+length) of a buffer; empty when the buffer does not exist now. */
