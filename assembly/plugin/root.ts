@@ -8,8 +8,8 @@ import { buildFeatures } from "./features";
 import * as host from "./host";
 
 /**
- * How often the plugin ticks at most: the memory gauge is refreshed on every tick. A feature that asks for a
- * longer period is called every period/tick-period ticks.
+ * The tick period when no feature asks for one: the memory gauge is refreshed on every tick (at the
+ * features' period when they ask for one).
  */
 const MEMORY_GAUGE_PERIOD_MILLIS: u32 = 10000;
 const WASM_PAGE: i64 = 65536;
@@ -20,9 +20,8 @@ export class Plugin {
   features: Feature[] = [];
   services: HostServices = new HostServices(LogLevel.Info);
   configured: bool = false;
-  /** Per feature: call its onTick every this many ticks (0: never). */
-  tickEvery: u32[] = [];
-  ticks: u32 = 0;
+  /** Whether a feature asked for ticks: then every feature's onTick runs on every tick, as before the gauge. */
+  featuresTick: bool = false;
   /**
    * clicktrail.wasm_memory_bytes: the linear memory of all of the filter's VMs in the proxy (Envoy has one
    * per worker, and one on the main thread). Every VM adds the change of its own size since its last tick,
@@ -44,17 +43,13 @@ export class Plugin {
       return false;
     }
     this.features = buildFeatures(config, this.services);
-    let period = MEMORY_GAUGE_PERIOD_MILLIS;
+    let period: u32 = 0;
     for (let i = 0; i < this.features.length; i++) {
       const p = this.features[i].tickPeriodMillis();
-      if (p != 0 && p < period) period = p;
+      if (p != 0 && (period == 0 || p < period)) period = p;
     }
-    const every = new Array<u32>(this.features.length);
-    for (let i = 0; i < this.features.length; i++) {
-      const p = this.features[i].tickPeriodMillis();
-      every[i] = p == 0 ? 0 : max<u32>(1, p / period);
-    }
-    this.tickEvery = every;
+    this.featuresTick = period != 0;
+    if (period == 0) period = MEMORY_GAUGE_PERIOD_MILLIS;
     if (this.memoryGauge == 0) this.memoryGauge = this.services.defineGauge("clicktrail.wasm_memory_bytes");
     this.reportMemory();
     host.setTickPeriod(period);
@@ -63,10 +58,8 @@ export class Plugin {
   }
 
   tick(): void {
-    this.ticks++;
-    for (let i = 0; i < this.features.length; i++) {
-      const every = this.tickEvery[i];
-      if (every != 0 && this.ticks % every == 0) this.features[i].onTick(this.services);
+    if (this.featuresTick) {
+      for (let i = 0; i < this.features.length; i++) this.features[i].onTick(this.services);
     }
     this.reportMemory();
   }

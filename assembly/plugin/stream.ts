@@ -30,6 +30,7 @@ export class HttpStream {
     const headers = host.readHeaderMap(host.MapType.RequestHeaders);
     for (let i = 0; i < this.filters.length; i++) this.filters[i].onRequestHeaders(headers);
     host.applyHeaderEdits(host.MapType.RequestHeaders, headers);
+    this.services.endCallback();
     return Action.Continue;
   }
 
@@ -45,6 +46,7 @@ export class HttpStream {
     }
     this.bodyFilters = body;
     host.applyHeaderEdits(host.MapType.ResponseHeaders, headers);
+    this.services.endCallback();
     return Action.Continue;
   }
 
@@ -56,15 +58,17 @@ export class HttpStream {
     let chunk = received;
     for (let i = 0; i < filters.length; i++) chunk = filters[i].onResponseBody(chunk, endOfStream);
     // A filter that changed nothing hands back the chunk it was given: the host's copy is already right.
-    if (chunk.dataStart == received.dataStart && chunk.length == received.length) return Action.Continue;
-    if (host.setBuffer(host.BufferType.ResponseBody, size, chunk) != host.Status.Ok) {
+    if ((chunk.dataStart != received.dataStart || chunk.length != received.length) &&
+        host.setBuffer(host.BufferType.ResponseBody, size, chunk) != host.Status.Ok) {
       this.services.log(LogLevel.Error, "clicktrail: the host refused the rewritten response body");
     }
+    this.services.endCallback();
     return Action.Continue;
   }
 
   onLog(): void {
     this.services.beginCallback();
     for (let i = 0; i < this.filters.length; i++) this.filters[i].onLog();
+    this.services.endCallback();
   }
 }
