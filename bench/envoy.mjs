@@ -12,7 +12,8 @@
 //   node bench/envoy.mjs memory [--requests 1000000] [--connections 8] [--segment 50000]
 //   (--wasm FILE measures another build of the filter; request --compare FILE adds subject (2) with FILE,
 //   e.g. the build before a change, in the same alternating rounds; request --breakdown adds (2) with
-//   no feature and with each feature alone, to show where (2) spends its time)
+//   no feature and with each feature alone, to show where (2) spends its time; request --host-calls adds
+//   bench/filters/baseline-calls.ts, the minimal filter with twenty more host calls per request)
 //
 // request: (0) no Wasm filter; (1) bench/filters/baseline.ts (reads the request headers, adds one response
 //   header; built with npm run build:bench-baseline when missing or stale); (2) clicktrail with
@@ -114,7 +115,7 @@ async function startUpstream() {
 async function envoyFor(kind, upstreamPort, { pluginConfig, concurrency = 1, wasm = WASM } = {}) {
   const envoy = await startEnvoy((ports) => testBootstrap({
     ...ports, upstreams: { web1: upstreamPort, web2: upstreamPort },
-    wasm: kind === "baseline" ? join(root, "build/bench-baseline.wasm") : wasm,
+    wasm: kind === "baseline" ? (wasm === WASM ? join(root, "build/bench-baseline.wasm") : wasm) : wasm,
     pluginConfig: kind === "baseline" ? "" : pluginConfig,
     edit(b) {
       const hcm = b.static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
@@ -342,6 +343,14 @@ async function requestBench() {
     // Another build of the filter side by side, e.g. the one before a change: its own Envoy, steady state.
     const other = await envoyFor("clicktrail", upstream, { pluginConfig: config, wasm: compare });
     subjects.push({ name: `(2) with ${compare.replace(root, "")}, steady state`, envoy: other, refresh: steadyRequests(other, page) });
+  }
+  if (args.includes("--host-calls")) {
+    // What a call from the module into the host costs Envoy: the minimal filter with twenty more.
+    const out = join(root, "build/bench-baseline-calls.wasm");
+    const r = spawnSync("npx", ["asc", "bench/filters/baseline-calls.ts", "--target", "release", "-o", out], { cwd: root, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`asc baseline-calls: ${r.stderr}`);
+    const e = await envoyFor("baseline", upstream, { wasm: out });
+    subjects.push({ name: "(1) + 20 host calls (clock_time_get)", envoy: e, requests: [{ path: page, headers: plain }] });
   }
   if (args.includes("--breakdown")) {
     // Where (2) spends it: the same filter and the same steady-state requests with one feature at a time
