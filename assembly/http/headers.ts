@@ -10,6 +10,15 @@ export class HeaderEdit {
   constructor(public kind: HeaderEditKind, public name: string, public value: string) {}
 }
 
+/** `name` in lower case: itself when it already is (the usual case: the features' names are constants). */
+function lowerName(name: string): string {
+  for (let i = 0, n = name.length; i < n; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a) || c >= 0x80) return name.toLowerCase();
+  }
+  return name;
+}
+
 export class HeaderMap {
   names: string[] = [];
   values: string[] = [];
@@ -48,7 +57,7 @@ export class HeaderMap {
 
   /** Appends a value (a repeated header when `name` exists). */
   add(name: string, value: string): void {
-    const lower = name.toLowerCase();
+    const lower = lowerName(name);
     this.names.push(lower);
     this.values.push(value);
     this.edits.push(new HeaderEdit(HeaderEditKind.Add, lower, value));
@@ -56,7 +65,7 @@ export class HeaderMap {
 
   /** Replaces every value of `name` with one value, adding it when absent. */
   set(name: string, value: string): void {
-    const lower = name.toLowerCase();
+    const lower = lowerName(name);
     this.drop(lower);
     this.names.push(lower);
     this.values.push(value);
@@ -65,7 +74,7 @@ export class HeaderMap {
 
   /** Removes every value of `name`; a no-op edit is still recorded only when something was there. */
   remove(name: string): void {
-    const lower = name.toLowerCase();
+    const lower = lowerName(name);
     if (this.drop(lower)) this.edits.push(new HeaderEdit(HeaderEditKind.Remove, lower, ""));
   }
 

@@ -31,88 +31,223 @@ function clearReturned(): void {
   store<u32>(retLen, 0);
 }
 
+// Names and values on their way to the host are written into this buffer, reused by every call (a host
+// call copies what it is given before it returns), instead of a new ArrayBuffer per string: a steady-state
+// request makes a dozen such calls. It grows to the largest name + value seen and stays there.
+let scratch = new ArrayBuffer(1024);
+
+/** Makes the scratch buffer at least `n` bytes; its start address (which may have moved). */
+function scratchFor(n: i32): usize {
+  if (scratch.byteLength < n) scratch = new ArrayBuffer(max(n, scratch.byteLength << 1));
+  return changetype<usize>(scratch);
+}
+
+/** Writes byte string `s` at `at` in the scratch buffer (see byteStringToBuffer for code units > 0xFF). */
+function putByteString(s: string, at: usize): void {
+  const src = changetype<usize>(s);
+  for (let i = 0, n = s.length; i < n; i++) store<u8>(at + <usize>i, <u8>load<u16>(src + (<usize>i << 1)));
+}
+
+/** Whether every code unit of `s` is below `limit`. */
+function allBelow(s: string, limit: u32): bool {
+  const src = changetype<usize>(s);
+  for (let i = 0, n = s.length; i < n; i++) if (<u32>load<u16>(src + (<usize>i << 1)) >= limit) return false;
+  return true;
+}
+
+/** Whether every code unit of `s` is a byte, so that putByteString writes it exactly. */
+function isByteString(s: string): bool { return allBelow(s, 0x100); }
+
 export function log(level: i32, message: string): void {
   const bytes = String.UTF8.encode(message);
   imports.proxy_log(<usize>level, changetype<usize>(bytes), bytes.byteLength);
 }
 
+/** A HeaderMap read from the host; `whole` when it holds every pair the host sent. */
+export class HostHeaderMap extends HeaderMap {
+  whole: bool = false;
+}
+
 /** Reads a whole header map into a HeaderMap (names and values as byte strings). */
-export function readHeaderMap(map: MapType): HeaderMap {
-  const out = new HeaderMap();
+export function readHeaderMap(map: MapType): HostHeaderMap {
+  const out = new HostHeaderMap();
   clearReturned();
   if (imports.proxy_get_header_map_pairs(map, retPtr, retLen) != Status.Ok) return out;
   const buf = takeReturned();
-  decodePairs(changetype<usize>(buf), buf.byteLength, out);
+  out.whole = decodePairs(changetype<usize>(buf), buf.byteLength, out);
   return out;
 }
 
 /**
  * Decodes the proxy-wasm pairs format (u32 count, count × (u32 name length, u32 value length), then each
- * name and value followed by a NUL). A malformed block yields the pairs read so far, never a trap.
+ * name and value followed by a NUL). A malformed block yields the pairs read so far, never a trap; the
+ * result tells whether every pair was read.
  */
-export function decodePairs(base: usize, size: i32, out: HeaderMap): void {
-  if (size < 4) return;
+export function decodePairs(base: usize, size: i32, out: HeaderMap): bool {
+  if (size < 4) return size == 0;
   const count = load<u32>(base);
   const table = <u64>4 + <u64>count * 8;
-  if (table > <u64>size) return;
+  if (table > <u64>size) return false;
   let data = <usize>table;
   for (let i: u32 = 0; i < count; i++) {
     const nameLen = <usize>load<u32>(base + 4 + <usize>i * 8);
     const valueLen = <usize>load<u32>(base + 8 + <usize>i * 8);
-    if (<u64>data + <u64>nameLen + <u64>valueLen + 2 > <u64>size) return;
-    const name = byteStringFromMemory(base + data, <i32>nameLen);
+    if (<u64>data + <u64>nameLen + <u64>valueLen + 2 > <u64>size) return false;
+    const name = headerName(base + data, <i32>nameLen);
     data += nameLen + 1;
     const value = byteStringFromMemory(base + data, <i32>valueLen);
     data += valueLen + 1;
     out.load(name, value);
   }
+  return true;
 }
 
-/** Replays the edits a feature made to a HeaderMap against the host's map, in order. */
-export function applyHeaderEdits(map: MapType, headers: HeaderMap): void {
+// The header names a proxy hands over on nearly every request or response: decodePairs returns these
+// strings instead of a new one per pair (a dozen allocations per phase fewer; the features' own literals
+// of the same names are the same static strings, so comparisons stop at the pointer).
+const COMMON_NAMES: string[] = [
+  ":authority", ":path", ":method", ":scheme", ":status", "user-agent", "accept", "accept-encoding",
+  "accept-language", "cookie", "referer", "host", "x-forwarded-proto", "x-forwarded-for", "x-request-id",
+  "x-envoy-expected-rq-timeout-ms", "content-type", "content-length", "content-encoding", "date", "server",
+  "x-envoy-upstream-service-time", "cache-control", "set-cookie", "location", "refresh", "connection",
+  "transfer-encoding", "etag", "last-modified", "vary", "upgrade-insecure-requests", "sec-fetch-site",
+  "sec-fetch-mode", "sec-fetch-dest", "sec-fetch-user", "if-none-match", "if-modified-since", "origin",
+];
+
+/** The name at `ptr..ptr+len` as a byte string: one of COMMON_NAMES when it is one. */
+function headerName(ptr: usize, len: i32): string {
+  for (let i = 0, n = COMMON_NAMES.length; i < n; i++) {
+    const c = unchecked(COMMON_NAMES[i]);
+    if (c.length != len) continue;
+    const cp = changetype<usize>(c);
+    let j = 0;
+    while (j < len && <u32>load<u8>(ptr + <usize>j) == <u32>load<u16>(cp + (<usize>j << 1))) j++;
+    if (j == len) return c;
+  }
+  return byteStringFromMemory(ptr, len);
+}
+
+/**
+ * From this many edits on, the whole map is written back with one proxy_set_header_map_pairs instead of
+ * one host call per edit (a steady-state request makes nine edits to the request headers).
+ */
+const WHOLE_MAP_FROM_EDITS = 3;
+// proxy-wasm-cpp-host empties the map, silently, when a pairs block is over 1 MiB or 1024 pairs
+// (src/pairs_util.cc, include/proxy-wasm/limits.h): larger maps are edited one call at a time. These
+// bounds stay well inside those limits.
+const WHOLE_MAP_MAX_BYTES = 65536;
+const WHOLE_MAP_MAX_PAIRS = 256;
+
+/**
+ * Writes the features' edits back to the host's map: the whole map in one call when there are many (and
+ * the map was read whole), else each edit in order.
+ */
+export function applyHeaderEdits(map: MapType, headers: HostHeaderMap): void {
   const edits = headers.edits;
+  if (edits.length >= WHOLE_MAP_FROM_EDITS && headers.whole && setWholeMap(map, headers)) {
+    edits.length = 0;
+    return;
+  }
   for (let i = 0, n = edits.length; i < n; i++) {
     const e = edits[i];
-    const name = byteStringToBuffer(e.name);
-    if (e.kind == HeaderEditKind.Remove) {
-      imports.proxy_remove_header_map_value(map, changetype<usize>(name), name.byteLength);
-      continue;
+    let name = e.name, value = e.value;
+    if (!isByteString(name) || !isByteString(value)) {
+      // Text mixed in from a UTF-16 literal: written as UTF-8 by byteStringToBuffer, as before.
+      name = byteStringFromBuffer(byteStringToBuffer(name));
+      value = byteStringFromBuffer(byteStringToBuffer(value));
     }
-    const value = byteStringToBuffer(e.value);
-    if (e.kind == HeaderEditKind.Add) {
-      imports.proxy_add_header_map_value(map, changetype<usize>(name), name.byteLength, changetype<usize>(value), value.byteLength);
+    const nameLen = name.length, valueLen = value.length;
+    const base = scratchFor(nameLen + valueLen);
+    putByteString(name, base);
+    putByteString(value, base + <usize>nameLen);
+    if (e.kind == HeaderEditKind.Remove) {
+      imports.proxy_remove_header_map_value(map, base, nameLen);
+    } else if (e.kind == HeaderEditKind.Add) {
+      imports.proxy_add_header_map_value(map, base, nameLen, base + <usize>nameLen, valueLen);
     } else {
-      imports.proxy_replace_header_map_value(map, changetype<usize>(name), name.byteLength, changetype<usize>(value), value.byteLength);
+      imports.proxy_replace_header_map_value(map, base, nameLen, base + <usize>nameLen, valueLen);
     }
   }
   edits.length = 0;
 }
 
-/** The proxy-wasm pairs format (see decodePairs) of a header map's pairs. */
-export function encodePairs(headers: HeaderMap): ArrayBuffer {
-  const n = headers.names.length;
-  const names = new Array<ArrayBuffer>(n);
-  const values = new Array<ArrayBuffer>(n);
-  let size = 4 + n * 8;
+/**
+ * The size of `headers` in the pairs format (see decodePairs), or -1 when a name or value holds a code
+ * unit above 0xFF (putByteString could not write it exactly), it has more than `maxPairs` pairs or the
+ * size would pass `maxBytes`.
+ */
+function pairsSize(headers: HeaderMap, maxPairs: i32, maxBytes: i32): i32 {
+  const names = headers.names, values = headers.values;
+  const n = names.length;
+  if (n > maxPairs) return -1;
+  let size = 4 + 8 * n;
   for (let i = 0; i < n; i++) {
-    names[i] = byteStringToBuffer(headers.names[i]);
-    values[i] = byteStringToBuffer(headers.values[i]);
-    size += names[i].byteLength + values[i].byteLength + 2;
+    const name = unchecked(names[i]), value = unchecked(values[i]);
+    if (!isByteString(name) || !isByteString(value)) return -1;
+    size += name.length + value.length + 2;
+    if (size > maxBytes) return -1;
+  }
+  return size;
+}
+
+/**
+ * Writes `headers` in the pairs format at `base` (pairsSize bytes). Pseudo-headers go first, in their
+ * order, as Envoy keeps them.
+ */
+function writePairs(headers: HeaderMap, base: usize): void {
+  const names = headers.names, values = headers.values;
+  const n = names.length;
+  store<u32>(base, <u32>n);
+  let entry = base + 4;
+  let data = base + 4 + 8 * <usize>n;
+  for (let pass = 0; pass < 2; pass++) {
+    for (let i = 0; i < n; i++) {
+      const name = unchecked(names[i]), value = unchecked(values[i]);
+      const pseudo = name.length > 0 && name.charCodeAt(0) == 0x3a;
+      if (pseudo != (pass == 0)) continue;
+      store<u32>(entry, <u32>name.length);
+      store<u32>(entry + 4, <u32>value.length);
+      entry += 8;
+      putByteString(name, data);
+      data += <usize>name.length;
+      store<u8>(data++, 0);
+      putByteString(value, data);
+      data += <usize>value.length;
+      store<u8>(data++, 0);
+    }
+  }
+}
+
+/**
+ * The map as it now stands in one proxy_set_header_map_pairs (Envoy: every entry removed, then each pair
+ * added in order): the result is the map the edits one by one would leave (each replace removes the name
+ * and appends it, pseudo-headers at the end of the pseudo-headers). False, with nothing sent, when a value
+ * holds a code unit above 0xFF or the map is over WHOLE_MAP_MAX_BYTES or WHOLE_MAP_MAX_PAIRS.
+ */
+function setWholeMap(map: MapType, headers: HeaderMap): bool {
+  const size = pairsSize(headers, WHOLE_MAP_MAX_PAIRS, WHOLE_MAP_MAX_BYTES);
+  if (size < 0) return false;
+  const base = scratchFor(size);
+  writePairs(headers, base);
+  return imports.proxy_set_header_map_pairs(map, base, <usize>size) == Status.Ok;
+}
+
+/**
+ * A header map of our own making (a local reply's, a callout's) in the pairs format. Code units above
+ * 0xFF (text from a UTF-16 literal, never bytes from the wire) are written as UTF-8, as byteStringToBuffer does.
+ */
+export function encodePairs(headers: HeaderMap): ArrayBuffer {
+  let size = pairsSize(headers, i32.MAX_VALUE, i32.MAX_VALUE);
+  if (size < 0) {
+    const bytes = new HeaderMap();
+    for (let i = 0; i < headers.names.length; i++) {
+      bytes.add(byteStringFromBuffer(byteStringToBuffer(headers.names[i])), byteStringFromBuffer(byteStringToBuffer(headers.values[i])));
+    }
+    headers = bytes;
+    size = pairsSize(headers, i32.MAX_VALUE, i32.MAX_VALUE);
   }
   const out = new ArrayBuffer(size);
-  const base = changetype<usize>(out);
-  store<u32>(base, n);
-  let data = <usize>(4 + n * 8);
-  for (let i = 0; i < n; i++) {
-    const name = names[i];
-    const value = values[i];
-    store<u32>(base + 4 + <usize>i * 8, name.byteLength);
-    store<u32>(base + 8 + <usize>i * 8, value.byteLength);
-    memory.copy(base + data, changetype<usize>(name), name.byteLength);
-    data += <usize>name.byteLength + 1; // the NUL is already there: a new ArrayBuffer is zeroed
-    memory.copy(base + data, changetype<usize>(value), value.byteLength);
-    data += <usize>value.byteLength + 1;
-  }
+  writePairs(headers, changetype<usize>(out));
   return out;
 }
 
@@ -150,10 +285,18 @@ export function getProperty(path: string): ArrayBuffer | null {
   return takeReturned();
 }
 
+/** Sets a property; `path` is ASCII (the filter's own filter-state names), `value` a byte string. */
 export function setProperty(path: string, value: string): u32 {
-  const p = String.UTF8.encode(path);
-  const v = byteStringToBuffer(value);
-  return imports.proxy_set_property(changetype<usize>(p), p.byteLength, changetype<usize>(v), v.byteLength);
+  if (!allBelow(path, 0x80) || !isByteString(value)) {
+    const p = String.UTF8.encode(path);
+    const v = byteStringToBuffer(value);
+    return imports.proxy_set_property(changetype<usize>(p), p.byteLength, changetype<usize>(v), v.byteLength);
+  }
+  const pathLen = path.length, valueLen = value.length;
+  const base = scratchFor(pathLen + valueLen);
+  putByteString(path, base);
+  putByteString(value, base + <usize>pathLen);
+  return imports.proxy_set_property(base, pathLen, base + <usize>pathLen, valueLen);
 }
 
 export function defineMetric(type: i32, name: string): u32 {

@@ -16,10 +16,27 @@ import * as host from "./host";
  */
 export const ETCD_NEEDS_ENVOY = "session.store: \"etcd\" saves through an HTTP callout from the response phase, which this host (ngx_wasm_module: no plugin_vm_id property) cannot dispatch; use \"shared\" or \"cookie\" under NGINX";
 
+/**
+ * The tick period when no feature asks for one: the memory gauge is refreshed on every tick (at the
+ * features' period when they ask for one).
+ */
+const MEMORY_GAUGE_PERIOD_MILLIS: u32 = 10000;
+const WASM_PAGE: i64 = 65536;
+/** This VM's size as last added to the gauge: one per VM, shared by the plugins a VM may run. */
+let memoryReported: i64 = 0;
+
 export class Plugin {
   features: Feature[] = [];
   services: HostServices = new HostServices(LogLevel.Info);
   configured: bool = false;
+  /** Whether a feature asked for ticks: then every feature's onTick runs on every tick, as before the gauge. */
+  featuresTick: bool = false;
+  /**
+   * clicktrail.wasm_memory_bytes: the linear memory of all of the filter's VMs in the proxy (Envoy has one
+   * per worker, and one on the main thread). Every VM adds the change of its own size since its last tick,
+   * so the one gauge is their sum whichever VM ticks last.
+   */
+  memoryGauge: u32 = 0;
 
   constructor(public id: u32) {}
 
@@ -45,12 +62,27 @@ export class Plugin {
       const p = this.features[i].tickPeriodMillis();
       if (p != 0 && (period == 0 || p < period)) period = p;
     }
-    if (period != 0) host.setTickPeriod(period);
+    this.featuresTick = period != 0;
+    if (period == 0) period = MEMORY_GAUGE_PERIOD_MILLIS;
+    if (this.memoryGauge == 0) this.memoryGauge = this.services.defineGauge("clicktrail.wasm_memory_bytes");
+    this.reportMemory();
+    host.setTickPeriod(period);
     this.configured = true;
     return true;
   }
 
   tick(): void {
-    for (let i = 0; i < this.features.length; i++) this.features[i].onTick(this.services);
+    if (this.featuresTick) {
+      for (let i = 0; i < this.features.length; i++) this.features[i].onTick(this.services);
+    }
+    this.reportMemory();
+  }
+
+  private reportMemory(): void {
+    const bytes = <i64>memory.size() * WASM_PAGE;
+    const delta = bytes - memoryReported;
+    if (delta == 0) return;
+    host.incrementMetric(this.memoryGauge, delta);
+    memoryReported = bytes;
   }
 }

@@ -57,11 +57,29 @@ export class HostServices extends Services {
   private source: string | null = null;
   private local: string | null = null;
 
-  constructor(public minLogLevel: LogLevel) { super(); }
+  /** The clock as read first in the current callback (a stream's services only), -1 before. */
+  private callbackTime: i64 = -1;
+  private inCallback: bool = false;
+
+  /** `perCallbackClock`: read the clock once per callback (see beginCallback), for a stream's services. */
+  constructor(public minLogLevel: LogLevel, private perCallbackClock: bool = false) { super(); }
+
+  /**
+   * A stream callback starts: the first nowMicros in it reads the clock, later ones in the same callback
+   * get that reading. The features read the time up to four times per request; each read is a host call,
+   * and within one callback they all mean "now".
+   */
+  beginCallback(): void { this.callbackTime = -1; this.inCallback = true; }
+
+  /** The callback has returned: a read outside one (a later async completion, say) reads the clock anew. */
+  endCallback(): void { this.callbackTime = -1; this.inCallback = false; }
 
   nowMicros(): i64 {
-    if (clock_time_get(0, 1000, timeSlot) != 0) return 0;
-    return <i64>(load<u64>(timeSlot) / 1000);
+    let t = this.callbackTime;
+    if (t >= 0) return t;
+    t = clock_time_get(0, 1000, timeSlot) != 0 ? 0 : <i64>(load<u64>(timeSlot) / 1000);
+    if (this.perCallbackClock && this.inCallback) this.callbackTime = t;
+    return t;
   }
 
   fillRandom(out: Uint8Array): void { drawRandom(out); }

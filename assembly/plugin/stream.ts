@@ -6,7 +6,6 @@
 // the header map stays with the stream, and when exports.ts hands over the callout's answer (with this
 // stream as the effective context) the remaining filters run on the same map, its edits go to the host,
 // and the stream continues, or is answered locally when the filter asked for that (StreamFilter.localReply).
-import { HeaderMap } from "../http/headers";
 import { StreamFilter } from "../http/filter";
 import { HttpCallResult, LogLevel } from "../http/services";
 import { Plugin } from "./root";
@@ -40,10 +39,10 @@ export class HttpStream {
   /** While a filter waits: its index, the direction and the header map it works on. */
   waitingAt: i32 = -1;
   waitingResponse: bool = false;
-  held: HeaderMap | null = null;
+  held: host.HostHeaderMap | null = null;
 
   constructor(public id: u32, public plugin: Plugin) {
-    this.services = new HostServices(plugin.services.minLogLevel);
+    this.services = new HostServices(plugin.services.minLogLevel, true);
     this.services.contextId = id;
     const features = plugin.features;
     for (let i = 0; i < features.length; i++) {
@@ -54,11 +53,14 @@ export class HttpStream {
 
   onRequestHeaders(): i32 {
     if (this.filters.length == 0) return Action.Continue;
-    return this.runRequest(host.readHeaderMap(host.MapType.RequestHeaders), 0);
+    this.services.beginCallback();
+    const action = this.runRequest(host.readHeaderMap(host.MapType.RequestHeaders), 0);
+    this.services.endCallback();
+    return action;
   }
 
   /** Runs the request filters from `from`; Pause when one waits for a callout or replied locally. */
-  private runRequest(headers: HeaderMap, from: i32): i32 {
+  private runRequest(headers: host.HostHeaderMap, from: i32): i32 {
     for (let i = from; i < this.filters.length; i++) {
       const f = this.filters[i];
       if (i > from || this.waitingAt < 0) f.onRequestHeaders(headers);
@@ -72,10 +74,13 @@ export class HttpStream {
   onResponseHeaders(): i32 {
     if (this.filters.length == 0) return Action.Continue;
     this.bodyFilters = new Array<StreamFilter>();
-    return this.runResponse(host.readHeaderMap(host.MapType.ResponseHeaders), 0);
+    this.services.beginCallback();
+    const action = this.runResponse(host.readHeaderMap(host.MapType.ResponseHeaders), 0);
+    this.services.endCallback();
+    return action;
   }
 
-  private runResponse(headers: HeaderMap, from: i32): i32 {
+  private runResponse(headers: host.HostHeaderMap, from: i32): i32 {
     for (let i = from; i < this.filters.length; i++) {
       const f = this.filters[i];
       if (i > from || this.waitingAt < 0) f.onResponseHeaders(headers);
@@ -88,7 +93,7 @@ export class HttpStream {
   }
 
   /** After a filter's step: true when the stream must stop here (waiting, or answered locally). */
-  private stopped(f: StreamFilter, headers: HeaderMap, index: i32, response: bool): bool {
+  private stopped(f: StreamFilter, headers: host.HostHeaderMap, index: i32, response: bool): bool {
     if (f.waiting()) {
       this.waitingAt = index;
       this.waitingResponse = response;
@@ -105,6 +110,12 @@ export class HttpStream {
 
   /** The answer to a callout made for this stream (the effective context is already this stream). */
   onHttpCallResponse(result: HttpCallResult): void {
+    this.services.beginCallback();
+    this.resume(result);
+    this.services.endCallback();
+  }
+
+  private resume(result: HttpCallResult): void {
     const at = this.waitingAt;
     const headers = this.held;
     if (at < 0 || headers == null) return;
@@ -124,6 +135,7 @@ export class HttpStream {
     if (filters.length == 0) return Action.Continue;
     // While the host buffers for us, the body it shows is our earlier output followed by the new chunk
     // (Envoy >= 1.32 appends each chunk before the call): only the new bytes go through the filters.
+    this.services.beginCallback();
     const kept = this.keptBytes <= size ? this.keptBytes : size;
     const received = Uint8Array.wrap(host.getBuffer(host.BufferType.ResponseBody, kept, size - kept));
     let chunk = received;
@@ -156,10 +168,12 @@ export class HttpStream {
     // has no trailer callbacks anyway) a chunk that ends in a tag after one that did goes on as before.
     if (holding && !endOfStream && length <= MAX_KEPT_BYTES && (kept == 0 || hostHonoursRepeatedBodyPause())) {
       this.keptBytes = length;
+      this.services.endCallback();
       return Action.StopIterationAndBuffer;
     }
     this.keptBytes = 0;
     this.heldUnkept = holding && !endOfStream;
+    this.services.endCallback();
     return Action.Continue;
   }
 
@@ -185,6 +199,8 @@ export class HttpStream {
   }
 
   onLog(): void {
+    this.services.beginCallback();
     for (let i = 0; i < this.filters.length; i++) this.filters[i].onLog();
+    this.services.endCallback();
   }
 }

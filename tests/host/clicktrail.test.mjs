@@ -31,3 +31,41 @@ test("build/clicktrail.wasm refuses invalid JSON: on_configure false and an erro
   assert.match(errors[0].message, /^clicktrail: invalid configuration: .*JSON/);
   assert.match(errors[0].message, /line 1, column \d+/);
 });
+
+test("clicktrail.wasm_memory_bytes: the sum of the VMs' linear memory, set on configure and refreshed on every 10 s tick", async () => {
+  const host = await Host.create({ wasm: WASM, config: "{}", workers: 2, clock: () => 1700000000000000000n, random: (b) => b.fill(7) });
+  assert.equal(host.configured, true);
+  const memory = (w) => host.workers[w].abi.instance.exports.memory;
+  const sum = () => memory(0).buffer.byteLength + memory(1).buffer.byteLength;
+  assert.equal(host.workers[0].tickPeriodMs, 10000);
+  assert.equal(host.metrics.get("clicktrail.wasm_memory_bytes"), sum());
+  const before = sum();
+  memory(1).grow(2);
+  assert.equal(host.metrics.get("clicktrail.wasm_memory_bytes"), before, "not before the tick");
+  host.advance(10000);
+  assert.equal(host.metrics.get("clicktrail.wasm_memory_bytes"), before + 2 * 65536);
+  assert.equal(host.metrics.get("clicktrail.wasm_memory_bytes"), sum());
+});
+
+test("a steady-state request's nine request-header edits reach the host in one proxy_set_header_map_pairs", async () => {
+  const { readFileSync } = await import("node:fs");
+  const config = readFileSync("envoy/clicktrail.json", "utf8");
+  const host = await Host.create({ wasm: WASM, config, clock: () => 1700000000000000000n, random: (b) => b.fill(7), recordHostCalls: true });
+  const first = host.newStream({ destinationAddress: "127.0.0.1:10000" });
+  first.sendRequestHeaders([[":method", "GET"], [":path", "/"], [":authority", "example.com"], [":scheme", "http"]], { endOfStream: true });
+  const sessionPath = first.requestHeaders.find(([n]) => n === "x-clickpath-session-path")[1];
+  first.sendResponseHeaders([[":status", "200"], ["x-replace-session", "user=alice"]], { endOfStream: true });
+  const cookie = first.responseHeaders.filter(([n]) => n === "set-cookie").map(([, v]) => v.slice(0, v.indexOf(";"))).join("; ");
+  first.complete();
+  host.hostCalls.length = 0;
+  const s = host.newStream({ destinationAddress: "127.0.0.1:10000" });
+  s.sendRequestHeaders([[":method", "GET"], [":path", `${sessionPath}/a.html`], [":authority", "example.com"], [":scheme", "http"],
+    ["user-agent", "Mozilla/5.0"], ["accept-encoding", "gzip"], ["cookie", cookie]], { endOfStream: true });
+  const calls = host.hostCalls.map((c) => c.name).filter((n) => /header_map/.test(n));
+  assert.deepEqual(calls, ["env.proxy_get_header_map_pairs", "env.proxy_set_header_map_pairs"]);
+  const names = s.requestHeaders.map(([n]) => n);
+  assert.deepEqual(names, [":method", ":authority", ":scheme", ":path", "user-agent", "cookie", "x-clickpath-session",
+    "x-clickpath-session-start", "x-clickpath-session-age", "x-clickpath-session-path", "x-clickpath-machine", "x-usertrack-id", "x-session"]);
+  assert.equal(s.requestHeaders.find(([n]) => n === ":path")[1], "/a.html");
+  s.complete();
+});
