@@ -78,7 +78,15 @@ test("access log fields, /stats and /stats/prometheus after a first visit, a cra
   ]);
 
   // /stats: "wasmcustom." + the name the filter defined, one stat for all worker VMs.
-  const stats = (await envoy.statsText("/stats")).split("\n").filter((l) => l.startsWith("wasmcustom."));
+  // The memory gauge's value is the module's size (the sum over Envoy's VMs), not an outcome of the
+  // requests: checked for shape here and for its sum in tests/host/clicktrail.test.mjs.
+  const memoryLine = "wasmcustom.clicktrail.wasm_memory_bytes: ";
+  const all = (await envoy.statsText("/stats")).split("\n").filter((l) => l.startsWith("wasmcustom."));
+  const memory = all.filter((l) => l.startsWith(memoryLine));
+  assert.equal(memory.length, 1, all.join("\n"));
+  const memoryBytes = Number(memory[0].slice(memoryLine.length));
+  assert.ok(memoryBytes > 0 && memoryBytes % 65536 === 0, memory[0]);
+  const stats = all.filter((l) => !l.startsWith(memoryLine));
   assert.deepEqual(stats, EXPECTED.map(([n, , v]) => `wasmcustom.clicktrail.${n}: ${v}`));
   // /stats/prometheus: the name with dots as underscores, no "envoy_" prefix, the type line before it.
   const prom = (await envoy.statsText("/stats/prometheus")).split("\n");
@@ -87,4 +95,6 @@ test("access log fields, /stats and /stats/prometheus after a first visit, a cra
     .flatMap(([n, t, v]) => { const p = "clicktrail_" + n.replaceAll(".", "_"); return [`# TYPE ${p} ${t}`, `${p}{} ${v}`]; });
   // Envoy lists counters, then gauges.
   assert.deepEqual(ours, [...byType("counter"), ...byType("gauge")]);
+  const promMemory = prom.filter((l) => l.includes("clicktrail_wasm_memory_bytes"));
+  assert.deepEqual(promMemory, ["# TYPE clicktrail_wasm_memory_bytes gauge", `clicktrail_wasm_memory_bytes{} ${memoryBytes}`]);
 });
