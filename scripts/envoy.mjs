@@ -79,7 +79,8 @@ const doc = parse(readFileSync(configPath, "utf8"));
 const fileListen = doc.static_resources.listeners[0].address.socket_address.port_value;
 const fileAdmin = doc.admin.address.socket_address.port_value;
 const endpoint = (c) => c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address;
-const clusters = doc.static_resources.clusters;
+// The demo backend's two clusters; others (etcd, for session.store "etcd") keep their own addresses.
+const clusters = ["web1", "web2"].map((name) => doc.static_resources.clusters.find((c) => c.name === name));
 const filePorts = clusters.map((c) => endpoint(c).port_value);
 if (opts.port !== fileListen || opts.adminPort !== fileAdmin || opts.backendPorts.some((p, i) => p !== filePorts[i])) {
   doc.static_resources.listeners[0].address.socket_address.port_value = opts.port;
