@@ -8,5 +8,5 @@ export { MetricStore } from "./envoy/metrics.js";
 export { validateModule, ModuleRejected } from "./abi/validate.js";
 export { encodePairs, decodePairs, type Pair } from "./abi/pairs.js";
 export * from "./abi/constants.js";
-export { startProxy, type ProxyOptions, type RunningProxy } from "./server/proxy.js";
+export { startProxy, parseListen, type ProxyOptions, type RunningProxy } from "./server/proxy.js";
 export { parseClusterArg, clusterHandler } from "./server/clusters.js";

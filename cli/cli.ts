@@ -1,8 +1,8 @@
 // `clicktrail <command> ...`: a small table of subcommands. bin/clicktrail.mjs calls main(); other parts of
 // the project add their commands to `commands` (name → summary, usage, run) and nothing else changes.
-import { LOG_LEVEL_NAMES, type LogLevelName } from "./abi/constants.js";
-import { startProxy } from "./server/proxy.js";
-import { parseClusterArg } from "./server/clusters.js";
+import { LOG_LEVEL_NAMES, type LogLevelName } from "../host/abi/constants.js";
+import { startProxy } from "../host/server/proxy.js";
+import { parseClusterArg } from "../host/server/clusters.js";
 import { UsageError, parseFlags, readConfigArg, type Command } from "./commands/args.js";
 import { validateCommand } from "./commands/validate.js";
 import { convertApacheCommand } from "./commands/convert-apache.js";
