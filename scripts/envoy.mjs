@@ -94,7 +94,7 @@ if (opts.port !== fileListen || opts.adminPort !== fileAdmin || opts.backendPort
 const backends = [];
 if (opts.backend) {
   const { startDemo } = await import("../dist/cli/commands/demo.js").catch(() => {
-    console.error("dist/host is missing: run `npm run build` first.");
+    console.error("dist/cli is missing: run `npm run build` first.");
     process.exit(1);
   });
   try {
