@@ -248,11 +248,35 @@ export class ClickpathStream extends StreamFilter {
   }
 
   /**
-   * Which session the request carries: a valid id from the cookie (which wins) or the URL continues it; a
-   * refused one is reported and replaced; without one, a crawler's User-Agent gets none at all.
+   * Which session the request carries: a valid id (from the cookie, which wins, or from the URL) continues;
+   * without one, a crawler's User-Agent gets no session at all, and anyone else a new one (Created, or
+   * Replaced when the id they sent was refused).
    */
   private classifySession(request: HeaderMap, r: SessionRequest): void {
+    const continued = this.validSession(request, r);
+    if (continued != null) {
+      this.continueSession(r, continued);
+      return;
+    }
     const s = this.feature.settings;
+    const ua = request.get("user-agent");
+    const uaText = ua != null ? ua : "";
+    for (let i = 0; i < s.uaExceptions.length; i++) {
+      const e = s.uaExceptions[i];
+      if (e.regex.test(uaText)) {
+        r.state = SessionState.UaException;
+        r.sessionValue = e.name;
+        this.services.count(this.feature.uaExceptions, 1);
+        return;
+      }
+    }
+  }
+
+  /**
+   * The valid id the request carries, the cookie's before the URL's, or null; an id that was refused is
+   * reported to the upstream and leaves the state Replaced.
+   */
+  private validSession(request: HeaderMap, r: SessionRequest): SessionId | null {
     const feature = this.feature;
     const services = this.services;
     const found = r.found;
@@ -263,7 +287,7 @@ export class ClickpathStream extends StreamFilter {
         const urlForm = urlFormOf(found.id);
         services.count(urlForm != null && urlForm == r.cookieId ? feature.upgradedToCookie : feature.cookieUrlConflicts, 1);
       } else {
-        const c = checkId(found.id, s, r.now);
+        const c = checkId(found.id, feature.settings, r.now);
         if (c.valid) {
           continued = c.id;
           r.sessionValue = found.id;
@@ -275,12 +299,13 @@ export class ClickpathStream extends StreamFilter {
     }
     const cookieSession = r.cookieSession;
     if (cookieSession != null) {
-      continued = cookieSession;
       r.sessionValue = r.cookieId;
       this.fromCookie = true;
       services.count(feature.continuedByCookie, 1);
-    } else if (continued != null) {
-      if (s.mode == SessionMode.CookieFirst) services.count(feature.continuedByUrl, 1);
+      return cookieSession;
+    }
+    if (continued != null) {
+      if (feature.settings.mode == SessionMode.CookieFirst) services.count(feature.continuedByUrl, 1);
     } else if (found == null && r.refusedCookie != null) {
       // Nothing in the URL: the upstream learns of the cookie's id as it would of a URL's (in URL form).
       r.state = SessionState.Replaced;
@@ -288,30 +313,21 @@ export class ClickpathStream extends StreamFilter {
       const shown = urlFormOf(refused);
       this.reportRefused(request, r.refusedCheck!, shown != null ? shown : refused);
     }
+    return continued;
+  }
 
-    if (continued != null) {
-      r.state = SessionState.Continued;
-      r.start = <i64>continued.time;
-      const row = s.machineNamed(continued.machine);
-      r.machine = row != null ? row : new MachineRow("", continued.machine, "");
-      if (continued.friend.length > 0) {
-        r.friend = s.friendNamed(continued.friend);
-        if (r.friend != null) r.remote = continued.remote;
-      }
-      services.count(feature.sessionsContinued, 1);
-      return;
+  /** A continued session keeps its start, its machine and the friendly session its id carries. */
+  private continueSession(r: SessionRequest, continued: SessionId): void {
+    const s = this.feature.settings;
+    r.state = SessionState.Continued;
+    r.start = <i64>continued.time;
+    const row = s.machineNamed(continued.machine);
+    r.machine = row != null ? row : new MachineRow("", continued.machine, "");
+    if (continued.friend.length > 0) {
+      r.friend = s.friendNamed(continued.friend);
+      if (r.friend != null) r.remote = continued.remote;
     }
-    const ua = request.get("user-agent");
-    const uaText = ua != null ? ua : "";
-    for (let i = 0; i < s.uaExceptions.length; i++) {
-      const e = s.uaExceptions[i];
-      if (e.regex.test(uaText)) {
-        r.state = SessionState.UaException;
-        r.sessionValue = e.name;
-        services.count(feature.uaExceptions, 1);
-        return;
-      }
-    }
+    this.services.count(this.feature.sessionsContinued, 1);
   }
 
   /**
