@@ -11,7 +11,7 @@
 //   cookie       mode cookie_first, a valid id in the cookie (decoded, checked; Location left alone)
 // Rounds alternate the subjects; medians of per-request times; ratios to `empty`. With --baseline FILE (another
 // build of clicktrail.wasm, e.g. saved from before a change) every subject also runs on it in the same rounds,
-// and a last column gives build/clicktrail.wasm's time as a ratio to the baseline's.
+// and a last column gives build/clicktrail.wasm's time as a ratio to the baseline's (median of the rounds' ratios).
 //   node bench/clickpath.mjs [--requests 4000] [--rounds 7] [--baseline FILE]        (after npm run build)
 import { performance } from "node:perf_hooks";
 import { Host } from "../dist/host/index.js";
@@ -93,5 +93,8 @@ console.log(`subject | µs/request | ratio to empty${baseline.length ? ` | basel
 subjects.forEach((s, i) => {
   const m = median(times.get(s));
   const b = baseline.length ? median(times.get(baseline[i])) : 0;
-  console.log(`${s.name} | ${m.toFixed(1)} | ${(m / base).toFixed(2)}x${baseline.length ? ` | ${b.toFixed(1)} | ${(m / b).toFixed(2)}x` : ""}`);
+  // The ratio to the baseline is the median of each round's ratio to its twin measured next to it, so that
+  // load that drifts between rounds cancels out.
+  const paired = baseline.length ? median(times.get(s).map((t, r) => t / times.get(baseline[i])[r])) : 0;
+  console.log(`${s.name} | ${m.toFixed(1)} | ${(m / base).toFixed(2)}x${baseline.length ? ` | ${b.toFixed(1)} | ${paired.toFixed(2)}x` : ""}`);
 });
