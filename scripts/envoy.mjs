@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run envoy`: the demo under real Envoy. Starts the demo backend (host/commands/demo.ts, without the dev
+// `npm run envoy`: the demo under real Envoy. Starts the demo backend (cli/commands/demo.ts, without the dev
 // proxy) on the two upstream ports envoy/envoy.yaml names, then runs Envoy with envoy/envoy.yaml through
 // func-e, from the repository root (the module path in the YAML is relative to it).
 //
@@ -94,8 +94,8 @@ if (opts.port !== fileListen || opts.adminPort !== fileAdmin || opts.backendPort
 // The demo backend, once per cluster port (web1, web2), as `npm start -- --no-proxy` starts it.
 const backends = [];
 if (opts.backend) {
-  const { startDemo } = await import("../dist/host/commands/demo.js").catch(() => {
-    console.error("dist/host is missing: run `npm run build` first.");
+  const { startDemo } = await import("../dist/cli/commands/demo.js").catch(() => {
+    console.error("dist/cli is missing: run `npm run build` first.");
     process.exit(1);
   });
   try {

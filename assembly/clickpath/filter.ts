@@ -14,7 +14,7 @@ import { encodeId, ipMachine, MAX_ID_BYTES, SessionId } from "./id";
 import { cookieValues } from "../http/cookies";
 import { sessionSetCookie, urlFormOf } from "./cookie";
 import { checkId, IdCheck } from "./check";
-import { captureFriend, CapturedFriend, findPathSession, refererHost, stripRefererSession } from "./request";
+import { captureFriend, CapturedFriend, findPathSession, PathSession, refererHost, stripRefererSession } from "./request";
 import { LinkContext, SessionLinks, rewriteLocation, rewriteRefresh } from "./links";
 import { HtmlRewriter } from "../html/rewriter";
 import { isHtmlContentType, isIdentityEncoding } from "../html/content";
@@ -120,6 +120,38 @@ export class ClickpathFeature extends Feature {
   }
 }
 
+/** What one request tells about its session, filled in step by step by ClickpathStream.onRequestHeaders. */
+class SessionRequest {
+  /** The session segment found in the path, or null. */
+  found: PathSession | null = null;
+  /** The Referer as it arrived, and with any session segment taken out. */
+  originalReferer: string | null = null;
+  referer: string | null = null;
+  /** Mode cookie_first: the first valid id among the session cookies, and its URL form. */
+  cookieSession: SessionId | null = null;
+  cookieId: string = "";
+  /** Mode cookie_first: the first cookie value that was refused, and why. */
+  refusedCookie: string | null = null;
+  refusedCheck: IdCheck | null = null;
+  state: SessionState = SessionState.Created;
+  /** The id the upstream is told of (a crawler's: the ua_exceptions name). */
+  sessionValue: string = "";
+  /** The session's start (seconds): now for a new one. */
+  start: i64;
+  machine: MachineRow | null = null;
+  friend: FriendlySession | null = null;
+  remote: string = "";
+
+  constructor(
+    /** Seconds since the epoch, from the host's clock. */
+    public now: i64,
+    /** The request path without the session segment. */
+    public path: string,
+  ) {
+    this.start = now;
+  }
+}
+
 export class ClickpathStream extends StreamFilter {
   state: SessionState = SessionState.Created;
   ctx: LinkContext = new LinkContext();
@@ -139,10 +171,26 @@ export class ClickpathStream extends StreamFilter {
   /** True when responses get the session (the request has one and is not a crawler's). */
   get active(): bool { return this.state != SessionState.UaException && this.ctx.sess.length > 0; }
 
+  /**
+   * ClickPath's trans handler in four steps, each reading what the one before wrote into a SessionRequest:
+   * parse the request (cookie and URL ids, Referer), classify the session it carries, issue a new id when
+   * it carries none worth keeping, emit the outcome to the upstream and to the response side.
+   */
   onRequestHeaders(request: HeaderMap): void {
+    const r = this.parseRequest(request);
+    if (r == null) return;
+    this.classifySession(request, r);
+    if (r.state == SessionState.Created || r.state == SessionState.Replaced) this.issueSession(r);
+    this.state = r.state;
+    this.emitSession(request, r);
+  }
+
+  /**
+   * Drops the upstream headers a client sent, takes the session segment out of the path and the Referer,
+   * and in mode cookie_first reads the session cookie. Null when the request has no :path.
+   */
+  private parseRequest(request: HeaderMap): SessionRequest | null {
     const s = this.feature.settings;
-    const feature = this.feature;
-    const services = this.services;
     const hp = s.upstreamHeaderPrefix;
     // Upstreams trust these headers: a client must never be able to send them.
     const names = request.names.slice(0);
@@ -150,164 +198,216 @@ export class ClickpathStream extends StreamFilter {
       if (names[i].startsWith(hp)) request.remove(names[i]);
     }
     const rawPath = request.get(":path");
-    if (rawPath == null) return;
-    let path = rawPath;
-    const now = services.nowMicros() / 1000000;
+    if (rawPath == null) return null;
+    const r = new SessionRequest(this.services.nowMicros() / 1000000, rawPath);
     const authority = request.get(":authority");
     this.ctx.host = authority != null ? authority : (request.has("host") ? request.get("host")! : "");
     this.ctx.prefix = s.prefix;
-    const cookieFirst = s.mode == SessionMode.CookieFirst;
+    if (s.mode == SessionMode.CookieFirst) this.readSessionCookie(request, r);
 
-    // Mode cookie_first: the first valid id among the cookies of that name is the session, whatever the URL
-    // says (a visitor following someone else's link keeps their own session).
-    let cookieSession: SessionId | null = null;
-    let cookieId = "";
-    let refusedCookie: string | null = null;
-    let refusedCheck: IdCheck | null = null;
-    if (cookieFirst) {
-      const values = cookieValues(request, s.cookie.name);
-      for (let i = 0; i < values.length; i++) {
-        const c = checkId(values[i], s, now);
-        if (c.valid) {
-          cookieSession = c.id;
-          cookieId = urlFormOf(values[i])!; // decodable, so its escapes are well-formed
-          break;
-        }
-        if (refusedCookie == null) {
-          refusedCookie = values[i];
-          refusedCheck = c;
-        }
-      }
-      if (cookieSession == null && refusedCookie != null) {
-        services.count(feature.cookiesIgnored, 1);
-        if (services.logs(LogLevel.Info)) services.log(LogLevel.Info, "clicktrail: clickpath: ignored the session cookie: " + refusedCheck!.problem);
-      }
-    }
-
-    const found = findPathSession(path, s.prefix);
+    const found = findPathSession(rawPath, s.prefix);
     let referer = request.get("referer");
-    const originalReferer = referer;
-    let sessionValue = "";
-    let state = SessionState.Created;
-    let continued: SessionId | null = null;
-    let machine: MachineRow | null = null;
-    let start: i64 = now;
-    let friend: FriendlySession | null = null;
-    let remote = "";
+    r.originalReferer = referer;
+    r.found = found;
     if (found != null) {
-      path = found.path;
-      request.set(":path", path);
+      r.path = found.path;
+      request.set(":path", found.path);
       if (referer != null) referer = stripRefererSession(referer, s.prefix, true);
-      if (cookieSession != null) {
-        // The cookie wins. The same id in the URL is a URL session the browser now keeps as a cookie.
-        const urlForm = urlFormOf(found.id);
-        services.count(urlForm != null && urlForm == cookieId ? feature.upgradedToCookie : feature.cookieUrlConflicts, 1);
-      } else {
-        const c = checkId(found.id, s, now);
-        if (c.valid) {
-          continued = c.id;
-          sessionValue = found.id;
-        } else {
-          state = SessionState.Replaced;
-          this.reportRefused(request, c, found.id);
-        }
-      }
     } else if (referer != null) {
       referer = stripRefererSession(referer, s.prefix, false);
     }
+    r.referer = referer;
+    return r;
+  }
+
+  /**
+   * Mode cookie_first: the first valid id among the cookies of that name is the session, whatever the URL
+   * says (a visitor following someone else's link keeps their own session).
+   */
+  private readSessionCookie(request: HeaderMap, r: SessionRequest): void {
+    const s = this.feature.settings;
+    const values = cookieValues(request, s.cookie.name);
+    for (let i = 0; i < values.length; i++) {
+      const c = checkId(values[i], s, r.now);
+      if (c.valid) {
+        r.cookieSession = c.id;
+        r.cookieId = urlFormOf(values[i])!; // decodable, so its escapes are well-formed
+        break;
+      }
+      if (r.refusedCookie == null) {
+        r.refusedCookie = values[i];
+        r.refusedCheck = c;
+      }
+    }
+    if (r.cookieSession == null && r.refusedCookie != null) {
+      this.services.count(this.feature.cookiesIgnored, 1);
+      if (this.services.logs(LogLevel.Info)) {
+        this.services.log(LogLevel.Info, "clicktrail: clickpath: ignored the session cookie: " + r.refusedCheck!.problem);
+      }
+    }
+  }
+
+  /**
+   * Which session the request carries: a valid id (from the cookie, which wins, or from the URL) continues;
+   * without one, a crawler's User-Agent gets no session at all, and anyone else a new one (Created, or
+   * Replaced when the id they sent was refused).
+   */
+  private classifySession(request: HeaderMap, r: SessionRequest): void {
+    const continued = this.validSession(request, r);
+    if (continued != null) {
+      this.continueSession(r, continued);
+      return;
+    }
+    const s = this.feature.settings;
+    const ua = request.get("user-agent");
+    const uaText = ua != null ? ua : "";
+    for (let i = 0; i < s.uaExceptions.length; i++) {
+      const e = s.uaExceptions[i];
+      if (e.regex.test(uaText)) {
+        r.state = SessionState.UaException;
+        r.sessionValue = e.name;
+        this.services.count(this.feature.uaExceptions, 1);
+        return;
+      }
+    }
+  }
+
+  /**
+   * The valid id the request carries, the cookie's before the URL's, or null; an id that was refused is
+   * reported to the upstream and leaves the state Replaced.
+   */
+  private validSession(request: HeaderMap, r: SessionRequest): SessionId | null {
+    const feature = this.feature;
+    const services = this.services;
+    const found = r.found;
+    let continued: SessionId | null = null;
+    if (found != null) {
+      if (r.cookieSession != null) {
+        // The cookie wins. The same id in the URL is a URL session the browser now keeps as a cookie.
+        const urlForm = urlFormOf(found.id);
+        services.count(urlForm != null && urlForm == r.cookieId ? feature.upgradedToCookie : feature.cookieUrlConflicts, 1);
+      } else {
+        const c = checkId(found.id, feature.settings, r.now);
+        if (c.valid) {
+          continued = c.id;
+          r.sessionValue = found.id;
+        } else {
+          r.state = SessionState.Replaced;
+          this.reportRefused(request, c, found.id);
+        }
+      }
+    }
+    const cookieSession = r.cookieSession;
     if (cookieSession != null) {
-      continued = cookieSession;
-      sessionValue = cookieId;
+      r.sessionValue = r.cookieId;
       this.fromCookie = true;
       services.count(feature.continuedByCookie, 1);
-    } else if (continued != null) {
-      if (cookieFirst) services.count(feature.continuedByUrl, 1);
-    } else if (found == null && refusedCookie != null) {
-      // Nothing in the URL: the upstream learns of the cookie's id as it would of a URL's (in URL form).
-      state = SessionState.Replaced;
-      const shown = urlFormOf(refusedCookie);
-      this.reportRefused(request, refusedCheck!, shown != null ? shown : refusedCookie);
+      return cookieSession;
     }
-
     if (continued != null) {
-      state = SessionState.Continued;
-      start = <i64>continued.time;
-      const row = s.machineNamed(continued.machine);
-      machine = row != null ? row : new MachineRow("", continued.machine, "");
-      if (continued.friend.length > 0) {
-        friend = s.friendNamed(continued.friend);
-        if (friend != null) remote = continued.remote;
-      }
-      services.count(feature.sessionsContinued, 1);
-    } else {
-      const ua = request.get("user-agent");
-      const uaText = ua != null ? ua : "";
-      for (let i = 0; i < s.uaExceptions.length; i++) {
-        const e = s.uaExceptions[i];
-        if (e.regex.test(uaText)) {
-          state = SessionState.UaException;
-          sessionValue = e.name;
-          break;
-        }
-      }
-      if (state == SessionState.UaException) {
-        services.count(feature.uaExceptions, 1);
-      } else {
-        let captured: CapturedFriend | null = null;
-        if (referer != null) {
-          const host = refererHost(referer);
-          if (host != null) {
-            const f = s.friendFor(host);
-            if (f != null) captured = captureFriend(referer, f);
-          }
-        }
-        machine = feature.machineFor(services);
-        const conn = <u32>(services.connectionId() & 0xffffffff);
-        const key = s.secrets.length > 0 ? s.secrets[0] : null;
-        const worker = services.workerId();
-        const counter = feature.nextCounter(services);
-        sessionValue = encodeId(machine.name, <u32>now, worker, counter, conn,
-          captured != null ? captured.idPart : "", key);
-        if (captured != null && sessionValue.length > MAX_ID_BYTES) {
-          if (services.logs(LogLevel.Info)) {
-            services.log(LogLevel.Info, "clicktrail: clickpath: the friendly session from " + captured.friend.host +
-              " would make the id longer than " + MAX_ID_BYTES.toString() + " bytes; a plain session was started");
-          }
-          captured = null;
-          sessionValue = encodeId(machine.name, <u32>now, worker, counter, conn, "", key);
-        }
-        if (captured != null) {
-          friend = captured.friend;
-          remote = captured.remote;
-        }
-        services.count(feature.sessionsCreated, 1);
+      if (feature.settings.mode == SessionMode.CookieFirst) services.count(feature.continuedByUrl, 1);
+    } else if (found == null && r.refusedCookie != null) {
+      // Nothing in the URL: the upstream learns of the cookie's id as it would of a URL's (in URL form).
+      r.state = SessionState.Replaced;
+      const refused = r.refusedCookie!;
+      const shown = urlFormOf(refused);
+      this.reportRefused(request, r.refusedCheck!, shown != null ? shown : refused);
+    }
+    return continued;
+  }
+
+  /** A continued session keeps its start, its machine and the friendly session its id carries. */
+  private continueSession(r: SessionRequest, continued: SessionId): void {
+    const s = this.feature.settings;
+    r.state = SessionState.Continued;
+    r.start = <i64>continued.time;
+    const row = s.machineNamed(continued.machine);
+    r.machine = row != null ? row : new MachineRow("", continued.machine, "");
+    if (continued.friend.length > 0) {
+      r.friend = s.friendNamed(continued.friend);
+      if (r.friend != null) r.remote = continued.remote;
+    }
+    this.services.count(this.feature.sessionsContinued, 1);
+  }
+
+  /**
+   * Mints the new id: this machine, the time, worker, counter and connection, and the friendly session a
+   * partner's Referer carries when it fits in the id.
+   */
+  private issueSession(r: SessionRequest): void {
+    const s = this.feature.settings;
+    const feature = this.feature;
+    const services = this.services;
+    let captured: CapturedFriend | null = null;
+    const referer = r.referer;
+    if (referer != null) {
+      const host = refererHost(referer);
+      if (host != null) {
+        const f = s.friendFor(host);
+        if (f != null) captured = captureFriend(referer, f);
       }
     }
-    this.state = state;
+    const machine = feature.machineFor(services);
+    r.machine = machine;
+    const now = <u32>r.now;
+    const conn = <u32>(services.connectionId() & 0xffffffff);
+    const key = s.secrets.length > 0 ? s.secrets[0] : null;
+    const worker = services.workerId();
+    const counter = feature.nextCounter(services);
+    r.sessionValue = encodeId(machine.name, now, worker, counter, conn, captured != null ? captured.idPart : "", key);
+    if (captured != null && r.sessionValue.length > MAX_ID_BYTES) {
+      if (services.logs(LogLevel.Info)) {
+        services.log(LogLevel.Info, "clicktrail: clickpath: the friendly session from " + captured.friend.host +
+          " would make the id longer than " + MAX_ID_BYTES.toString() + " bytes; a plain session was started");
+      }
+      captured = null;
+      r.sessionValue = encodeId(machine.name, now, worker, counter, conn, "", key);
+    }
+    if (captured != null) {
+      r.friend = captured.friend;
+      r.remote = captured.remote;
+    }
+    services.count(feature.sessionsCreated, 1);
+  }
 
-    if (referer != null && referer != originalReferer) request.set("referer", referer);
+  /**
+   * Tells the upstream (headers, the access log's filter state) and prepares the response side: nothing for
+   * a crawler, the clean-URL redirect for a cookie session, otherwise the Set-Cookie (mode cookie_first) and
+   * the link context that puts the session into Location, Refresh and HTML.
+   */
+  private emitSession(request: HeaderMap, r: SessionRequest): void {
+    const s = this.feature.settings;
+    const hp = s.upstreamHeaderPrefix;
+    const state = r.state;
+    const sessionValue = r.sessionValue;
+    const now = r.now;
+    const start = r.start;
+    if (r.referer != null && r.referer != r.originalReferer) request.set("referer", r.referer!);
     request.set(hp + "session", sessionValue);
     request.set(hp + "session-start", start.toString());
     request.set(hp + "session-age", (now - start).toString());
-    services.setFilterState(SESSION_FILTER_STATE, sessionValue);
+    this.services.setFilterState(SESSION_FILTER_STATE, sessionValue);
     if (state == SessionState.UaException) return;
 
     const sess = "/" + s.prefix + sessionValue;
     request.set(hp + "session-path", sess);
+    const friend = r.friend;
     if (friend != null) {
-      request.set(hp + "remote-session", headerSafe(remote));
+      request.set(hp + "remote-session", headerSafe(r.remote));
       request.set(hp + "remote-session-host", friend.host);
     }
+    const machine = r.machine;
     if (machine != null) {
       request.set(hp + "machine", machine.name);
       if (machine.store.length > 0) request.set(hp + "machine-store", machine.store);
     }
+    const cookieFirst = s.mode == SessionMode.CookieFirst;
     if (cookieFirst && state == SessionState.Continued) {
       request.set(hp + "source", this.fromCookie ? SOURCE_COOKIE : SOURCE_URL);
     }
     if (this.fromCookie) {
       // Nothing will be rewritten, so the upstream may compress (Accept-Encoding stays).
-      if (found != null && s.cleanUrls && isGetOrHead(request.get(":method"))) this.redirectToCleanUrl(path);
+      if (r.found != null && s.cleanUrls && isGetOrHead(request.get(":method"))) this.redirectToCleanUrl(r.path);
       return;
     }
     if (cookieFirst) {
@@ -318,7 +418,7 @@ export class ClickpathStream extends StreamFilter {
     if (s.stripAcceptEncoding) request.remove("accept-encoding");
     this.ctx.sess = sess;
     this.ctx.isNew = state != SessionState.Continued;
-    this.ctx.setRequestPath(path);
+    this.ctx.setRequestPath(r.path);
   }
 
   /** Tells the upstream (and the metrics) that the visitor's id `idText` was refused and replaced. */

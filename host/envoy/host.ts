@@ -6,12 +6,12 @@ import { readFile } from "node:fs/promises";
 import { LOG_LEVEL_NAMES, type LogLevelName } from "../abi/constants.js";
 import type { Pair } from "../abi/pairs.js";
 import { validateModule } from "../abi/validate.js";
-import type { FailurePolicy, HostRuntime } from "./core.js";
+import type { FailurePolicy, HostRuntime, HttpCallResponse, PendingHttpCall } from "./core.js";
 import { MetricStore } from "./metrics.js";
 import type { Profile } from "./properties.js";
 import { SharedDataStore, type SharedEntry } from "./shared-data.js";
 import { HttpStream, type StreamOptions } from "./stream.js";
-import { WorkerVm, type HttpCallResponse, type PendingHttpCall } from "./vm.js";
+import { WorkerVm } from "./vm.js";
 
 export type ClusterHandler = (request: {
   cluster: string;

@@ -25,9 +25,10 @@ import {
   BufferType, DataStatus, HeadersStatus, LogLevel, MapType, StreamType, TrailersStatus,
 } from "../abi/constants.js";
 import type { Pair } from "../abi/pairs.js";
-import type { HostRuntime } from "./core.js";
+import type { Holder, HostRuntime, VmStream } from "./core.js";
+import { addHeader, lowerPairs, removeHeader as removeHeaderPair, setHeader, toBuffer } from "./messages.js";
 import type { StreamFacts } from "./properties.js";
-import { addHeader, lowerPairs, removeHeader as removeHeaderPair, setHeader, toBuffer, type WorkerVm } from "./vm.js";
+import type { WorkerVm } from "./vm.js";
 
 /** Grpc::Utility::httpToGrpcStatus. */
 function httpToGrpcStatus(code: number): number {
@@ -46,10 +47,6 @@ function percentEncode(body: Buffer): string {
   let out = "";
   for (const b of body) out += b < 0x20 || b > 0x7e || b === 0x25 ? `%${b.toString(16).toUpperCase().padStart(2, "0")}` : String.fromCharCode(b);
   return out;
-}
-
-export interface Holder {
-  data: Buffer;
 }
 
 export interface LocalReply {
@@ -127,7 +124,7 @@ function append(holder: Holder | null, data: Buffer): Holder {
   return holder;
 }
 
-export class HttpStream {
+export class HttpStream implements VmStream {
   readonly request = new Side(true);
   readonly response = new Side(false);
   contextId = 0;

@@ -13,32 +13,12 @@ import type { Pair } from "../abi/pairs.js";
 import type { ValidatedModule } from "../abi/validate.js";
 import { VmMetrics } from "./metrics.js";
 import { getProperty, setProperty, type PropertyEnv } from "./properties.js";
-import type { HostCore } from "./core.js";
-import type { HttpStream } from "./stream.js";
-
-export interface HttpCallResponse {
-  headers: Pair[];
-  body?: Buffer | Uint8Array | string;
-  trailers?: Pair[];
-}
-
-export interface PendingHttpCall {
-  worker: number;
-  token: number;
-  cluster: string;
-  headers: Pair[];
-  body: Buffer;
-  trailers: Pair[];
-  timeoutMs: number;
-  /** Host monotonic time (ms) when the call times out, or null for none. */
-  deadlineMs: number | null;
-  /** Context that issued it (after set_effective_context), for tests. */
-  fromContext: number;
-}
+import type { HostCore, HttpCallResponse, PendingHttpCall, VmStream } from "./core.js";
+import { addHeader, lowerPairs, removeHeader, setHeader, toBuffer } from "./messages.js";
 
 interface ContextEntry {
   id: number;
-  stream: HttpStream | null;
+  stream: VmStream | null;
 }
 
 export class WorkerVm implements ProxyHostApi {
@@ -167,7 +147,7 @@ export class WorkerVm implements ProxyHostApi {
     return this.configured;
   }
 
-  newContextId(stream: HttpStream): number {
+  newContextId(stream: VmStream): number {
     const id = this.nextContextId++;
     this.contexts.set(id, { id, stream });
     return id;
@@ -231,7 +211,7 @@ export class WorkerVm implements ProxyHostApi {
     return this.contexts.get(this.current);
   }
 
-  private stream(): HttpStream | null {
+  private stream(): VmStream | null {
     return this.ctx()?.stream ?? null;
   }
 
@@ -550,44 +530,4 @@ export class WorkerVm implements ProxyHostApi {
   getConfiguration(): Buffer {
     return this.pluginConfig ?? this.core.vmConfig;
   }
-}
-
-// ------------------------------------------------------------------ header map helpers (Envoy HeaderMapImpl)
-
-const isPseudo = (k: string) => k.startsWith(":");
-
-/** Pseudo-headers are kept in front of regular ones, as HeaderMapImpl inserts them. */
-export function addHeader(map: Pair[], key: string, value: string): void {
-  if (isPseudo(key)) {
-    let i = 0;
-    while (i < map.length && isPseudo(map[i][0])) i++;
-    map.splice(i, 0, [key, value]);
-  } else {
-    map.push([key, value]);
-  }
-}
-
-export function removeHeader(map: Pair[], key: string): void {
-  for (let i = map.length - 1; i >= 0; i--) if (map[i][0] === key) map.splice(i, 1);
-}
-
-/**
- * setCopy: Envoy removes every entry of the key and adds one at the end (of the pseudo-header block for
- * pseudo-headers) — the replaced header moves.
- */
-export function setHeader(map: Pair[], key: string, value: string): void {
-  removeHeader(map, key);
-  addHeader(map, key, value);
-}
-
-export function lowerPairs(pairs: readonly (readonly [string, string])[]): Pair[] {
-  const out: Pair[] = [];
-  for (const [k, v] of pairs) addHeader(out, String(k).toLowerCase(), String(v));
-  return out;
-}
-
-export function toBuffer(b: Buffer | Uint8Array | string | undefined): Buffer {
-  if (b === undefined) return Buffer.alloc(0);
-  if (typeof b === "string") return Buffer.from(b, "utf8");
-  return Buffer.from(b);
 }

@@ -6,7 +6,7 @@
 import http from "node:http";
 import type { Pair } from "../abi/pairs.js";
 import type { ClusterHandler } from "../envoy/host.js";
-import type { HttpCallResponse } from "../envoy/vm.js";
+import type { HttpCallResponse } from "../envoy/core.js";
 
 /** Parses `NAME=URL[,URL...]`; every URL must be http:// with a host and port and no path beyond "/". */
 export function parseClusterArg(arg: string): { name: string; members: URL[] } {

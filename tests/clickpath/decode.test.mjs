@@ -1,7 +1,7 @@
 // `clicktrail decode` through the standalone tool build (build/clickpath-tools.wasm).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeCommand } from "../../dist/host/commands/decode.js";
+import { decodeCommand } from "../../dist/cli/commands/decode.js";
 
 async function run(args, now = 1795320990) {
   const out = [];

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startDemo } from "../../dist/host/commands/demo.js";
+import { startDemo } from "../../dist/cli/commands/demo.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 const built = existsSync(join(root, "build/clicktrail.wasm")) && existsSync(join(root, "build/clickpath-tools.js"));

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { startDemo } from "../../dist/host/commands/demo.js";
+import { startDemo } from "../../dist/cli/commands/demo.js";
 import { browse, expectedReport, retime, STEPS } from "./browsing.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -211,8 +211,8 @@ test("--html: one self-contained page; in Chromium its numbers are the text repo
 });
 
 test("a progress line on a terminal for files over a few MB, cleared at the end; none for small files", { skip }, async () => {
-  const { clickstreamCommand } = await import("../../dist/host/clickstream/command.js");
-  const { PROGRESS_MIN_BYTES } = await import("../../dist/host/clickstream/input.js");
+  const { clickstreamCommand } = await import("../../dist/cli/clickstream/command.js");
+  const { PROGRESS_MIN_BYTES } = await import("../../dist/cli/clickstream/input.js");
   const text = readFileSync(log, "utf8");
   const big = join(dir, "big.log");
   writeFileSync(big, text.repeat(Math.ceil((PROGRESS_MIN_BYTES + 1) / text.length)));

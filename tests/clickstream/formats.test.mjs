@@ -4,10 +4,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { ENVOY_FORMAT, apacheFormat, envoyFormat, envoyJsonFormat, NOT_LOGGED } from "../../dist/host/clickstream/formats.js";
-import { Analyzer, isPageView } from "../../dist/host/clickstream/analyze.js";
-import { textReport } from "../../dist/host/clickstream/report.js";
-import { parseIdle } from "../../dist/host/clickstream/command.js";
+import { ENVOY_FORMAT, apacheFormat, envoyFormat, envoyJsonFormat, NOT_LOGGED } from "../../dist/cli/clickstream/formats.js";
+import { Analyzer, isPageView } from "../../dist/cli/clickstream/analyze.js";
+import { textReport } from "../../dist/cli/clickstream/report.js";
+import { parseIdle } from "../../dist/cli/clickstream/command.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 

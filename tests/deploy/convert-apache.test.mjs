@@ -6,9 +6,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { convertApache, logicalLines, splitWords } from "../../dist/host/apache/convert.js";
-import { convertAndCheck } from "../../dist/host/commands/convert-apache.js";
-import { validateConfig } from "../../dist/host/commands/validate.js";
+import { convertApache, logicalLines, splitWords } from "../../dist/cli/apache/convert.js";
+import { convertAndCheck } from "../../dist/cli/commands/convert-apache.js";
+import { validateConfig } from "../../dist/cli/commands/validate.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 const fixture = (name) => join(root, "tests/fixtures/apache", name);

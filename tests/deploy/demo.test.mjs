@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { startDemo } from "../../dist/host/commands/demo.js";
+import { startDemo } from "../../dist/cli/commands/demo.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 const browser = { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) clicktrail-test" };

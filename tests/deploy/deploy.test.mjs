@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import YAML from "yaml";
-import { validateConfig } from "../../dist/host/commands/validate.js";
+import { validateConfig } from "../../dist/cli/commands/validate.js";
 import { envoyPaths } from "../../scripts/envoy-paths.mjs";
 import { ENVOY, envoySkip } from "../support/envoy.mjs";
 import { canConnect, freePort, startProcess } from "../support/processes.mjs";

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
-import { validateConfig } from "../../dist/host/commands/validate.js";
+import { validateConfig } from "../../dist/cli/commands/validate.js";
 import { ISTIO_API_VERSION } from "../../scripts/tools-paths.mjs";
 import { root, tools, toolsSkip } from "../support/tools.mjs";
 import { crdValidator, istioCrds, istiodPluginConfig } from "../support/istio.mjs";

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkWithFilter, checkWithSchema, validateConfig } from "../../dist/host/commands/validate.js";
+import { checkWithFilter, checkWithSchema, validateConfig } from "../../dist/cli/commands/validate.js";
 import { valid, invalid, beyondSchema } from "./cases.mjs";
 
 const root = new URL("../..", import.meta.url).pathname;

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { commands, parseFlags, readConfigArg, usage, UsageError } from "../../dist/host/cli.js";
+import { commands, parseFlags, readConfigArg, usage, UsageError } from "../../dist/cli/cli.js";
 import { parseListen, isLoopback } from "../../dist/host/server/proxy.js";
 
 test("the command table lists proxy with its usage", () => {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import { parseClusterArg, clusterHandler } from "../../dist/host/index.js";
 import { freePort } from "../support/processes.mjs";
-import { main } from "../../dist/host/cli.js";
+import { main } from "../../dist/cli/cli.js";
 
 const servers = [];
 after(async () => { for (const s of servers) await new Promise((r) => s.close(r)); });

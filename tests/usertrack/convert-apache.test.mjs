@@ -9,11 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { root, wasmPath } from "./helpers.mjs";
 
-const commandFile = root + "dist/host/commands/convert-apache.js";
+const commandFile = root + "dist/cli/commands/convert-apache.js";
 const have = existsSync(commandFile) && existsSync(wasmPath);
 if (!have) console.log("SKIPPED: convert-apache tests (run npm run build)");
 const { convertApache, } = have ? await import(commandFile) : {};
-const { getwordsConf } = have ? await import(root + "dist/host/apache/words.js") : {};
+const { getwordsConf } = have ? await import(root + "dist/cli/apache/words.js") : {};
 
 test("words split and unquote as ap_getword_conf does (checked against httpd's CookieName)", { skip: !have }, () => {
   assert.deepEqual(getwordsConf(`  "2 weeks"  plain 'single q' "a\\"b" "c\\\\d" "e\\xf" "unterminated`),

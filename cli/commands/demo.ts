@@ -7,7 +7,7 @@ import { readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { startProxy, parseListen, type RunningProxy } from "../server/proxy.js";
+import { startProxy, parseListen, type RunningProxy } from "../../host/index.js";
 import { UsageError, parseFlags, type Command } from "./args.js";
 import { DEFAULT_WASM, DEMO_CONFIG, packagePath } from "./paths.js";
 import { decodeId } from "./decode.js";

@@ -1,4 +1,4 @@
-// Files the commands ship with, found from the package root (this file compiles to dist/host/commands/),
+// Files the commands ship with, found from the package root (this file compiles to dist/cli/commands/),
 // so `npx clicktrail ...` works from any directory.
 import { fileURLToPath } from "node:url";
 

@@ -1,5 +1,5 @@
 // What every subcommand shares: the Command shape, usage errors and flag parsing. Kept apart from
-// host/cli.ts (which re-exports it) so a command module can be imported on its own without a cycle.
+// cli/cli.ts (which re-exports it) so a command module can be imported on its own without a cycle.
 import { readFileSync } from "node:fs";
 
 export interface Command {

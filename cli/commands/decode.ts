@@ -3,6 +3,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, resolve } from "node:path";
+import type { Command } from "./args.js";
 
 type Tools = { decode(id: string, config: string, now: number): string };
 
@@ -55,3 +56,10 @@ export async function decodeCommand(args: string[], out: (line: string) => void 
   if (parsed.error) return 2;
   return parsed.valid ? 0 : 1;
 }
+
+/** The command-table entry for `clicktrail decode`. */
+export const decode: Command = {
+  summary: "print the fields of a clickpath session id as JSON",
+  usage,
+  run: (args) => decodeCommand(args),
+};

@@ -4,7 +4,7 @@
 // so mistakes show up before anything runs. Every error is printed with its JSON path.
 import { existsSync, readFileSync } from "node:fs";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
-import { Host } from "../envoy/host.js";
+import { Host } from "../../host/index.js";
 import { UsageError, parseFlags, readInputFile, type Command } from "./args.js";
 import { DEFAULT_WASM, SCHEMA_FILE } from "./paths.js";
 

@@ -1,6 +1,6 @@
 // `clicktrail convert-apache FILE`: prints the clicktrail configuration equivalent to the mod_usertrack,
 // Apache2::ClickPath and mod_session directives in an Apache httpd configuration file. The conversion
-// (host/apache/convert.ts) copies values; the result is then judged by the filter itself, and each of its
+// (cli/apache/convert.ts) copies values; the result is then judged by the filter itself, and each of its
 // complaints is reported against the Apache line the value came from. Errors go to stderr as
 // FILE:LINE: message and the exit code is 1; warnings (FILE:LINE: warning: ...) and notes about skipped
 // directives (FILE:LINE: note: ...) go to stderr too.
