@@ -13,8 +13,8 @@
 // A backend that must ask another service answers Pending (BackendLoadStatus.Pending, SaveOutcome.Pending)
 // after starting an HTTP callout through Services.httpCall; the stream then pauses and each answer is
 // handed to resumeLoad / resumeSave until they stop answering Pending.
-import { HeaderMap } from "../http/headers";
-import { HttpCallResult, Services } from "../http/services";
+import { HeaderMap } from "../core/headers";
+import { HttpCallResult, Services } from "../core/services";
 
 /** What load() found. */
 export const enum BackendLoadStatus {
@@ -107,7 +107,7 @@ export abstract class SessionBackend {
 export abstract class SessionBackendStream {
   /**
    * Request phase: find the encoded session for this request. May edit the request headers (hide its
-   * cookie from the upstream when configured). Byte strings throughout (see http/bytes.ts).
+   * cookie from the upstream when configured). Byte strings throughout (see core/bytes.ts).
    */
   abstract load(request: HeaderMap): BackendLoad;
 

@@ -8,8 +8,8 @@
 // NAME's value then starts with `~n~` — a prefix neither Apache's urlencoded codec nor either encrypted
 // format can produce (`~` is always escaped, and is outside both base64 alphabets) — and the pieces are
 // concatenated in order. Chunks a shrinking session no longer needs are expired in the same response.
-import { HeaderMap } from "../http/headers";
-import { LogLevel, Services } from "../http/services";
+import { HeaderMap } from "../core/headers";
+import { LogLevel, Services } from "../core/services";
 import { BackendLoad, SaveOutcome, SessionBackend, SessionBackendStream, SessionDelta } from "./backend";
 import { chunkCookieName, CookieScan, scanSessionCookies } from "./cookie-read";
 import { APACHE_DEFAULT_ATTRIBUTES, SessionSettings } from "./settings";

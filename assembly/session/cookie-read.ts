@@ -6,7 +6,7 @@
 // pieces after our cookie belong to it. With SessionCookieRemove the cookie is cut out of the headers.
 //
 // One scan finds the base cookie and its chunk cookies (NAME_2 … NAME_n, see cookie-backend.ts).
-import { HeaderMap } from "../http/headers";
+import { HeaderMap } from "../core/headers";
 
 export class CookieScan {
   /** values[0] is NAME's value, values[i] NAME_{i+1}'s; null when absent. */

@@ -14,15 +14,15 @@
 //
 // Only cookies whose MAC verifies reach PBKDF2, and forging a MAC needs the passphrase, so a client
 // cannot make the filter derive keys (or flood the cache) with made-up salts.
-import { Services } from "../http/services";
-import { byteStringFromBytes, byteStringToBytes } from "../http/bytes";
-import { aprBase64Decode, base64Encode } from "../http/base64";
+import { Services } from "../core/services";
+import { byteStringFromBytes, byteStringToBytes } from "../core/bytes";
+import { aprBase64Decode, base64Encode } from "../codecs/base64";
 import { AesKey } from "../crypto/aes";
 import { constantTimeEqualPtr } from "../crypto/compare";
 import { md5 } from "../crypto/md5";
 import { pbkdf2HmacSha1 } from "../crypto/pbkdf2";
 import { siphash24Bytes } from "../crypto/siphash";
-import { hexEncode } from "../http/hex";
+import { hexEncode } from "../codecs/hex";
 import { OpenedSession, SessionSealer } from "./sealer";
 import { CryptoCipher } from "./settings";
 

@@ -24,10 +24,10 @@
 //   with a leader change) grants a new one once. The value's own expiry is what decides.
 // * An ambiguous Txn (no answer, a timeout, a 5xx, an unreadable answer) may or may not have been
 //   applied: the key written is read back, and only a value byte-equal to ours counts as saved.
-import { HeaderMap } from "../http/headers";
-import { HttpCallResult, LogLevel, Services } from "../http/services";
-import { base64Decode, base64Encode } from "../http/base64";
-import { byteStringFromBytes, byteStringToBytes } from "../http/bytes";
+import { HeaderMap } from "../core/headers";
+import { HttpCallResult, LogLevel, Services } from "../core/services";
+import { base64Decode, base64Encode } from "../codecs/base64";
+import { byteStringFromBytes, byteStringToBytes } from "../core/bytes";
 import { sha256 } from "../crypto/sha256";
 import { BackendLoad, SaveOutcome, SessionBackend, SessionBackendStream, SessionDelta } from "./backend";
 import { scanSessionCookies } from "./cookie-read";

@@ -9,9 +9,9 @@
 // not be able to fill the store. A session that vanished
 // between load and save (expired, evicted, logged out elsewhere) is not re-created from this request's
 // copy: a logout on one worker must not be undone by a slower request on another.
-import { HeaderMap } from "../http/headers";
-import { LogLevel, Services } from "../http/services";
-import { byteStringFromBytes, byteStringToBytes } from "../http/bytes";
+import { HeaderMap } from "../core/headers";
+import { LogLevel, Services } from "../core/services";
+import { byteStringFromBytes, byteStringToBytes } from "../core/bytes";
 import { BackendLoad, SaveOutcome, SessionBackend, SessionBackendStream, SessionDelta } from "./backend";
 import { scanSessionCookies } from "./cookie-read";
 import { APACHE_DEFAULT_ATTRIBUTES, SessionSettings } from "./settings";

@@ -1,5 +1,5 @@
 import { Regex, MatchSpan, MAX_PROGRAM_SIZE } from "../../../assembly/regex";
-import { utf8ByteString } from "../../../assembly/http/bytes";
+import { utf8ByteString } from "../../../assembly/core/bytes";
 
 function errorOf(pattern: string, ci: bool = false): string {
   return Regex.compile(pattern, ci).error;
