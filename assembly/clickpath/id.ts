@@ -1,4 +1,5 @@
-// Session ids in Apache2::ClickPath 1.10's format (spec/apache-originals.md §2.4), optionally signed.
+// Session ids in Apache2::ClickPath 1.10's format (CPAN: lib/Apache2/ClickPath.pm builds and reads them,
+// lib/Apache2/ClickPath/Decode.pm is its stand-alone decoder), optionally signed.
 //
 //   plain   = MACHINE ":" base64(record) "," FRIEND      (then +→@, /→- in MACHINE ":" base64 part)
 //   id      = scramble13(plain), then percent-encoding of bytes that cannot stand in a path segment

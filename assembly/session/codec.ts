@@ -1,8 +1,9 @@
 // mod_session's "identity" codec: a session is an application/x-www-form-urlencoded string of key=value
 // pairs, and that string — before any encryption — is what Apache stores, puts into HTTP_SESSION and reads
 // from SessionHeader. Matching it byte for byte lets a site move between Apache and clicktrail without
-// logging anybody out, so every rule below is Apache 2.4's (spec/apache-originals.md §3.1), including
-// the odd ones; the two places we depart are marked "departs" and listed in docs/compat.md.
+// logging anybody out, so every rule below is Apache 2.4's (session_identity_decode and
+// session_identity_encode in httpd's modules/session/mod_session.c), including the odd ones; the two
+// places we depart are marked "departs" and listed in docs/compat.md.
 //
 // Strings here are byte strings (core/bytes.ts): one code unit per byte. The escaping itself is
 // codecs/percent.ts (ap_escape_urlencoded / ap_unescape_urlencoded).

@@ -1,4 +1,4 @@
-// Reading the session cookie the way Apache's ap_cookie_read does (spec/apache-originals.md §3.2), which is
+// Reading the session cookie the way Apache's ap_cookie_read does (httpd server/util_cookies.c), which is
 // not how a general cookie parser reads: every Cookie and Cookie2 header is split on `,` and then `;`,
 // leading blanks are trimmed, and a piece that starts exactly (case-sensitively) with `NAME=` gives the
 // value — the rest of the piece, untrimmed. The same name twice with different values means "no session"

@@ -1,4 +1,5 @@
-// mod_session_crypto's cookie, byte for byte (2.4.25 and later; spec/apache-originals.md §3.3):
+// mod_session_crypto's cookie, byte for byte (2.4.25 and later; encrypt_string, decrypt_string and
+// compute_auth in httpd's modules/session/mod_session_crypto.c):
 //
 //   value = Base64( MAC[8] ‖ SALT[16] ‖ IV[16] ‖ CIPHERTEXT )      standard alphabet, `=` padded
 //   KEY   = PBKDF2-HMAC-SHA1(passphrase, SALT, 4096, 16 | 24 | 32)  aes128 | aes192 | aes256

@@ -1,4 +1,5 @@
-// mod_session in the proxy. Per request, in Apache's order (spec/apache-originals.md §3.1):
+// mod_session in the proxy. Per request, in Apache's order (httpd modules/session/mod_session.c: the
+// session is loaded in session_fixups and saved by session_output_filter):
 //
 //   request headers   drop any client-sent upstream_header (CVE-2018-1283); if the path is in scope,
 //                     load the session from the backend, decrypt, decode, drop it when expired

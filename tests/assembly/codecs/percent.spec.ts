@@ -17,7 +17,7 @@ describe("ap_escape_urlencoded", () => {
     expect(escapeUrlencoded("\xff\x80\x7f\x01")).toBe("%ff%80%7f%01");
     expect(escapeUrlencoded("")).toBe("");
   });
-  it("matches Apache's observed cookies (apache-originals §3.1)", () => {
+  it("matches the cookies Apache 2.4's mod_session was observed to write", () => {
     // X-Replace-Session: user=alice%20b&role=adm+x  ->  Set-Cookie: session=user=alice+b&role=adm+x
     expect(escapeUrlencoded(percentDecode("alice%20b", PercentMode.FORM).value)).toBe("alice+b");
     expect(escapeUrlencoded(percentDecode("adm+x", PercentMode.FORM).value)).toBe("adm+x");
