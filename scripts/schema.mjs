@@ -65,7 +65,7 @@ const objects = (description, properties, required, extra = {}) => ({
   ...extra,
 });
 
-// CookieExpires as mod_usertrack reads it (assembly/http/duration.ts parseApacheDuration): a value whose
+// CookieExpires as mod_usertrack reads it (assembly/codecs/duration.ts parseApacheDuration): a value whose
 // first and last characters are digits is its leading number; otherwise an optional word starting with
 // "p" ("plus"), then pairs of a word starting with a digit and a unit word (y, mo, w, d, h, mi, s).
 const UNIT = "(?:[yYwWdDhHsS]|[mM][oOiI])";

@@ -1,6 +1,6 @@
 import { ObjectReader } from "./reader";
 import { SharedStoreSettings, WhenFull } from "../session/shared-settings";
-import { utf8ByteString } from "../http/bytes";
+import { utf8ByteString } from "../core/bytes";
 import { MAX_KEY_PREFIX_CHARS } from "../session/key-prefix";
 
 /** Slot numbers are written as four base64url characters in keys and cookies: 24 bits. */

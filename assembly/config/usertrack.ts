@@ -3,8 +3,9 @@
 import { JSON } from "assemblyscript-json/assembly";
 import { ObjectReader, describe } from "./reader";
 import { CookieStyle, IdFormat, UsertrackSettings } from "../usertrack/settings";
-import { MAX_EXPIRES_SECONDS, parseApacheDuration, parseNginxTime } from "../http/duration";
-import { isAttributeValue, isCookieName, isTokenChar } from "../http/cookies";
+import { MAX_EXPIRES_SECONDS, parseApacheDuration, parseNginxTime } from "../codecs/duration";
+import { isAttributeValue, isCookieName } from "../codecs/cookies";
+import { isToken } from "../codecs/ascii";
 
 const NGINX_ONLY: string[] = ["nginx_version", "nginx_service", "nginx_mark", "nginx_path", "nginx_p3p"];
 
@@ -48,7 +49,7 @@ export function readUsertrack(r: ObjectReader): UsertrackSettings {
 
   if (r.has("upstream_header")) {
     const h = r.string("upstream_header", "").toLowerCase();
-    if (!isHeaderName(h)) r.fail("upstream_header", "\"" + h + "\" is not a header name");
+    if (!isToken(h)) r.fail("upstream_header", "\"" + h + "\" is not a header name");
     else if (RESERVED_HEADERS.includes(h)) r.fail("upstream_header", "\"" + h + "\" must not be replaced by the tracking id");
     else s.upstreamHeader = h;
   }
@@ -122,12 +123,6 @@ function readExpires(r: ObjectReader, s: UsertrackSettings, nginx: bool): void {
   const d = parseApacheDuration(text);
   if (d.error != null) { r.fail("expires", d.error!); return; }
   s.expires = d.seconds;
-}
-
-function isHeaderName(h: string): bool {
-  if (h.length == 0) return false;
-  for (let i = 0; i < h.length; i++) if (!isTokenChar(h.charCodeAt(i))) return false;
-  return true;
 }
 
 function isFieldValue(v: string): bool {

@@ -1,8 +1,12 @@
 // Hexadecimal between bytes and byte strings.
 
 import { MAX_CODEC_OUTPUT } from "./base64";
+import { hexDigitValue } from "./ascii";
 
-const DIGITS = "0123456789abcdef";
+/** The lowercase hex digits, indexed by value. */
+export const LOWER_HEX_DIGITS = "0123456789abcdef";
+/** The uppercase hex digits, indexed by value. */
+export const UPPER_HEX_DIGITS = "0123456789ABCDEF";
 
 /** `data` as lowercase hex, two characters per byte; empty when that would exceed MAX_CODEC_OUTPUT. */
 export function hexEncode(data: Uint8Array): string {
@@ -11,21 +15,13 @@ export function hexEncode(data: Uint8Array): string {
   const out = changetype<string>(__new(<usize>n << 2, idof<string>()));
   const dst = changetype<usize>(out);
   const src = data.dataStart;
-  const digits = changetype<usize>(DIGITS);
+  const digits = changetype<usize>(LOWER_HEX_DIGITS);
   for (let i = 0; i < n; i++) {
     const b = <usize>load<u8>(src + <usize>i);
     store<u16>(dst + (<usize>i << 2), load<u16>(digits + ((b >> 4) << 1)));
     store<u16>(dst + (<usize>i << 2) + 2, load<u16>(digits + ((b & 15) << 1)));
   }
   return out;
-}
-
-/** The value 0..15 of a hex digit (either case), or -1. */
-export function hexDigitValue(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const l = c | 0x20;
-  if (l >= 0x61 && l <= 0x66) return l - 0x61 + 10;
-  return -1;
 }
 
 /** Hex (either case, no separators) to bytes; null on an odd length or a non-hex character. */
