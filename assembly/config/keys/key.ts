@@ -43,6 +43,9 @@ export function jsonString(s: string): string {
   return out + "\"";
 }
 
+/** Every Key ever made, so that unlistedKeys() can find a row a reader uses but no table lists. */
+const CREATED: Key[] = [];
+
 export class Key {
   /** Default as a value of the key's type (only the field of its type is meaningful). */
   boolDefault: bool = false;
@@ -68,7 +71,9 @@ export class Key {
   /** Keys of an Object or of each item of Objects. */
   children: Key[] = [];
 
-  constructor(public name: string, public type: KeyType, public description: string) {}
+  constructor(public name: string, public type: KeyType, public description: string) {
+    CREATED.push(this);
+  }
 
   withApache(directive: string): Key { this.apache = directive; return this; }
   withPattern(pattern: string): Key { this.pattern = pattern; return this; }
@@ -177,4 +182,18 @@ export function objectKey(name: string, description: string, children: Key[]): K
 
 export function objectsKey(name: string, description: string, children: Key[]): Key {
   return new Key(name, KeyType.Objects, description).withChildren(children);
+}
+
+/** Names of keys made but reachable from none of `roots` (a row missing from its table's list). */
+export function unlistedKeys(roots: Key[]): string[] {
+  const listed = new Set<Key>();
+  const stack = roots.slice();
+  while (stack.length) {
+    const k = stack.pop();
+    listed.add(k);
+    for (let i = 0; i < k.children.length; i++) stack.push(k.children[i]);
+  }
+  const out = new Array<string>();
+  for (let i = 0; i < CREATED.length; i++) if (!listed.has(CREATED[i])) out.push(CREATED[i].name);
+  return out;
 }
