@@ -6,7 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { generatedFiles, loadKeyTables } from "../../scripts/schema.mjs";
+import { generatedFiles, keyAt, loadKeyTables } from "../../scripts/schema.mjs";
+import { NOTES } from "../../scripts/config-notes.mjs";
 
 const root = new URL("../..", import.meta.url).pathname;
 const tools = await import(new URL("../../build/clickpath-tools.js", import.meta.url).href);
@@ -21,6 +22,12 @@ test("envoy/clicktrail.schema.json and docs/configuration.md are what the key ta
 test("every row defined in assembly/config/keys/ is in its section's table", async () => {
   const glue = await import(new URL("../../build/config-keys.js", import.meta.url).href);
   assert.deepEqual(JSON.parse(glue.unlistedKeys()), []);
+});
+
+test("every documentation note belongs to a key of the tables", () => {
+  const paths = Object.keys(NOTES);
+  assert.ok(paths.length >= 60, `${paths.length}`);
+  for (const path of paths) assert.ok(keyAt(tables, path), path);
 });
 
 /** The filter's configuration errors for `config`, or [] when it is accepted. */

@@ -60,12 +60,16 @@ export class Key {
   choices: string[] = [];
   /** JSON Schema pattern for a String (or the items of Strings); "" for none. */
   pattern: string = "";
+  /** The same rule in words, for the documentation ("an RFC 9110 token"); "" for none. */
+  patternText: string = "";
   /** Smallest length of a String, or count of a Strings / Objects array; 0 for none. */
   minLength: i32 = 0;
   /** Must be present and not null. */
   required: bool = false;
   /** The Apache directive the key is converted from, one to one; "" when it has none or maps otherwise. */
   apache: string = "";
+  /** The Apache side in the documentation's words when it is more than the directive's name ("" for none). */
+  apacheText: string = "";
   /** What the documentation says the default is when it is not a fixed value ("" for none). */
   defaultText: string = "";
   /** Keys of an Object or of each item of Objects. */
@@ -76,9 +80,11 @@ export class Key {
   }
 
   withApache(directive: string): Key { this.apache = directive; return this; }
-  withPattern(pattern: string): Key { this.pattern = pattern; return this; }
+  /** `regex` for the schema ("" when only `text` applies), `text` for the documentation. */
+  withPattern(regex: string, text: string): Key { this.pattern = regex; this.patternText = text; return this; }
   withMinLength(n: i32): Key { this.minLength = n; return this; }
   withDefaultText(text: string): Key { this.defaultText = text; return this; }
+  withApacheText(text: string): Key { this.apacheText = text; return this; }
   isRequired(): Key { this.required = true; return this; }
   withChildren(keys: Key[]): Key { this.children = keys; return this; }
 
@@ -106,9 +112,11 @@ export class Key {
       out += "]";
     }
     if (this.pattern.length) out += ",\"pattern\":" + jsonString(this.pattern);
+    if (this.patternText.length) out += ",\"patternText\":" + jsonString(this.patternText);
     if (this.minLength) out += ",\"minLength\":" + this.minLength.toString();
     if (this.required) out += ",\"required\":true";
     if (this.apache.length) out += ",\"apache\":" + jsonString(this.apache);
+    if (this.apacheText.length) out += ",\"apacheText\":" + jsonString(this.apacheText);
     if (this.defaultText.length) out += ",\"defaultText\":" + jsonString(this.defaultText);
     if (this.type == KeyType.Object || this.type == KeyType.Objects) out += ",\"keys\":" + keysJson(this.children);
     return out + "}";

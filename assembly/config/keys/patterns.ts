@@ -14,3 +14,6 @@ export const PRINTABLE = " -~";
 export const PATH_SEGMENT = "0-9A-Za-z\\-._~!$&'()*+,;=:@";
 /** A friendly session's name. */
 export const FRIEND_NAME = "^[0-9A-Za-z_.\\-]+$";
+
+/** Words for the documentation beside the patterns. */
+export const NO_SEMICOLON_COMMA = "visible ASCII without `;` or `,`";

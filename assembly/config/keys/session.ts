@@ -16,7 +16,7 @@ const MAX_IDLE_SECONDS: i64 = 366 * 86400;
 
 // session.shared
 export const sharedKeyPrefix = optionalStringKey("key_prefix", "Prefix of every shared-data key: 1 to 128 printable ASCII characters without spaces. Unset: the plugin's name urlencoded and \"/\" (\"clicktrail/\" for envoy/envoy.yaml, \"default.clicktrail/\" for the WasmPlugin clicktrail in namespace default), \"clicktrail/\" when the host names none.")
-  .withPattern("^[!-~]{1,128}$");
+  .withPattern("^[!-~]{1,128}$", "1 – 128 printable ASCII characters, no spaces").withDefaultText("the plugin's name and `/`");
 export const sharedCapacity = intKey("capacity", 10000, 1, MAX_CAPACITY, "Most sessions stored (slots).");
 export const sharedGraceSeconds = intKey("grace_seconds", 10, 0, 3600, "Seconds an old token still opens a session after it rotated.");
 export const sharedIdleTimeoutSeconds = intKey("idle_timeout_seconds", 3600, 2, MAX_IDLE_SECONDS, "Seconds after which an untouched session is reclaimed.");
@@ -33,9 +33,9 @@ export const shared = objectKey("shared", "In place of mod_session_dbd: the sess
 
 // session.etcd
 export const etcdCluster = optionalStringKey("cluster", "The Envoy cluster of the etcd members (the callouts' target). Required.")
-  .withPattern("^[!-~]{1,255}$").isRequired();
+  .withPattern("^[!-~]{1,255}$", "1 – 255 printable ASCII characters, no spaces").isRequired();
 export const etcdKeyPrefix = stringKey("key_prefix", "clicktrail/session/", "Prefix of every etcd key: 1 to 128 printable ASCII characters without spaces.")
-  .withPattern("^[!-~]{1,128}$");
+  .withPattern("^[!-~]{1,128}$", "1 – 128 printable ASCII characters, no spaces");
 export const etcdTimeoutMs = intKey("timeout_ms", 500, 10, 60000, "Each callout's timeout in milliseconds.");
 export const etcdCasRetries = intKey("cas_retries", 4, 0, 32, "Txn retries after another proxy changed the session between read and write.");
 export const etcdOnUnavailable = keywordKey("on_unavailable", "refuse", ["refuse", "empty"], "When the store cannot be asked on load: \"refuse\" answers 503 with Retry-After; \"empty\" goes on with an empty session that is never saved. Any letter case.");
@@ -51,35 +51,44 @@ export const etcd = objectKey("etcd", "The session store in an etcd v3 cluster r
 export const APACHE_CIPHERS: string[] = ["aes256", "aes192", "aes128"];
 export const AEAD_CIPHERS: string[] = ["xchacha20-poly1305", "chacha20-poly1305"];
 export const cryptoPassphrases = stringsKey("passphrases", "SessionCryptoPassphrase secret [secret ...]: the first encrypts, all decrypt (rotation). Required, never generated.")
-  .withMinLength(1).isRequired().withApache("SessionCryptoPassphrase");
+  .withPattern("", "non-empty").withMinLength(1).isRequired().withApache("SessionCryptoPassphrase")
+  .withApacheText("`SessionCryptoPassphrase secret [secret …]`");
 export const cryptoFormat = keywordKey("format", "aead", ["aead", "apache"], "\"aead\" (XChaCha20-Poly1305) or \"apache\" (mod_session_crypto's exact cookie, Apache 2.4.25+). Any letter case.");
 /** The cipher's choices and default depend on the format: see AEAD_CIPHERS and APACHE_CIPHERS (first = default). */
 export const cryptoCipher = keywordKey("cipher", "", ["xchacha20-poly1305", "chacha20-poly1305", "aes256", "aes192", "aes128"], "SessionCryptoCipher. Format aead: xchacha20-poly1305 (default) or chacha20-poly1305; format apache: aes256 (default), aes192 or aes128. Any letter case.")
-  .withApache("SessionCryptoCipher");
-export const crypto = objectKey("crypto", "mod_session_crypto: encrypts the session. Requires passphrases.", [cryptoPassphrases, cryptoFormat, cryptoCipher]);
+  .withApache("SessionCryptoCipher").withDefaultText("format aead: `\"xchacha20-poly1305\"`; format apache: `\"aes256\"`");
+export const crypto = objectKey("crypto", "mod_session_crypto: encrypts the session. Requires passphrases.", [cryptoPassphrases, cryptoFormat, cryptoCipher])
+  .withDefaultText("none (sessions in clear)")
+  .withApacheText("`mod_session_crypto`");
 
-export const enabled = boolKey("enabled", true, "Session On|Off. A present section is on unless this is false.").withApache("Session");
+export const enabled = boolKey("enabled", true, "Session On|Off. A present section is on unless this is false.").withApache("Session").withDefaultText("`true` (a present section is on)")
+  .withApacheText("`Session On|Off`");
 export const cookieName = stringKey("cookie_name", "session", "SessionCookieName (first word): the session cookie's name. A token without \"&\".")
-  .withPattern("^[" + TCHAR_NO_AMP + "]+$");
+  .withPattern("^[" + TCHAR_NO_AMP + "]+$", "cookie-name token without `&`")
+  .withApacheText("`SessionCookieName` (first word)");
 export const cookieAttributes = optionalStringKey("cookie_attributes", "SessionCookieName (the words after the name): cookie attributes copied verbatim. Default: Apache's HttpOnly;Secure;Version=1.")
-  .withPattern("^[" + PRINTABLE + "]*$");
+  .withPattern("^[" + PRINTABLE + "]*$", "printable ASCII").withDefaultText("none: Apache's `HttpOnly;Secure;Version=1`")
+  .withApacheText("`SessionCookieName` (the rest, verbatim)");
 export const cookieRemove = boolKey("cookie_remove", false, "SessionCookieRemove on|off: cut the session cookie out of the request before the upstream sees it.")
   .withApache("SessionCookieRemove");
 export const maxAge = intKey("max_age", 0, 0, MAX_SECONDS, "SessionMaxAge: seconds; each save moves the expiry to now + max_age. 0 = no expiry.")
-  .withApache("SessionMaxAge");
+  .withApache("SessionMaxAge").withDefaultText("`0` (no expiry)");
 export const expiryUpdateInterval = intKey("expiry_update_interval", 0, 0, MAX_SECONDS, "SessionExpiryUpdateInterval: seconds an unchanged session's expiry may move before it is rewritten.")
   .withApache("SessionExpiryUpdateInterval");
-export const absoluteMaxAge = intKey("absolute_max_age", 0, 0, MAX_SECONDS, "No Apache directive: a hard limit in seconds from the session's creation that renewal cannot extend. 0 = none.");
+export const absoluteMaxAge = intKey("absolute_max_age", 0, 0, MAX_SECONDS, "No Apache directive: a hard limit in seconds from the session's creation that renewal cannot extend. 0 = none.")
+  .withDefaultText("`0` (none)");
 export const include = stringsKey("include", "SessionInclude (repeatable): path prefixes where the session is active. Empty: everywhere.")
-  .withApache("SessionInclude");
+  .withApache("SessionInclude").withDefaultText("`[]` (every path)");
 export const exclude = stringsKey("exclude", "SessionExclude (repeatable): path prefixes where it is not; wins over include.")
   .withApache("SessionExclude");
 export const upstreamHeader = optionalStringKey("upstream_header", "SessionEnv On: the request header carrying the decoded session to the upstream (Apache's HTTP_SESSION). A client-sent header of that name is always removed. \"\" or absent: off.")
-  .withPattern("^[" + TCHAR_NO_AMP + "]*$");
+  .withPattern("^[" + TCHAR_NO_AMP + "]*$", "header name")
+  .withApacheText("`SessionEnv On`");
 export const responseHeader = optionalStringKey("response_header", "SessionHeader: the response header whose urlencoded pairs are merged into the session, then removed. \"\" or absent: off.")
-  .withPattern("^[" + TCHAR_NO_AMP + "]*$").withApache("SessionHeader");
+  .withPattern("^[" + TCHAR_NO_AMP + "]*$", "header name").withApache("SessionHeader");
 export const maxChunks = intKey("max_chunks", 9, 1, MAX_CHUNKS_LIMIT, "No Apache directive: the most cookies one session may span (4096 bytes each).");
-export const store = keywordKey("store", "cookie", ["cookie", "shared", "etcd"], "Where the session lives: \"cookie\" (mod_session_cookie), \"shared\" (proxy-wasm shared data, in place of mod_session_dbd's SessionDBD* directives) or \"etcd\" (an etcd cluster shared by every proxy, configured under etcd). Any letter case.");
+export const store = keywordKey("store", "cookie", ["cookie", "shared", "etcd"], "Where the session lives: \"cookie\" (mod_session_cookie), \"shared\" (proxy-wasm shared data, in place of mod_session_dbd's SessionDBD* directives) or \"etcd\" (an etcd cluster shared by every proxy, configured under etcd). Any letter case.")
+  .withApacheText("`mod_session_cookie` / (`mod_session_dbd`)");
 
 export const SECTION: Key = objectKey("session", "Apache mod_session with mod_session_cookie and mod_session_crypto (and, with store \"shared\", a server-side store in place of mod_session_dbd). The section's presence turns it on.", [
   enabled, cookieName, cookieAttributes, cookieRemove, maxAge, expiryUpdateInterval, absoluteMaxAge, include, exclude,
