@@ -1,5 +1,6 @@
 // One key table per section (assembly/config/keys/*.ts) is the source of the readers' keys, the settings'
-// defaults, envoy/clicktrail.schema.json and the key tables of docs/configuration.md. Here: the committed
+// defaults, envoy/clicktrail.schema.json, the key tables of docs/configuration.md and the Apache converter's
+// directive-to-key map (host/apache/config-keys.ts). Here: the committed
 // files are exactly what scripts/schema.mjs generates from the tables, and the filter's readers know exactly
 // the tables' keys, found by feeding the filter (build/clickpath-tools.wasm runs the real parseConfig) a
 // configuration per key with a wrong value at that key's path.
@@ -13,9 +14,10 @@ const root = new URL("../..", import.meta.url).pathname;
 const tools = await import(new URL("../../build/clickpath-tools.js", import.meta.url).href);
 const tables = await loadKeyTables();
 
-test("envoy/clicktrail.schema.json and docs/configuration.md are what the key tables generate", async () => {
+test("envoy/clicktrail.schema.json, docs/configuration.md and the converter's config-keys.ts are what the key tables generate", async () => {
   const files = await generatedFiles();
-  assert.deepEqual(files.map((f) => f.name), ["envoy/clicktrail.schema.json", "docs/configuration.md"]);
+  assert.deepEqual(files.map((f) => f.name.replace(/^(?:host|cli)\//, "")),
+    ["envoy/clicktrail.schema.json", "docs/configuration.md", "apache/config-keys.ts"]);
   for (const f of files) assert.equal(readFileSync(`${root}${f.name}`, "utf8"), f.text, `${f.name} is stale: run npm run schema`);
 });
 
