@@ -24,7 +24,7 @@ const ATTR = "!-+\\--:<-~";
 const WS = "[ \\t\\n\\v\\f\\r]";
 const NWS = "[^ \\t\\n\\v\\f\\r]";
 
-// CookieExpires as mod_usertrack reads it (assembly/http/duration.ts parseApacheDuration): a value whose
+// CookieExpires as mod_usertrack reads it (assembly/codecs/duration.ts parseApacheDuration): a value whose
 // first and last characters are digits is its leading number; otherwise an optional word starting with
 // "p" ("plus"), then pairs of a word starting with a digit and a unit word (y, mo, w, d, h, mi, s).
 const UNIT = "(?:[yYwWdDhHsS]|[mM][oOiI])";

@@ -1,10 +1,11 @@
 // The session cookie of mode cookie_first: the id as a cookie value and the Set-Cookie line.
 //
 // Ids stand in URLs in path-segment form (id.ts pathSafe). Two characters that form allows, "," (in the
-// scramble alphabet) and ";" (from a friend part), end a cookie value for the readers in http/cookies.ts
+// scramble alphabet) and ";" (from a friend part), end a cookie value for the readers in codecs/cookies.ts
 // and are outside RFC 6265's cookie-octet, so the cookie carries them percent-encoded; decodeId reads
 // either form, since it percent-decodes first.
-import { percentDecode, pathSafe } from "./id";
+import { pathSafe } from "./id";
+import { percentDecode, PercentMode, UnescapeStatus } from "../codecs/percent";
 import { SessionCookie } from "./settings";
 import { UsertrackSettings, CookieStyle } from "../usertrack/settings";
 import { apacheSetCookie } from "../usertrack/apache";
@@ -30,8 +31,8 @@ export function cookieValueOf(id: string): string {
  * from the cookie and the URL compare equal when they are the same id; null on a malformed escape.
  */
 export function urlFormOf(id: string): string | null {
-  const plain = percentDecode(id);
-  return plain != null ? pathSafe(plain) : null;
+  const plain = percentDecode(id, PercentMode.URL);
+  return plain.status != UnescapeStatus.BAD_ESCAPE ? pathSafe(plain.value) : null;
 }
 
 /**

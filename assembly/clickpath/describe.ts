@@ -2,21 +2,7 @@
 import { ClickpathSettings } from "./settings";
 import { decodeId, machineIp } from "./id";
 import { checkId } from "./check";
-
-function jsonString(s: string): string {
-  let out = "\"";
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c == 0x22) out += "\\\"";
-    else if (c == 0x5c) out += "\\\\";
-    else if (c == 0x0a) out += "\\n";
-    else if (c < 0x20 || c == 0x7f) {
-      const h = "0123456789abcdef";
-      out += "\\u00" + h.charAt(c >> 4) + h.charAt(c & 15);
-    } else out += String.fromCharCode(c);
-  }
-  return out + "\"";
-}
+import { jsonString } from "../codecs/json";
 
 /**
  * A JSON object describing `id` (the part after the prefix, or a whole "/-S:<id>/..." path). `settings`

@@ -6,12 +6,12 @@
 // request whose cookie holds a valid id takes its session from there, whatever the URL says, and gets
 // nothing rewritten; one without gets the URL treatment above plus a Set-Cookie, so the browser's next
 // request shows whether it keeps cookies.
-import { Feature, LocalReply, StreamFilter } from "../http/filter";
-import { HeaderMap } from "../http/headers";
-import { LogLevel, Services } from "../http/services";
+import { Feature, LocalReply, StreamFilter } from "../core/filter";
+import { HeaderMap } from "../core/headers";
+import { LogLevel, Services } from "../core/services";
 import { ClickpathSettings, FriendlySession, MachineRow, SessionMode } from "./settings";
 import { encodeId, ipMachine, MAX_ID_BYTES, SessionId } from "./id";
-import { cookieValues } from "../http/cookies";
+import { cookieValues } from "../codecs/cookies";
 import { sessionSetCookie, urlFormOf } from "./cookie";
 import { checkId, IdCheck } from "./check";
 import { captureFriend, CapturedFriend, findPathSession, refererHost, stripRefererSession } from "./request";

@@ -1,4 +1,5 @@
-// Session ids in Apache2::ClickPath 1.10's format (spec/apache-originals.md §2.4), optionally signed.
+// Session ids in Apache2::ClickPath 1.10's format (CPAN: lib/Apache2/ClickPath.pm builds and reads them,
+// lib/Apache2/ClickPath/Decode.pm is its stand-alone decoder), optionally signed.
 //
 //   plain   = MACHINE ":" base64(record) "," FRIEND      (then +→@, /→- in MACHINE ":" base64 part)
 //   id      = scramble13(plain), then percent-encoding of bytes that cannot stand in a path segment
@@ -10,7 +11,10 @@
 import { crc8Smbus } from "../crypto/crc8";
 import { hmacSha256 } from "../crypto/hmac";
 import { constantTimeEqual } from "../crypto/compare";
-import { base64Encode, base64Decode } from "../http/base64";
+import { base64Encode, base64Decode } from "../codecs/base64";
+import { isPathSegmentChar, isWordChar } from "../codecs/ascii";
+import { parseIpv4 } from "../codecs/ipv4";
+import { percentDecode, PercentMode, UnescapeStatus } from "../codecs/percent";
 
 /** The 65-character alphabet of the 13-place rotation. */
 export const SCRAMBLE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@-,";
@@ -81,11 +85,6 @@ export class SessionId {
 /** Why an id was not accepted, or "" when it was. */
 export class DecodeResult {
   constructor(public id: SessionId | null, public problem: string) {}
-}
-
-/** The friend part of a plain id: shortname "," escaped remote session. */
-export function friendPart(shortName: string, remote: string): string {
-  return shortName + "," + escapeRemote(remote);
 }
 
 /** ClickPath's escaping of a remote session: * → **, ! → *!, = → *., newline → !, / → *x, # → *y. */
@@ -186,8 +185,8 @@ function tagFor(key: Uint8Array, machine: string, friend: string, fields: Uint8A
 }
 
 /**
- * Builds an id. `friend` is the friend part ("" for an ordinary session, else `friendPart(...)`);
- * `key` signs it when not null.
+ * Builds an id. `friend` is the friend part ("" for an ordinary session, else the short name, ",", and the
+ * remote session escaped by escapeRemote); `key` signs it when not null.
  */
 export function encodeId(machine: string, time: u32, process: u32, counter: u16, connection: u32,
                          friend: string, key: Uint8Array | null): string {
@@ -209,9 +208,9 @@ export function decodeId(urlId: string, keys: Uint8Array[]): DecodeResult {
   if (urlId.length > MAX_ID_BYTES) {
     return new DecodeResult(null, "the id is longer than " + MAX_ID_BYTES.toString() + " bytes");
   }
-  const decoded = percentDecode(urlId);
-  if (decoded == null) return new DecodeResult(null, "bad percent-encoding");
-  const plain = unscramble(decoded);
+  const decoded = percentDecode(urlId, PercentMode.URL);
+  if (decoded.status == UnescapeStatus.BAD_ESCAPE) return new DecodeResult(null, "bad percent-encoding");
+  const plain = unscramble(decoded.value);
   const comma = plain.indexOf(",");
   let main = comma < 0 ? plain : plain.substring(0, comma);
   const id = new SessionId();
@@ -266,42 +265,20 @@ export function machineIp(machine: string): string | null {
 
 /** ClickPath's IP form of a dotted-quad IPv4 address, or null when `ip` is not one. */
 export function ipMachine(ip: string): string | null {
-  const parts = ip.split(".");
-  if (parts.length != 4) return null;
-  const b = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i];
-    if (p.length == 0 || p.length > 3) return null;
-    let v: i32 = 0;
-    for (let j = 0; j < p.length; j++) {
-      const c = p.charCodeAt(j);
-      if (c < 0x30 || c > 0x39) return null;
-      v = v * 10 + (c - 0x30);
-    }
-    if (v > 255) return null;
-    b[i] = <u8>v;
-  }
+  const b = parseIpv4(ip);
+  if (b == null) return null;
   return base64Encode(b, false, false);
 }
 
 /** True for ClickPath's machine names: word characters only (may be empty). */
 export function isWordString(s: string): bool {
   for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x5f)) return false;
+    if (!isWordChar(s.charCodeAt(i))) return false;
   }
   return true;
 }
 
 const HEX = "0123456789ABCDEF";
-
-// Characters an id may carry unencoded in a path segment: RFC 3986 pchar minus "%" and "/".
-function isPathSafe(c: i32): bool {
-  if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) return true;
-  return c == 0x2d || c == 0x2e || c == 0x5f || c == 0x7e || c == 0x21 || c == 0x24 || c == 0x26 ||
-    c == 0x27 || c == 0x28 || c == 0x29 || c == 0x2a || c == 0x2b || c == 0x2c || c == 0x3b ||
-    c == 0x3d || c == 0x3a || c == 0x40;
-}
 
 /** Percent-encodes what cannot stand in a path segment (only friend parts ever contain such bytes). */
 export function pathSafe(s: string): string {
@@ -309,41 +286,13 @@ export function pathSafe(s: string): string {
   let from = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (isPathSafe(c)) continue;
+    if (isPathSegmentChar(c)) continue;
     out.push(s.substring(from, i));
     const b = c & 0xff;
     out.push("%" + HEX.charAt(b >> 4) + HEX.charAt(b & 15));
     from = i + 1;
   }
   if (from == 0) return s;
-  out.push(s.substring(from));
-  return out.join("");
-}
-
-function hexValue(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
-}
-
-/** %XX decoding of a byte string; null on a malformed escape. */
-export function percentDecode(s: string): string | null {
-  if (!s.includes("%")) return s;
-  const out = new Array<string>();
-  let from = 0;
-  let i = 0;
-  while (i < s.length) {
-    if (s.charCodeAt(i) != 0x25) { i++; continue; }
-    if (i + 2 >= s.length) return null;
-    const h = hexValue(s.charCodeAt(i + 1));
-    const l = hexValue(s.charCodeAt(i + 2));
-    if (h < 0 || l < 0) return null;
-    out.push(s.substring(from, i));
-    out.push(String.fromCharCode((h << 4) | l));
-    i += 3;
-    from = i;
-  }
   out.push(s.substring(from));
   return out.join("");
 }

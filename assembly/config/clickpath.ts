@@ -4,9 +4,10 @@ import * as K from "./keys/clickpath";
 import {
   ClickpathSettings, FriendlySession, FriendlyStatement, MachineRow, SessionCookie, SessionMode, UaException,
 } from "../clickpath/settings";
-import { isAttributeValue, isCookieName } from "../http/cookies";
+import { isAttributeValue, isCookieName } from "../codecs/cookies";
+import { isPathSegmentChar, isPrintable } from "../codecs/ascii";
 import { Regex } from "../regex";
-import { utf8ByteString } from "../http/bytes";
+import { utf8ByteString } from "../core/bytes";
 import { isWordString } from "../clickpath/id";
 
 /** Reads the `clickpath` section. */
@@ -31,7 +32,7 @@ export function readClickpath(r: ObjectReader): ClickpathSettings {
   for (let i = 0; i < ua.length; i++) {
     const e = ua[i];
     const name = e.stringKey(K.uaName);
-    if (name.length == 0 || !isHeaderSafe(name)) e.fail(K.uaName.name, "expected a non-empty name of printable ASCII characters");
+    if (name.length == 0 || !isPrintable(name)) e.fail(K.uaName.name, "expected a non-empty name of printable ASCII characters");
     const pattern = e.stringKey(K.uaPattern);
     if (pattern.length == 0) {
       e.fail(K.uaPattern.name, "expected a non-empty regular expression");
@@ -81,7 +82,7 @@ export function readClickpath(r: ObjectReader): ClickpathSettings {
     if (name.length == 0 || !isWordString(name)) row.fail(K.rowName.name, "expected letters, digits and \"_\" only");
     else if (s.machineNamed(name) != null) row.fail(K.rowName.name, "\"" + name + "\" is used twice");
     const store = row.stringKey(K.rowStore);
-    if (!isHeaderSafe(store)) row.fail(K.rowStore.name, "expected printable ASCII");
+    if (!isPrintable(store)) row.fail(K.rowStore.name, "expected printable ASCII");
     s.machineTable.push(new MachineRow(address, name, store));
     row.rejectUnknownKeys();
   }
@@ -137,10 +138,7 @@ function checkPrefix(p: string): string | null {
   if (p.length == 0) return "must not be empty";
   for (let i = 0; i < p.length; i++) {
     const c = p.charCodeAt(i);
-    const ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) ||
-      c == 0x2d || c == 0x2e || c == 0x5f || c == 0x7e || c == 0x21 || c == 0x24 || c == 0x26 || c == 0x27 ||
-      c == 0x28 || c == 0x29 || c == 0x2a || c == 0x2b || c == 0x2c || c == 0x3b || c == 0x3d || c == 0x3a || c == 0x40;
-    if (!ok) return "\"" + p + "\" has a character that cannot stand unencoded in a URL path segment";
+    if (!isPathSegmentChar(c)) return "\"" + p + "\" has a character that cannot stand unencoded in a URL path segment";
   }
   return null;
 }
@@ -177,14 +175,6 @@ function isFriendName(s: string): bool {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x5f || c == 0x2e || c == 0x2d)) return false;
-  }
-  return true;
-}
-
-function isHeaderSafe(s: string): bool {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e) return false;
   }
   return true;
 }

@@ -2,7 +2,7 @@
 import { ObjectReader } from "./reader";
 import * as K from "./keys/session";
 import { EtcdStoreSettings, WhenUnavailable } from "../session/etcd-settings";
-import { utf8ByteString } from "../http/bytes";
+import { utf8ByteString } from "../core/bytes";
 
 /** Reads the `session.etcd` object; `r` is null when absent (then `cluster` is missing). */
 export function readEtcdStore(r: ObjectReader | null, parent: ObjectReader): EtcdStoreSettings {

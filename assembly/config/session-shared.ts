@@ -2,7 +2,7 @@
 import { ObjectReader } from "./reader";
 import * as K from "./keys/session";
 import { SharedStoreSettings, WhenFull } from "../session/shared-settings";
-import { utf8ByteString } from "../http/bytes";
+import { utf8ByteString } from "../core/bytes";
 import { MAX_KEY_PREFIX_CHARS } from "../session/key-prefix";
 
 /** Reads the `session.shared` object (absent: every default). */

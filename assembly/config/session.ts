@@ -1,6 +1,7 @@
 // Each key's name, default and range come from its row in keys/session.ts.
 import { ObjectReader } from "./reader";
 import * as K from "./keys/session";
+import { isPrintable, isToken as isHttpToken } from "../codecs/ascii";
 import { readSharedStore } from "./session-shared";
 import { readEtcdStore } from "./session-etcd";
 import {
@@ -90,28 +91,7 @@ function headerName(r: ObjectReader, key: string): string {
   return v.toLowerCase();
 }
 
-/** RFC 9110 token: what a header or cookie name may consist of. */
+/** RFC 9110 token without `&`: Apache forbids `&` in a session cookie name (it splits pairs). */
 export function isToken(s: string): bool {
-  if (s.length == 0) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) continue;
-    // !#$%&'*+-.^_`|~
-    if (c == 0x21 || (c >= 0x23 && c <= 0x27) || c == 0x2a || c == 0x2b || c == 0x2d || c == 0x2e ||
-        c == 0x5e || c == 0x5f || c == 0x60 || c == 0x7c || c == 0x7e) {
-      // '&' is a token character but Apache forbids it in a session cookie name (it splits pairs).
-      if (c == 0x26) return false;
-      continue;
-    }
-    return false;
-  }
-  return true;
-}
-
-function isPrintable(s: string): bool {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e) return false;
-  }
-  return true;
+  return isHttpToken(s) && s.indexOf("&") < 0;
 }

@@ -5,8 +5,9 @@ import { JSON } from "assemblyscript-json/assembly";
 import { ObjectReader, describe } from "./reader";
 import * as K from "./keys/usertrack";
 import { CookieStyle, IdFormat, UsertrackSettings } from "../usertrack/settings";
-import { MAX_EXPIRES_SECONDS, parseApacheDuration, parseNginxTime } from "../http/duration";
-import { isAttributeValue, isCookieName, isTokenChar } from "../http/cookies";
+import { MAX_EXPIRES_SECONDS, parseApacheDuration, parseNginxTime } from "../codecs/duration";
+import { isAttributeValue, isCookieName } from "../codecs/cookies";
+import { isToken } from "../codecs/ascii";
 
 // Request headers the id must never replace: the client's cookies, routing and framing.
 const RESERVED_HEADERS: string[] = ["cookie", "host", "content-length", "transfer-encoding", "connection", "te", "upgrade"];
@@ -49,7 +50,7 @@ export function readUsertrack(r: ObjectReader): UsertrackSettings {
 
   if (r.has(K.upstreamHeader.name)) {
     const h = r.stringKey(K.upstreamHeader).toLowerCase();
-    if (!isHeaderName(h)) r.fail(K.upstreamHeader.name, "\"" + h + "\" is not a header name");
+    if (!isToken(h)) r.fail(K.upstreamHeader.name, "\"" + h + "\" is not a header name");
     else if (RESERVED_HEADERS.includes(h)) r.fail(K.upstreamHeader.name, "\"" + h + "\" must not be replaced by the tracking id");
     else s.upstreamHeader = h;
   }
@@ -125,12 +126,6 @@ function readExpires(r: ObjectReader, s: UsertrackSettings, nginx: bool): void {
   const d = parseApacheDuration(text);
   if (d.error != null) { r.fail(K.expires.name, d.error!); return; }
   s.expires = d.seconds;
-}
-
-function isHeaderName(h: string): bool {
-  if (h.length == 0) return false;
-  for (let i = 0; i < h.length; i++) if (!isTokenChar(h.charCodeAt(i))) return false;
-  return true;
 }
 
 function isFieldValue(v: string): bool {

@@ -1,5 +1,6 @@
 // SipHash-2-4 (Aumasson and Bernstein, 2012): the MAC mod_session_crypto puts in front of its cookies
-// (keyed with MD5 of the passphrase, stored little-endian; apache-originals §3.3).
+// (keyed with MD5 of the passphrase, stored little-endian: compute_auth in httpd's
+// modules/session/mod_session_crypto.c, 2.4.25 and later).
 
 // @ts-ignore: decorator
 @inline

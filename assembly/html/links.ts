@@ -47,7 +47,7 @@ export class UrlEdit {
 
 export abstract class UrlRewriter {
   /**
-   * value: the attribute value after character-reference decoding, as a byte string (see http/bytes.ts;
+   * value: the attribute value after character-reference decoding, as a byte string (see core/bytes.ts;
    * UTF-8 bytes, one code unit per byte); base: the decoded href of the document's first `<base href>`
    * seen so far, or null (for a `<base>` tag itself: the base seen before it). `value` is valid only
    * during the call: the rewriter refills the same string for the next value, so keep a copy, never it.

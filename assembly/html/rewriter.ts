@@ -11,7 +11,7 @@
 // an edited chunk is assembled once in a buffer reused for every chunk, and nothing is allocated per
 // byte or per value.
 import { OBJECT, TOTAL_OVERHEAD } from "rt/common";
-import { byteStringFromMemory } from "../http/bytes";
+import { byteStringFromMemory } from "../core/bytes";
 import { AttrValueDecoder, ByteBuffer, appendEscaped, doubledI32 } from "./charref";
 import { LinkKind, UrlEdit, UrlRewriter } from "./links";
 import {

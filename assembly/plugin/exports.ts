@@ -5,7 +5,7 @@
 import { Plugin } from "./root";
 import { HttpStream } from "./stream";
 import { calloutOwners } from "./services";
-import { HttpCallResult } from "../http/services";
+import { HttpCallResult } from "../core/services";
 import * as host from "./host";
 
 const plugins = new Map<u32, Plugin>();

@@ -2,8 +2,8 @@
 // strips the session segment from :path, which the others must see without it), then usertrack, then
 // session.
 import { Config } from "../config";
-import { Feature } from "../http/filter";
-import { Services } from "../http/services";
+import { Feature } from "../core/filter";
+import { Services } from "../core/services";
 import { UsertrackFeature } from "../usertrack/feature";
 import { buildSessionFeature } from "../session/build";
 import { ClickpathFeature } from "../clickpath/filter";

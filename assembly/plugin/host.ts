@@ -3,8 +3,8 @@
 // values instead, because an abort here would take the worker's VM down with it.
 import * as imports from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
 import { free } from "@gcoredev/proxy-wasm-sdk-as/assembly/malloc";
-import { HeaderMap, HeaderEditKind } from "../http/headers";
-import { byteStringFromBuffer, byteStringFromMemory, byteStringToBuffer } from "../http/bytes";
+import { HeaderMap, HeaderEditKind } from "../core/headers";
+import { byteStringFromBuffer, byteStringFromMemory, byteStringToBuffer } from "../core/bytes";
 
 export const enum MapType { RequestHeaders = 0, RequestTrailers = 1, ResponseHeaders = 2, ResponseTrailers = 3, HttpCallResponseHeaders = 6 }
 export const enum BufferType { RequestBody = 0, ResponseBody = 1, HttpCallResponseBody = 4, PluginConfiguration = 7 }

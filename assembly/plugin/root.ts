@@ -1,8 +1,8 @@
 // A plugin (root context): its validated configuration and the features built from it. Envoy creates one
 // per VM per plugin; every HTTP stream of that plugin gets one StreamFilter from each enabled feature.
 import { parseConfig } from "../config";
-import { Feature } from "../http/filter";
-import { LogLevel } from "../http/services";
+import { Feature } from "../core/filter";
+import { LogLevel } from "../core/services";
 import { HostServices } from "./services";
 import { buildFeatures } from "./features";
 import { StoreKind } from "../session/settings";

@@ -1,8 +1,8 @@
-// Services (assembly/http/services.ts) implemented with host calls.
+// Services (assembly/core/services.ts) implemented with host calls.
 import { clock_time_get, random_get } from "@assemblyscript/wasi-shim/assembly/bindings/wasi_snapshot_preview1";
-import { LogLevel, Services, SharedEntry, SharedWrite } from "../http/services";
-import { byteStringFromBuffer } from "../http/bytes";
-import { HeaderMap } from "../http/headers";
+import { LogLevel, Services, SharedEntry, SharedWrite } from "../core/services";
+import { byteStringFromBuffer } from "../core/bytes";
+import { HeaderMap } from "../core/headers";
 import * as host from "./host";
 
 const timeSlot = memory.data(8);

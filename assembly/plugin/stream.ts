@@ -6,9 +6,9 @@
 // the header map stays with the stream, and when exports.ts hands over the callout's answer (with this
 // stream as the effective context) the remaining filters run on the same map, its edits go to the host,
 // and the stream continues, or is answered locally when the filter asked for that (StreamFilter.localReply).
-import { HeaderMap } from "../http/headers";
-import { StreamFilter } from "../http/filter";
-import { HttpCallResult, LogLevel } from "../http/services";
+import { HeaderMap } from "../core/headers";
+import { StreamFilter } from "../core/filter";
+import { HttpCallResult, LogLevel } from "../core/services";
 import { Plugin } from "./root";
 import { HostServices, hostHonoursRepeatedBodyPause } from "./services";
 import * as host from "./host";

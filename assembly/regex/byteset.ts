@@ -66,10 +66,6 @@ export class ByteSet {
   }
 }
 
-export function isWordByte(b: i32): bool {
-  return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b == 0x5f;
-}
-
 export function digitSet(): ByteSet {
   return ByteSet.range(0x30, 0x39);
 }

@@ -164,7 +164,6 @@ class Emitter {
 
   patchA(at: i32, v: i32): void { this.code[at * INSN + 1] = v; }
   patchB(at: i32, v: i32): void { this.code[at * INSN + 2] = v; }
-  patchC(at: i32, v: i32): void { this.code[at * INSN + 3] = v; }
 
   /** A split preferring `first` (greedy) or `other` (lazy); the unresolved target is patched later. */
   split(greedyFirst: bool, target: i32, other: i32): i32 {
@@ -309,9 +308,12 @@ class Emitter {
   }
 }
 
-/** The prefilter for unanchored search: the bytes at which a match can begin. */
-function firstBytes(p: Program): ByteSet | null {
-  const out = new ByteSet();
+/**
+ * The instructions reachable from the entry before a byte is consumed, each once: Byte, Set and Match end
+ * a path (they are in the list), as does an Assert for the start of the text when `stopAtTextStart`.
+ */
+function entryClosure(p: Program, stopAtTextStart: bool): Array<i32> {
+  const out = new Array<i32>();
   const seen = new StaticArray<bool>(p.size);
   const stack = new Array<i32>();
   stack.push(0);
@@ -319,43 +321,44 @@ function firstBytes(p: Program): ByteSet | null {
     const pc = stack.pop();
     if (pc < 0 || pc >= p.size || unchecked(seen[pc])) continue;
     unchecked(seen[pc] = true);
+    out.push(pc);
     const op = unchecked(p.code[pc * INSN]);
     const a = unchecked(p.code[pc * INSN + 1]);
     const b = unchecked(p.code[pc * INSN + 2]);
     const c = unchecked(p.code[pc * INSN + 3]);
+    if (op == Op.Assert) {
+      if (!stopAtTextStart || a != AssertKind.TextStart) stack.push(pc + 1);
+    } else if (op == Op.Split || op == Op.BackSplit) { stack.push(b); stack.push(a); }
+    else if (op == Op.Jmp) stack.push(a);
+    else if (op == Op.Head) stack.push(pc + 1);
+    else if (op == Op.Back) { stack.push(c); stack.push(b); }
+  }
+  return out;
+}
+
+/** The prefilter for unanchored search: the bytes at which a match can begin. */
+function firstBytes(p: Program): ByteSet | null {
+  const out = new ByteSet();
+  const reached = entryClosure(p, false);
+  for (let k = 0; k < reached.length; k++) {
+    const pc = reached[k];
+    const op = unchecked(p.code[pc * INSN]);
+    const a = unchecked(p.code[pc * INSN + 1]);
     if (op == Op.Match) return null;
     if (op == Op.Byte) out.add(a);
     else if (op == Op.Set) {
       for (let i = 0; i < 8; i++) out.words[i] |= unchecked(p.sets[a * 8 + i]);
-    } else if (op == Op.Split) { stack.push(b); stack.push(a); }
-    else if (op == Op.Jmp) stack.push(a);
-    else if (op == Op.Assert || op == Op.Head) stack.push(pc + 1);
-    else if (op == Op.Back) { stack.push(c); stack.push(b); }
-    else if (op == Op.BackSplit) { stack.push(b); stack.push(a); }
+    }
   }
   return out.count() == 256 ? null : out;
 }
 
 /** Whether every path from the entry meets a start-of-text assertion before consuming or matching. */
 function anchoredAtStart(p: Program): bool {
-  const seen = new StaticArray<bool>(p.size);
-  const stack = new Array<i32>();
-  stack.push(0);
-  while (stack.length > 0) {
-    const pc = stack.pop();
-    if (pc < 0 || pc >= p.size || unchecked(seen[pc])) continue;
-    unchecked(seen[pc] = true);
-    const op = unchecked(p.code[pc * INSN]);
-    const a = unchecked(p.code[pc * INSN + 1]);
-    const b = unchecked(p.code[pc * INSN + 2]);
-    const c = unchecked(p.code[pc * INSN + 3]);
+  const reached = entryClosure(p, true);
+  for (let k = 0; k < reached.length; k++) {
+    const op = unchecked(p.code[reached[k] * INSN]);
     if (op == Op.Match || op == Op.Byte || op == Op.Set) return false;
-    if (op == Op.Assert) {
-      if (a != AssertKind.TextStart) stack.push(pc + 1);
-    } else if (op == Op.Split || op == Op.BackSplit) { stack.push(a); stack.push(b); }
-    else if (op == Op.Jmp) stack.push(a);
-    else if (op == Op.Head) stack.push(pc + 1);
-    else if (op == Op.Back) { stack.push(b); stack.push(c); }
   }
   return true;
 }

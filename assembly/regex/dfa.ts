@@ -5,7 +5,7 @@
 // keeping the whole search linear. The cache is capped; a search that would exceed it starts over on the
 // Pike VM (the caller's fallback) and the cache is emptied for the next search.
 
-import { isWordByte } from "./byteset";
+import { isWordChar } from "../codecs/ascii";
 import { INSN, Op, Program } from "./compile";
 import { AssertKind } from "./parse";
 
@@ -122,7 +122,7 @@ export class LazyDFA {
         if (i >= n) return 0;
         if (i != from) {
           const b = <i32>load<u16>(base + (<usize>(i - 1) << 1));
-          s = this.emptyStateFor(b == 0x0a ? PREV_NEWLINE : isWordByte(b) ? PREV_WORD : PREV_OTHER);
+          s = this.emptyStateFor(b == 0x0a ? PREV_NEWLINE : isWordChar(b) ? PREV_WORD : PREV_OTHER);
           if (s < 0) {
             this.reset();
             this.giveUps++;
@@ -217,7 +217,7 @@ export class LazyDFA {
     next.sort((p: i32, q: i32): i32 => p - q);
     const kernelOut = new StaticArray<i32>(next.length);
     for (let i = 0; i < next.length; i++) unchecked(kernelOut[i] = next[i]);
-    const prevOut = c == 0x0a ? PREV_NEWLINE : isWordByte(c) ? PREV_WORD : PREV_OTHER;
+    const prevOut = c == 0x0a ? PREV_NEWLINE : isWordChar(c) ? PREV_WORD : PREV_OTHER;
     const id = this.intern(kernelOut, prevOut);
     return id < 0 ? UNKNOWN : id + 1;
   }
@@ -231,8 +231,8 @@ function holds(kind: i32, prev: i32, x: i32): bool {
     case AssertKind.TextEnd: return x == SYM_END;
     case AssertKind.LineStart: return prev == PREV_START || (prev == PREV_NEWLINE && x != SYM_END);
     case AssertKind.LineEnd: return x == SYM_END || x == SYM_LAST_NEWLINE || x == 0x0a;
-    case AssertKind.WordBoundary: return (prev == PREV_WORD) != (x < 256 && isWordByte(x));
-    case AssertKind.NotWordBoundary: return (prev == PREV_WORD) == (x < 256 && isWordByte(x));
+    case AssertKind.WordBoundary: return (prev == PREV_WORD) != (x < 256 && isWordChar(x));
+    case AssertKind.NotWordBoundary: return (prev == PREV_WORD) == (x < 256 && isWordChar(x));
   }
   return false;
 }

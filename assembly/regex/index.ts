@@ -11,7 +11,7 @@
 // quantifiers, recursion, conditionals, verbs, \p \h \v \R \K \G \Q and other escapes with letters,
 // the /x flag, and patterns above 4096 bytes or 10,000 instructions.
 
-import { byteStringFromBuffer, byteStringToBuffer } from "../http/bytes";
+import { byteStringFromBuffer, byteStringToBuffer } from "../core/bytes";
 import { compileProgram, Program, MAX_PROGRAM_SIZE } from "./compile";
 import { parsePattern, MAX_PATTERN_BYTES } from "./parse";
 import { PikeVM } from "./pike";

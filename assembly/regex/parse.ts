@@ -2,6 +2,7 @@
 // errors are values naming the construct and its 0-based byte offset, never traps.
 
 import { ByteSet, digitSet, wordSet, spaceSet } from "./byteset";
+import { hexDigitValue, isAlnum, isDigit, isLetter, isWordChar } from "../codecs/ascii";
 
 export const MAX_PATTERN_BYTES = 4096;
 /** Perl's own ceiling for a {n,m} count (REG_INFTY - 1 in older perls); the program-size cap bites first. */
@@ -337,7 +338,7 @@ class Parser {
         this.pos += k == 0x50 ? 3 : 2;
         const close = k == 0x27 ? 0x27 : 0x3e;
         const nameStart = this.pos;
-        while (this.pos < this.n && isWordByte(this.peek())) this.pos++;
+        while (this.pos < this.n && isWordChar(this.peek())) this.pos++;
         if (this.pos == nameStart || isDigit(this.src.charCodeAt(nameStart)) || this.peek() != close) {
           return this.fail("invalid group name at " + nameStart.toString());
         }
@@ -479,7 +480,7 @@ class Parser {
       this.pos++;
       let digits = 0;
       while (this.pos < this.n && this.peek() != 0x7d) {
-        const h = hexValue(this.peek());
+        const h = hexDigitValue(this.peek());
         if (h < 0) { this.fail("invalid \\x{...} escape at " + start.toString()); return 0; }
         v = v * 16 + h;
         if (v > 0xff) { this.fail("\\x{...} above \\x{FF} (patterns match bytes) at " + start.toString()); return 0; }
@@ -492,7 +493,7 @@ class Parser {
     }
     // Perl: up to two hex digits, none meaning NUL
     for (let k = 0; k < 2; k++) {
-      const h = hexValue(this.peek());
+      const h = hexDigitValue(this.peek());
       if (h < 0) break;
       v = v * 16 + h;
       this.pos++;
@@ -649,20 +650,8 @@ class Parser {
   }
 }
 
-function isDigit(c: i32): bool { return c >= 0x30 && c <= 0x39; }
 function isOctal(c: i32): bool { return c >= 0x30 && c <= 0x37; }
-function isAlnum(c: i32): bool {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
-}
-function isLetter(c: i32): bool { return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a); }
-function isWordByte(c: i32): bool { return isAlnum(c) || c == 0x5f; }
 function isFlagByte(c: i32): bool {
   return c == 0x69 || c == 0x6d || c == 0x73 || c == 0x78 || c == 0x6e || c == 0x2d ||
     c == 0x61 || c == 0x64 || c == 0x6c || c == 0x75;
-}
-function hexValue(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
-  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
-  return -1;
 }

@@ -8,7 +8,7 @@
 // references in a loop make AssemblyScript spill them to its shadow stack on every iteration. The arrays
 // stay reachable from this object's fields, and the collector does not move objects.
 
-import { isWordByte } from "./byteset";
+import { isWordChar } from "../codecs/ascii";
 import { INSN, Op, Program } from "./compile";
 import { AssertKind } from "./parse";
 
@@ -278,8 +278,8 @@ function check(kind: i32, base: usize, pos: i32, n: i32): bool {
     case AssertKind.TextEnd: return pos == n;
     case AssertKind.LineStart: return pos == 0 || (prev == 0x0a && pos < n);
     case AssertKind.LineEnd: return pos == n || cur == 0x0a;
-    case AssertKind.WordBoundary: return isWordByte(prev) != isWordByte(cur);
-    case AssertKind.NotWordBoundary: return isWordByte(prev) == isWordByte(cur);
+    case AssertKind.WordBoundary: return isWordChar(prev) != isWordChar(cur);
+    case AssertKind.NotWordBoundary: return isWordChar(prev) == isWordChar(cur);
   }
   return false;
 }

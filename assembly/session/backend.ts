@@ -13,8 +13,9 @@
 // A backend that must ask another service answers Pending (BackendLoadStatus.Pending, SaveOutcome.Pending)
 // after starting an HTTP callout through Services.httpCall; the stream then pauses and each answer is
 // handed to resumeLoad / resumeSave until they stop answering Pending.
-import { HeaderMap } from "../http/headers";
-import { HttpCallResult, Services } from "../http/services";
+import { HeaderMap } from "../core/headers";
+import { HttpCallResult, Services } from "../core/services";
+import { CookieScan } from "./cookie-read";
 
 /** What load() found. */
 export const enum BackendLoadStatus {
@@ -46,6 +47,19 @@ export class BackendLoad {
   static unusable(reason: string): BackendLoad { return new BackendLoad(BackendLoadStatus.Unusable, "", reason); }
   static pending(): BackendLoad { return new BackendLoad(BackendLoadStatus.Pending, "", ""); }
   static unavailable(reason: string): BackendLoad { return new BackendLoad(BackendLoadStatus.Unavailable, "", reason); }
+}
+
+/**
+ * What a scan of the session cookies answers before any value is read: Unusable when the client sent one
+ * of them twice with different values, None when the first one is absent or empty; null when
+ * scan.values[0] holds a value for the backend to read.
+ */
+export function loadWithoutValue(scan: CookieScan): BackendLoad | null {
+  if (scan.conflict.length) {
+    return BackendLoad.unusable("the client sent cookie " + scan.conflict + " more than once with different values");
+  }
+  const first = scan.values[0];
+  return first == null || first.length == 0 ? BackendLoad.none() : null;
 }
 
 /** What save() or remove() did. */
@@ -107,7 +121,7 @@ export abstract class SessionBackend {
 export abstract class SessionBackendStream {
   /**
    * Request phase: find the encoded session for this request. May edit the request headers (hide its
-   * cookie from the upstream when configured). Byte strings throughout (see http/bytes.ts).
+   * cookie from the upstream when configured). Byte strings throughout (see core/bytes.ts).
    */
   abstract load(request: HeaderMap): BackendLoad;
 

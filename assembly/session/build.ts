@@ -1,6 +1,6 @@
 // Builds the session feature from its settings: the backend the `store` key names and the sealer the
 // `crypto.format` key names.
-import { Services } from "../http/services";
+import { Services } from "../core/services";
 import { SessionBackend } from "./backend";
 import { CookieBackend } from "./cookie-backend";
 import { SessionFeature } from "./feature";

@@ -2,8 +2,8 @@
 // merged into it and the expiry the save algorithm gave it), replayable on a session as some backend
 // holds it now. The server-side stores replay it on every save, so that a change another worker or proxy
 // made since this request loaded the session is kept.
-import { Services } from "../http/services";
-import { byteStringFromBytes, byteStringToBytes } from "../http/bytes";
+import { Services } from "../core/services";
+import { byteStringFromBytes, byteStringToBytes } from "../core/bytes";
 import { SessionDelta } from "./backend";
 import { decodeInto, encodeSession, Session } from "./codec";
 import { SessionSealer } from "./sealer";

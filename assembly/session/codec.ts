@@ -1,12 +1,13 @@
 // mod_session's "identity" codec: a session is an application/x-www-form-urlencoded string of key=value
 // pairs, and that string — before any encryption — is what Apache stores, puts into HTTP_SESSION and reads
 // from SessionHeader. Matching it byte for byte lets a site move between Apache and clicktrail without
-// logging anybody out, so every rule below is Apache 2.4's (spec/apache-originals.md §3.1), including
-// the odd ones; the two places we depart are marked "departs" and listed in docs/compat.md.
+// logging anybody out, so every rule below is Apache 2.4's (session_identity_decode and
+// session_identity_encode in httpd's modules/session/mod_session.c), including the odd ones; the two
+// places we depart are marked "departs" and listed in docs/compat.md.
 //
-// Strings here are byte strings (http/bytes.ts): one code unit per byte. The escaping itself is
-// http/percent.ts (ap_escape_urlencoded / ap_unescape_urlencoded).
-import { escapeUrlencoded, unescapeUrlencoded } from "../http/percent";
+// Strings here are byte strings (core/bytes.ts): one code unit per byte. The escaping itself is
+// codecs/percent.ts (ap_escape_urlencoded / ap_unescape_urlencoded).
+import { escapeUrlencoded, percentDecode, PercentMode } from "../codecs/percent";
 
 /** Apache's reserved key: absolute expiry, decimal microseconds since the epoch. */
 export const EXPIRY_KEY = "expiry";
@@ -138,7 +139,7 @@ function decodePair(session: Session, pair: string, reserveCreated: bool, truste
   if (eq == 0) return;
   const rawKey = eq < 0 ? pair : pair.substring(0, eq);
   const rawValue = eq < 0 ? "" : pair.substring(eq + 1);
-  const k = unescapeUrlencoded(rawKey);
+  const k = percentDecode(rawKey, PercentMode.FORM);
   if (!k.ok || k.value.length == 0) return;
   const key = k.value;
   if (rawValue.length == 0) {
@@ -147,7 +148,7 @@ function decodePair(session: Session, pair: string, reserveCreated: bool, truste
     session.entries.unset(key);
     return;
   }
-  const v = unescapeUrlencoded(rawValue);
+  const v = percentDecode(rawValue, PercentMode.FORM);
   if (!v.ok) return;
   const value = v.value;
   if (key == EXPIRY_KEY) {

@@ -8,9 +8,9 @@
 // NAME's value then starts with `~n~` — a prefix neither Apache's urlencoded codec nor either encrypted
 // format can produce (`~` is always escaped, and is outside both base64 alphabets) — and the pieces are
 // concatenated in order. Chunks a shrinking session no longer needs are expired in the same response.
-import { HeaderMap } from "../http/headers";
-import { LogLevel, Services } from "../http/services";
-import { BackendLoad, SaveOutcome, SessionBackend, SessionBackendStream, SessionDelta } from "./backend";
+import { HeaderMap } from "../core/headers";
+import { LogLevel, Services } from "../core/services";
+import { BackendLoad, loadWithoutValue, SaveOutcome, SessionBackend, SessionBackendStream, SessionDelta } from "./backend";
 import { chunkCookieName, CookieScan, scanSessionCookies } from "./cookie-read";
 import { APACHE_DEFAULT_ATTRIBUTES, SessionSettings } from "./settings";
 
@@ -35,11 +35,9 @@ export class CookieBackendStream extends SessionBackendStream {
     const s = this.settings;
     const scan = scanSessionCookies(request, s.cookieName, s.maxChunks, s.cookieRemove);
     this.presentUpTo = scan.lastPresent();
-    if (scan.conflict.length) {
-      return BackendLoad.unusable("the client sent cookie " + scan.conflict + " more than once with different values");
-    }
-    const first = scan.values[0];
-    if (first == null || first.length == 0) return BackendLoad.none();
+    const early = loadWithoutValue(scan);
+    if (early != null) return early;
+    const first = scan.values[0]!;
     if (first.charCodeAt(0) != 0x7e) return BackendLoad.found(first);
     return joinChunks(scan, first, s);
   }

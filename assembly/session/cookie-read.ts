@@ -1,4 +1,4 @@
-// Reading the session cookie the way Apache's ap_cookie_read does (spec/apache-originals.md §3.2), which is
+// Reading the session cookie the way Apache's ap_cookie_read does (httpd server/util_cookies.c), which is
 // not how a general cookie parser reads: every Cookie and Cookie2 header is split on `,` and then `;`,
 // leading blanks are trimmed, and a piece that starts exactly (case-sensitively) with `NAME=` gives the
 // value — the rest of the piece, untrimmed. The same name twice with different values means "no session"
@@ -6,7 +6,7 @@
 // pieces after our cookie belong to it. With SessionCookieRemove the cookie is cut out of the headers.
 //
 // One scan finds the base cookie and its chunk cookies (NAME_2 … NAME_n, see cookie-backend.ts).
-import { HeaderMap } from "../http/headers";
+import { HeaderMap } from "../core/headers";
 
 export class CookieScan {
   /** values[0] is NAME's value, values[i] NAME_{i+1}'s; null when absent. */

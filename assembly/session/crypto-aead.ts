@@ -19,9 +19,9 @@
 // The header is authenticated as AAD, so neither the expiry nor the algorithm can be changed; binding
 // the cookie name stops a value sealed for one cookie being replayed as another. The key id picks the
 // passphrase without trial decryption (several passphrases: the first seals, all open).
-import { Services } from "../http/services";
-import { byteStringFromBytes, byteStringToBytes } from "../http/bytes";
-import { base64Decode, base64Encode } from "../http/base64";
+import { Services } from "../core/services";
+import { byteStringFromBytes, byteStringToBytes } from "../core/bytes";
+import { base64Decode, base64Encode } from "../codecs/base64";
 import { hkdfSha256 } from "../crypto/hkdf";
 import {
   chacha20Poly1305Open, chacha20Poly1305Seal, xchacha20Poly1305Open, xchacha20Poly1305Seal,

@@ -1,4 +1,5 @@
-// mod_session_crypto's cookie, byte for byte (2.4.25 and later; spec/apache-originals.md §3.3):
+// mod_session_crypto's cookie, byte for byte (2.4.25 and later; encrypt_string, decrypt_string and
+// compute_auth in httpd's modules/session/mod_session_crypto.c):
 //
 //   value = Base64( MAC[8] ‖ SALT[16] ‖ IV[16] ‖ CIPHERTEXT )      standard alphabet, `=` padded
 //   KEY   = PBKDF2-HMAC-SHA1(passphrase, SALT, 4096, 16 | 24 | 32)  aes128 | aes192 | aes256
@@ -14,15 +15,15 @@
 //
 // Only cookies whose MAC verifies reach PBKDF2, and forging a MAC needs the passphrase, so a client
 // cannot make the filter derive keys (or flood the cache) with made-up salts.
-import { Services } from "../http/services";
-import { byteStringFromBytes, byteStringToBytes } from "../http/bytes";
-import { aprBase64Decode, base64Encode } from "../http/base64";
+import { Services } from "../core/services";
+import { byteStringFromBytes, byteStringToBytes } from "../core/bytes";
+import { aprBase64Decode, base64Encode } from "../codecs/base64";
 import { AesKey } from "../crypto/aes";
 import { constantTimeEqualPtr } from "../crypto/compare";
 import { md5 } from "../crypto/md5";
 import { pbkdf2HmacSha1 } from "../crypto/pbkdf2";
 import { siphash24Bytes } from "../crypto/siphash";
-import { hexEncode } from "../http/hex";
+import { hexEncode } from "../codecs/hex";
 import { OpenedSession, SessionSealer } from "./sealer";
 import { CryptoCipher } from "./settings";
 

@@ -24,12 +24,12 @@
 //   with a leader change) grants a new one once. The value's own expiry is what decides.
 // * An ambiguous Txn (no answer, a timeout, a 5xx, an unreadable answer) may or may not have been
 //   applied: the key written is read back, and only a value byte-equal to ours counts as saved.
-import { HeaderMap } from "../http/headers";
-import { HttpCallResult, LogLevel, Services } from "../http/services";
-import { base64Decode, base64Encode } from "../http/base64";
-import { byteStringFromBytes, byteStringToBytes } from "../http/bytes";
+import { HeaderMap } from "../core/headers";
+import { HttpCallResult, LogLevel, Services } from "../core/services";
+import { base64Decode, base64Encode } from "../codecs/base64";
+import { byteStringFromBytes, byteStringToBytes } from "../core/bytes";
 import { sha256 } from "../crypto/sha256";
-import { BackendLoad, SaveOutcome, SessionBackend, SessionBackendStream, SessionDelta } from "./backend";
+import { BackendLoad, loadWithoutValue, SaveOutcome, SessionBackend, SessionBackendStream, SessionDelta } from "./backend";
 import { scanSessionCookies } from "./cookie-read";
 import { EtcdStoreSettings, WhenUnavailable } from "./etcd-settings";
 import {
@@ -200,11 +200,9 @@ export class EtcdBackendStream extends SessionBackendStream {
   load(request: HeaderMap): BackendLoad {
     const s = this.backend.settings;
     const scan = scanSessionCookies(request, s.cookieName, 1, s.cookieRemove);
-    if (scan.conflict.length) {
-      return BackendLoad.unusable("the client sent cookie " + scan.conflict + " more than once with different values");
-    }
-    const value = scan.values[0];
-    if (value == null || value.length == 0) return BackendLoad.none();
+    const early = loadWithoutValue(scan);
+    if (early != null) return early;
+    const value = scan.values[0]!;
     this.presented = value;
     const raw = value.length == TOKEN_CHARS ? base64Decode(value, true) : null;
     if (raw == null || raw.length != TOKEN_BYTES) {

@@ -7,13 +7,13 @@
 // "succeeded", a revision 0 no field. Errors come back with a non-200 status and {"error", "code",
 // "message"}.
 //
-// Keys and values here are byte strings (http/bytes.ts) and byte arrays; JSON text is built with
+// Keys and values here are byte strings (core/bytes.ts) and byte arrays; JSON text is built with
 // assemblyscript-json's encoder and read with its parser, after the strict syntax check of
 // config/json.ts (the parser aborts on malformed input; the check bounds nesting and refuses duplicates).
 import { JSON, JSONEncoder } from "assemblyscript-json/assembly";
 import { checkJsonSyntax } from "../config/json";
-import { base64Decode, base64Encode } from "../http/base64";
-import { byteStringFromBytes, byteStringToBytes } from "../http/bytes";
+import { base64Decode, base64Encode } from "../codecs/base64";
+import { byteStringFromBytes, byteStringToBytes } from "../core/bytes";
 
 export const RANGE_PATH = "/v3/kv/range";
 export const TXN_PATH = "/v3/kv/txn";

@@ -1,4 +1,5 @@
-// mod_session in the proxy. Per request, in Apache's order (spec/apache-originals.md §3.1):
+// mod_session in the proxy. Per request, in Apache's order (httpd modules/session/mod_session.c: the
+// session is loaded in session_fixups and saved by session_output_filter):
 //
 //   request headers   drop any client-sent upstream_header (CVE-2018-1283); if the path is in scope,
 //                     load the session from the backend, decrypt, decode, drop it when expired
@@ -9,14 +10,15 @@
 //
 // A backend that asks another service (etcd-backend.ts) answers Pending: the filter then waits (the
 // stream pauses) and finishes the same step with the same HeaderMap when the answer has come.
-import { Feature, LocalReply, StreamFilter } from "../http/filter";
-import { HeaderMap } from "../http/headers";
-import { HttpCallResult, LogLevel, Services } from "../http/services";
+import { Feature, LocalReply, StreamFilter } from "../core/filter";
+import { HeaderMap } from "../core/headers";
+import { HttpCallResult, LogLevel, Services } from "../core/services";
 import { BackendLoad, BackendLoadStatus, SaveOutcome, SessionBackend, SessionBackendStream } from "./backend";
 import { decodeInto, encodeSession, Session } from "./codec";
 import { SessionSealer } from "./sealer";
 import { ResponseDelta } from "./changes";
 import { SessionSettings } from "./settings";
+import { percentDecode, PercentMode } from "../codecs/percent";
 
 const MICROS: i64 = 1000000;
 
@@ -280,27 +282,5 @@ export function decodedPath(raw: string): string {
   const hash = raw.indexOf("#");
   if (hash >= 0 && hash < end) end = hash;
   const path = raw.substring(0, end);
-  if (path.indexOf("%") < 0) return path;
-  const codes = new Array<i32>();
-  for (let i = 0; i < path.length; i++) {
-    const c = path.charCodeAt(i);
-    if (c == 0x25 && i + 2 < path.length) {
-      const hi = hexValue(path.charCodeAt(i + 1));
-      const lo = hexValue(path.charCodeAt(i + 2));
-      if (hi >= 0 && lo >= 0) {
-        codes.push((hi << 4) | lo);
-        i += 2;
-        continue;
-      }
-    }
-    codes.push(c);
-  }
-  return String.fromCharCodes(codes);
-}
-
-function hexValue(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
+  return percentDecode(path, PercentMode.URL).value;
 }

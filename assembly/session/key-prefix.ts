@@ -5,9 +5,9 @@
 // Envoy's own envoy/envoy.yaml names its plugin `clicktrail`, which keeps the prefix `clicktrail/` the
 // store always had; on NGINX the name is the module's (`proxy_wasm clicktrail`), and the part before the
 // first `/` of a key names the `shm_kv` zone.
-import { escapeUrlencoded } from "../http/percent";
-import { byteStringToBytes } from "../http/bytes";
-import { hexEncode } from "../http/hex";
+import { escapeUrlencoded } from "../codecs/percent";
+import { byteStringToBytes } from "../core/bytes";
+import { hexEncode } from "../codecs/hex";
 import { sha256 } from "../crypto/sha256";
 
 /** The prefix when neither the configuration nor the host names one. */
@@ -25,7 +25,7 @@ const DIGEST_HEX_CHARS = 16;
  * `key_prefix` itself accepts), and distinct names always give distinct prefixes:
  *
  * - null or "" → DEFAULT_KEY_PREFIX;
- * - the name is written urlencoded as Apache writes it (http/percent.ts: letters, digits and `.-*_` as
+ * - the name is written urlencoded as Apache writes it (codecs/percent.ts: letters, digits and `.-*_` as
  *   they are, space as `+`, every other byte as `%xx`), so Kubernetes names (`[a-z0-9.-]`) are unchanged,
  *   the only `/` is the last character (on NGINX the zone is the whole name) and no two names meet;
  * - a name whose encoding does not fit in MAX_KEY_PREFIX_CHARS - 1 keeps the beginning of its encoding

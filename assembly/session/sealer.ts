@@ -1,7 +1,7 @@
 // Encryption of the encoded session, between the codec and the backend (Apache's session_encode /
 // session_decode hooks of mod_session_crypto). Two formats implement it: crypto-apache.ts (the exact
 // mod_session_crypto cookie) and crypto-aead.ts (clicktrail's own, docs/session-format.md).
-import { Services } from "../http/services";
+import { Services } from "../core/services";
 
 export class OpenedSession {
   /**

@@ -9,10 +9,10 @@
 // not be able to fill the store. A session that vanished
 // between load and save (expired, evicted, logged out elsewhere) is not re-created from this request's
 // copy: a logout on one worker must not be undone by a slower request on another.
-import { HeaderMap } from "../http/headers";
-import { LogLevel, Services } from "../http/services";
-import { byteStringFromBytes, byteStringToBytes } from "../http/bytes";
-import { BackendLoad, SaveOutcome, SessionBackend, SessionBackendStream, SessionDelta } from "./backend";
+import { HeaderMap } from "../core/headers";
+import { LogLevel, Services } from "../core/services";
+import { byteStringFromBytes, byteStringToBytes } from "../core/bytes";
+import { BackendLoad, loadWithoutValue, SaveOutcome, SessionBackend, SessionBackendStream, SessionDelta } from "./backend";
 import { scanSessionCookies } from "./cookie-read";
 import { APACHE_DEFAULT_ATTRIBUTES, SessionSettings } from "./settings";
 import { LoadedSession, SaveStatus, SharedSessionStore, TokenStatus } from "./shared-store";
@@ -40,11 +40,9 @@ export class SharedBackendStream extends SessionBackendStream {
   load(request: HeaderMap): BackendLoad {
     const s = this.backend.settings;
     const scan = scanSessionCookies(request, s.cookieName, 1, s.cookieRemove);
-    if (scan.conflict.length) {
-      return BackendLoad.unusable("the client sent cookie " + scan.conflict + " more than once with different values");
-    }
-    const value = scan.values[0];
-    if (value == null || value.length == 0) return BackendLoad.none();
+    const early = loadWithoutValue(scan);
+    if (early != null) return early;
+    const value = scan.values[0]!;
     this.presented = value;
     const l = this.backend.store.load(value);
     this.loaded = l;

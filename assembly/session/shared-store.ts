@@ -15,8 +15,8 @@
 // A changed session gets a new token, as mod_session_dbd gives it a new key, so a key fixed or stolen
 // before the change stops working; the previous token keeps opening the session for `grace_seconds` so
 // that requests already in flight with it are not logged out, and never learns the new one.
-import { Services, SharedEntry, SharedWrite, LogLevel } from "../http/services";
-import { base64Decode, base64Encode } from "../http/base64";
+import { Services, SharedEntry, SharedWrite, LogLevel } from "../core/services";
+import { base64Decode, base64Encode } from "../codecs/base64";
 import { sha256 } from "../crypto/sha256";
 import { constantTimeEqualPtr } from "../crypto/compare";
 import { SharedStoreSettings, WhenFull } from "./shared-settings";

@@ -3,6 +3,7 @@
 import { parseConfig } from "../config";
 import { describeId } from "../clickpath/describe";
 import { ClickpathSettings } from "../clickpath/settings";
+import { jsonString } from "../codecs/json";
 
 /**
  * The fields of a session id as JSON. `config` is the plugin configuration JSON ("" for none); `now` is
@@ -16,7 +17,7 @@ export function decode(id: string, config: string, now: f64): string {
     if (c == null) {
       let msg = "";
       for (let i = 0; i < r.errors.length; i++) msg += (i ? "; " : "") + r.errors[i];
-      return "{\"error\":\"invalid configuration: " + msg.replaceAll("\\", "\\\\").replaceAll("\"", "\\\"") + "\"}";
+      return "{\"error\":" + jsonString("invalid configuration: " + msg) + "}";
     }
     settings = c.clickpath;
   }

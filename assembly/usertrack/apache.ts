@@ -1,7 +1,7 @@
 // mod_usertrack's cookie (httpd 2.4): the value `%x.%lx` (a random 32-bit number and the request time in
 // microseconds, both lowercase hex without padding) and the Set-Cookie line in the attribute order
 // make_cookie() assembles it.
-import { cookieDate } from "../http/cookies";
+import { cookieDate } from "../codecs/cookies";
 import { CookieStyle, UsertrackSettings } from "./settings";
 
 /** `<random as hex>.<microseconds as hex>`, e.g. `7d6affb5.660d5b0ac6df5`. */

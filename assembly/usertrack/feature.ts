@@ -5,12 +5,12 @@
 // A request without one gets a new id at once, so the upstream, the access log and the response all see
 // the same value. On every response of that stream (upstream replies, upstream errors and Envoy's own
 // local replies all pass through onResponseHeaders) the Set-Cookie line is added once.
-import { Feature, StreamFilter } from "../http/filter";
-import { HeaderMap } from "../http/headers";
-import { LogLevel, Services } from "../http/services";
-import { findCookie, findCookieNginx } from "../http/cookies";
+import { Feature, StreamFilter } from "../core/filter";
+import { HeaderMap } from "../core/headers";
+import { LogLevel, Services } from "../core/services";
+import { findCookie, findCookieNginx } from "../codecs/cookies";
 import { IdFormat, UsertrackSettings } from "./settings";
-import { base64Encode } from "../http/base64";
+import { base64Encode } from "../codecs/base64";
 import { apacheCookieValue, apacheHeaderName, apacheSetCookie } from "./apache";
 import {
   addressWord, decodeNginxCookie, encodeNginxCookie, nginxSetCookie, nginxUidVariable, putWord,

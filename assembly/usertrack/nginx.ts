@@ -1,11 +1,13 @@
 // nginx's ngx_http_userid_filter_module ids: 16 bytes (four 32-bit words: service or server address,
 // time in seconds, a per-worker start value, a per-worker sequence) sent as base64, the first padding
 // `=` optionally replaced by a mark; read back leniently (only the first 22 characters count).
-import { cookieDate } from "../http/cookies";
-import { base64Encode } from "../http/base64";
+import { cookieDate } from "../codecs/cookies";
+import { base64Encode } from "../codecs/base64";
+import { hexDigitValue } from "../codecs/ascii";
+import { parseIpv4 } from "../codecs/ipv4";
 import { UsertrackSettings } from "./settings";
 
-// Encoding is plain standard base64 (http/base64.ts). Decoding is nginx's own: it has quirks (stops at
+// Encoding is plain standard base64 (codecs/base64.ts). Decoding is nginx's own: it has quirks (stops at
 // `=`, ignores leftover bits, reads only 22 characters) that a general decoder should not have.
 
 /** nginx's fixed date for `userid_expires max`. */
@@ -105,27 +107,8 @@ export function addressWord(address: string): Uint8Array {
     }
     return out;
   }
-  const v4 = ipv4Bytes(address);
+  const v4 = parseIpv4(address);
   if (v4 != null) return v4;
-  return out;
-}
-
-function ipv4Bytes(s: string): Uint8Array | null {
-  const parts = s.split(".");
-  if (parts.length != 4) return null;
-  const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i];
-    if (p.length == 0 || p.length > 3) return null;
-    let v = 0;
-    for (let k = 0; k < p.length; k++) {
-      const c = p.charCodeAt(k);
-      if (c < 0x30 || c > 0x39) return null;
-      v = v * 10 + (c - 0x30);
-    }
-    if (v > 255) return null;
-    out[i] = <u8>v;
-  }
   return out;
 }
 
@@ -161,7 +144,7 @@ function groupValues(parts: string[]): u32[] | null {
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i];
     if (i == parts.length - 1 && p.indexOf(".") >= 0) {
-      const v4 = ipv4Bytes(p);
+      const v4 = parseIpv4(p);
       if (v4 == null) return null;
       out.push((<u32>v4[0] << 8) | v4[1]);
       out.push((<u32>v4[2] << 8) | v4[3]);
@@ -170,20 +153,13 @@ function groupValues(parts: string[]): u32[] | null {
     if (p.length == 0 || p.length > 4) return null;
     let v: u32 = 0;
     for (let k = 0; k < p.length; k++) {
-      const d = hexDigit(p.charCodeAt(k));
+      const d = hexDigitValue(p.charCodeAt(k));
       if (d < 0) return null;
       v = (v << 4) | <u32>d;
     }
     out.push(v);
   }
   return out;
-}
-
-function hexDigit(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const l = c | 0x20;
-  if (l >= 0x61 && l <= 0x66) return l - 0x61 + 10;
-  return -1;
 }
 
 function sextet(c: i32): i32 {

@@ -1,5 +1,5 @@
 // Apache httpd configuration → clicktrail configuration, for the directives of mod_usertrack,
-// Apache2::ClickPath and the mod_session family (spec/apache-originals.md §1.2, §2.2, §3.1–§3.4). Pure:
+// Apache2::ClickPath and the mod_session family (as the httpd 2.4 manual and ClickPath's POD document them). Pure:
 // text in, a config object and line-numbered diagnostics out; files named by *File directives are read
 // through a callback. Values are copied as Apache received them and judged afterwards by the filter itself
 // (see host/commands/convert-apache.ts), so a converted configuration means what the filter says it means;

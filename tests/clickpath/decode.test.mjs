@@ -57,6 +57,12 @@ test("malformed ids and bad usage", async () => {
   r = await run(["x", "--config", "{nope"]);
   assert.equal(r.code, 2);
   assert.match(JSON.parse(r.out).error, /^invalid configuration: invalid JSON at line 1/);
+  // A configuration error quoting control characters is still one JSON string (codecs/json.ts escapes
+  // them; the tool build used to escape only `\` and `"`, and the command then failed to parse its answer).
+  r = await run(["x", "--config", JSON.stringify({ clickpath: { mode: "cookie_first", cookie: { name: "a\nb\u0001\"" } } })]);
+  assert.equal(r.code, 2);
+  assert.equal(JSON.parse(r.out).error,
+    "invalid configuration: clickpath.cookie.name: \"a\nb\u0001\"\" is not a cookie name: use letters, digits and !#$%&'*+-.^_`|~");
 });
 
 test("every clickpath_decode vector of vectors.json: fields of the plain ones, a refusal for the Blowfish ones", async () => {

@@ -16,9 +16,9 @@ import {
   chacha20Poly1305Seal, chacha20Poly1305Open, xchacha20Poly1305Seal, xchacha20Poly1305Open,
 } from "../../assembly/crypto/chacha20poly1305";
 import { constantTimeEqual } from "../../assembly/crypto/compare";
-import { base64Encode as b64enc, base64Decode as b64dec, aprBase64Decode as aprDec } from "../../assembly/http/base64";
-import { hexEncode as hexEnc, hexDecode as hexDec } from "../../assembly/http/hex";
-import { escapeUrlencoded as esc, unescapeUrlencoded as unesc } from "../../assembly/http/percent";
+import { base64Encode as b64enc, base64Decode as b64dec, aprBase64Decode as aprDec } from "../../assembly/codecs/base64";
+import { hexEncode as hexEnc, hexDecode as hexDec } from "../../assembly/codecs/hex";
+import { escapeUrlencoded as esc, percentDecode, PercentMode } from "../../assembly/codecs/percent";
 
 export const UINT8ARRAY_ID = idof<Uint8Array>();
 
@@ -54,7 +54,7 @@ export function hexDecode(s: string): Uint8Array | null { return hexDec(s); }
 export function escapeUrlencoded(s: string): string { return esc(s); }
 /** "<status>:<value>" (status 0, 400 or 404). */
 export function unescapeUrlencoded(s: string): string {
-  const r = unesc(s);
+  const r = percentDecode(s, PercentMode.FORM);
   return r.status.toString() + ":" + r.value;
 }
 

@@ -1,4 +1,4 @@
-// convert-apache: the configurations of the seeds and of spec/apache-originals.md convert to exact JSON
+// convert-apache: the manuals' and the POD's configurations (tests/fixtures/apache/) convert to exact JSON
 // that both validators accept; mistakes are reported with their line numbers.
 import { test } from "node:test";
 import assert from "node:assert/strict";

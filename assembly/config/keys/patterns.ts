@@ -1,6 +1,6 @@
 // Character classes (the inside of a regular-expression [...]) the key tables' JSON Schema patterns use.
-// They describe, for editors and the schema, what the readers' own checks accept (assembly/http/cookies.ts
-// and the section readers); the readers stay the authority.
+// They describe, for editors and the schema, what the readers' own checks accept (assembly/codecs/ascii.ts,
+// assembly/codecs/cookies.ts and the section readers); the readers stay the authority.
 
 /** RFC 9110 tchar: cookie and header names. */
 export const TCHAR = "!#$%&'*+\\-.^_`|~0-9A-Za-z";

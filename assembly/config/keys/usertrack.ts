@@ -3,7 +3,7 @@ import {
   Key, boolKey, durationKey, intKey, intKeyNoDefault, keywordKey, objectKey, optionalStringKey, stringKey,
 } from "./key";
 import { ATTR, NO_SEMICOLON_COMMA, TCHAR } from "./patterns";
-import { MAX_EXPIRES_SECONDS } from "../../http/duration";
+import { MAX_EXPIRES_SECONDS } from "../../codecs/duration";
 
 export const enabled = boolKey("enabled", true, "CookieTracking on|off (nginx: userid on|off). A present section is on unless this is false.")
   .withApache("CookieTracking").withDefaultText("`true` (a present section is on)")

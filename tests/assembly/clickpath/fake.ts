@@ -1,6 +1,6 @@
 // Helpers for the clickpath units: the shared FakeServices configured as these specs expect, and header
 // builders.
-import { HeaderMap } from "../../../assembly/http/headers";
+import { HeaderMap } from "../../../assembly/core/headers";
 import { FakeServices, LogStyle, Randomness } from "../support/fake-services";
 
 export { FakeServices };

@@ -1,4 +1,5 @@
-import { decodeId, encodeId, scramble, unscramble, escapeRemote, unescapeRemote, machineIp, ipMachine, percentDecode, pathSafe, SCRAMBLE_ALPHABET } from "../../../assembly/clickpath/id";
+import { decodeId, encodeId, scramble, unscramble, escapeRemote, unescapeRemote, machineIp, ipMachine, pathSafe, SCRAMBLE_ALPHABET } from "../../../assembly/clickpath/id";
+import { percentDecode, PercentMode, UnescapeStatus } from "../../../assembly/codecs/percent";
 
 function noKeys(): Uint8Array[] { return new Array<Uint8Array>(); }
 function key(s: string): Uint8Array { return Uint8Array.wrap(String.UTF8.encode(s)); }
@@ -134,8 +135,8 @@ describe("encodeId", () => {
     expect(id.friend).toBe("p");
     expect(id.remote).toBe("q=a b?c%d");
     expect(pathSafe("a b")).toBe("a%20b");
-    expect(percentDecode("a%20b")!).toBe("a b");
-    expect(percentDecode("a%2") == null).toBe(true);
+    expect(percentDecode("a%20b", PercentMode.URL).value).toBe("a b");
+    expect(percentDecode("a%2", PercentMode.URL).status).toBe(UnescapeStatus.BAD_ESCAPE);
   });
 });
 

@@ -26,7 +26,8 @@ function link(c: LinkContext, v: string, kind: LinkKind, base: string | null): s
   return new SessionLinks(c).rewrite(v, kind, base, e) ? applyEdit(v, e) : "(unchanged)";
 }
 
-// spec/apache-originals.md §2.5, "Observed [RUN]", with HOST = h.example and <id> = ID.
+// What Apache2::ClickPath 1.10 (mod_perl 2.0.12, httpd 2.4) was observed to write into Location and Refresh,
+// with HOST = h.example and <id> = ID.
 describe("Location/Refresh: the observed table", () => {
   it("new session: absolute path", () => {
     expect(loc(ctx("h.example", "/h", true), "/index.html")).toBe("/-S:ID/index.html");

@@ -1,5 +1,6 @@
 // No input traps: random and hostile strings through every entry point of the clickpath core.
-import { decodeId, encodeId, unescapeRemote, percentDecode } from "../../../assembly/clickpath/id";
+import { decodeId, encodeId, unescapeRemote } from "../../../assembly/clickpath/id";
+import { percentDecode, PercentMode } from "../../../assembly/codecs/percent";
 import { findPathSession, stripRefererSession, refererHost, captureFriend } from "../../../assembly/clickpath/request";
 import { LinkContext, SessionLinks, rewriteLocation, rewriteRefresh } from "../../../assembly/clickpath/links";
 import { FriendlySession } from "../../../assembly/clickpath/settings";
@@ -34,7 +35,8 @@ describe("robustness", () => {
       decodeId(s, keys);
       decodeId(s, []);
       unescapeRemote(s);
-      percentDecode(s);
+      percentDecode(s, PercentMode.URL);
+      percentDecode(s, PercentMode.FORM);
       findPathSession(s, "-S:");
       stripRefererSession(s, "-S:", (i & 1) == 0);
       if (refererHost(s) != null) captureFriend(s, friend);

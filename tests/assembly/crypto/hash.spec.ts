@@ -4,7 +4,7 @@ import { md5 } from "../../../assembly/crypto/md5";
 import { hmacSha1, hmacSha256, hmacMd5 } from "../../../assembly/crypto/hmac";
 import { constantTimeEqual } from "../../../assembly/crypto/compare";
 import { crc8Smbus, crc8SmbusString } from "../../../assembly/crypto/crc8";
-import { hexEncode, hexDecode } from "../../../assembly/http/hex";
+import { hexEncode, hexDecode } from "../../../assembly/codecs/hex";
 
 function ascii(s: string): Uint8Array { return Uint8Array.wrap(String.UTF8.encode(s)); }
 function unhex(s: string): Uint8Array { return hexDecode(s)!; }

@@ -8,9 +8,9 @@ import {
   xchacha20Poly1305Seal, xchacha20Poly1305Open,
 } from "../../../assembly/crypto/chacha20poly1305";
 import { constantTimeEqual } from "../../../assembly/crypto/compare";
-import { hexEncode, hexDecode } from "../../../assembly/http/hex";
-import { aprBase64Decode } from "../../../assembly/http/base64";
-import { byteStringToBytes, byteStringFromBytes } from "../../../assembly/http/bytes";
+import { hexEncode, hexDecode } from "../../../assembly/codecs/hex";
+import { aprBase64Decode } from "../../../assembly/codecs/base64";
+import { byteStringToBytes, byteStringFromBytes } from "../../../assembly/core/bytes";
 
 function b(s: string): Uint8Array { return byteStringToBytes(s); }
 function unhex(s: string): Uint8Array { return hexDecode(s)!; }

@@ -1,7 +1,7 @@
 import { HtmlRewriter } from "../../../assembly/html/rewriter";
 import { LinkKind, UrlEdit, UrlRewriter } from "../../../assembly/html/links";
 import { isHtmlContentType, isIdentityEncoding } from "../../../assembly/html/content";
-import { byteStringFromBytes, byteStringToBytes } from "../../../assembly/http/bytes";
+import { byteStringFromBytes, byteStringToBytes } from "../../../assembly/core/bytes";
 
 /** Inserts `/-S:X` before root-relative values (at the URL of a refresh) and records what it saw. */
 class Prefixer extends UrlRewriter {

@@ -1,5 +1,5 @@
 import { Regex, MatchSpan, MAX_PROGRAM_SIZE } from "../../../assembly/regex";
-import { utf8ByteString } from "../../../assembly/http/bytes";
+import { utf8ByteString } from "../../../assembly/core/bytes";
 
 function errorOf(pattern: string, ci: bool = false): string {
   return Regex.compile(pattern, ci).error;
@@ -433,7 +433,7 @@ describe("regex: bytes", () => {
   });
 });
 
-// The crawler list of Apache2::ClickPath's POD (seeds/001): name and pattern, first match wins.
+// The crawler list of Apache2::ClickPath's POD (ClickPathUAExceptions): name and pattern, first match wins.
 const CRAWLER_NAMES: string[] = ["Google", "MSN", "Mirago", "Yahoo", "Seekbot", "Picsearch", "Globalspec", "Naver", "Turnitin", "dir.com", "search.ch", "IBM"];
 const CRAWLER_PATTERNS: string[] = ["Googlebot", "msnbot", "HeinrichderMiragoRobot", "Yahoo-MMCrawler", "Seekbot", "psbot", "Ocelli", "NaverBot", "TurnitinBot", "Pompos", "search\\.ch", "http://www\\.almaden\\.ibm\\.com/cs/crawler/"];
 

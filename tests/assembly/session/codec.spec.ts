@@ -1,6 +1,6 @@
-// The identity codec's decoding and encoding rules (spec/apache-originals.md §3.1), and the codec-level
-// CVE regressions: CVE-2021-26690 (a crafted cookie piece `&=` crashed Apache) and CVE-2021-26691
-// (a crafted SessionHeader from the backend crashed or overflowed Apache).
+// The identity codec's decoding and encoding rules (httpd mod_session.c session_identity_decode/encode),
+// and the codec-level CVE regressions: CVE-2021-26690 (a crafted cookie piece `&=` crashed Apache) and
+// CVE-2021-26691 (a crafted SessionHeader from the backend crashed or overflowed Apache).
 import { atoi64, decodeInto, encodeSession, Session } from "../../../assembly/session/codec";
 
 function roundTrip(encoded: string): string {

@@ -5,7 +5,7 @@ import { ApacheSealer } from "../../../assembly/session/crypto-apache";
 import { AeadSealer } from "../../../assembly/session/crypto-aead";
 import { CryptoCipher, CryptoFormat, SessionCryptoSettings, SessionSettings } from "../../../assembly/session/settings";
 import { DECRYPT_FAILURE_LOG } from "../../../assembly/session/feature";
-import { base64Decode, base64Encode } from "../../../assembly/http/base64";
+import { base64Decode, base64Encode } from "../../../assembly/codecs/base64";
 import { aesCbcEncrypt } from "../../../assembly/crypto/aes";
 import { md5 } from "../../../assembly/crypto/md5";
 import { pbkdf2HmacSha1 } from "../../../assembly/crypto/pbkdf2";

@@ -7,7 +7,7 @@ import {
   CompareTarget, leaseGrantBody, parseLeaseGrant, parseRange, parseTxn, rangeBody, storeErrorOf, TxnCompare, TxnOp, txnBody,
 } from "../../../assembly/session/etcd-protocol";
 import { decodeValue, encodeValue } from "../../../assembly/session/etcd-backend";
-import { byteStringFromBytes, byteStringToBytes } from "../../../assembly/http/bytes";
+import { byteStringFromBytes, byteStringToBytes } from "../../../assembly/core/bytes";
 
 function utf8(s: string): Uint8Array { return Uint8Array.wrap(String.UTF8.encode(s)); }
 function text(b: Uint8Array): string { return String.UTF8.decode(b.buffer); }

@@ -1,7 +1,7 @@
 // Helpers for the session units: the shared FakeServices configured as these specs expect, request and
 // response builders, and one exchange through a stream.
-import { LogLevel } from "../../../assembly/http/services";
-import { HeaderMap } from "../../../assembly/http/headers";
+import { LogLevel } from "../../../assembly/core/services";
+import { HeaderMap } from "../../../assembly/core/headers";
 import { FakeServices, LogStyle, Randomness } from "../support/fake-services";
 
 export { FakeServices };

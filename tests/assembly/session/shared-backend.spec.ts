@@ -1,9 +1,9 @@
 // session.store "shared" through the session feature: the cookie carries a key, the session lives in the
 // fake shared data, and two workers (two features over one shared map) see one another's sessions.
 import { parseConfig } from "../../../assembly/config";
-import { HeaderMap } from "../../../assembly/http/headers";
-import { StreamFilter } from "../../../assembly/http/filter";
-import { byteStringFromBuffer } from "../../../assembly/http/bytes";
+import { HeaderMap } from "../../../assembly/core/headers";
+import { StreamFilter } from "../../../assembly/core/filter";
+import { byteStringFromBuffer } from "../../../assembly/core/bytes";
 import { buildSessionFeature } from "../../../assembly/session/build";
 import { SessionFeature } from "../../../assembly/session/feature";
 import { SharedBackend } from "../../../assembly/session/shared-backend";

@@ -2,8 +2,8 @@ import {
   SharedSessionStore, SessionDelta, LoadedSession, TokenStatus, SaveStatus, SaveResult, slotCode,
 } from "../../../assembly/session/shared-store";
 import { SharedStoreSettings, WhenFull } from "../../../assembly/session/shared-settings";
-import { byteStringFromBytes, byteStringToBytes, byteStringFromBuffer, byteStringToBuffer } from "../../../assembly/http/bytes";
-import { hexEncode } from "../../../assembly/http/hex";
+import { byteStringFromBytes, byteStringToBytes, byteStringFromBuffer, byteStringToBuffer } from "../../../assembly/core/bytes";
+import { hexEncode } from "../../../assembly/codecs/hex";
 import { FakeServices, FakeSharedData, SharedDataHook, CasModel } from "../support/fake-services";
 
 const M = "clicktrail.session.store.";

@@ -11,7 +11,7 @@
 // - NGINX (ngx_wasm_module src/common/shm/ngx_wa_shm_kv.c): a counter per key, starting at 1 for a new
 //   key; a write succeeds only when cas equals the key's current cas, or is 0 for an absent key (so
 //   cas 0 on a present key fails). Keys can disappear (eviction, delete): `evict` models that.
-import { LogLevel, Services, SharedEntry, SharedWrite } from "../../../assembly/http/services";
+import { LogLevel, Services, SharedEntry, SharedWrite } from "../../../assembly/core/services";
 
 export const enum CasModel { Envoy = 0, Nginx = 1 }
 

@@ -1,5 +1,5 @@
 import { parseConfig } from "../../../assembly/config";
-import { HeaderMap } from "../../../assembly/http/headers";
+import { HeaderMap } from "../../../assembly/core/headers";
 import { UsertrackFeature, UsertrackFilter } from "../../../assembly/usertrack/feature";
 import { FakeServices, fakeServices } from "./fake-services";
 

@@ -1,7 +1,7 @@
 // Hostile input never traps: random byte strings through every pure reader of the feature.
-import { HeaderMap } from "../../../assembly/http/headers";
-import { findCookie, findCookieNginx, cookieValues } from "../../../assembly/http/cookies";
-import { parseApacheDuration, parseNginxTime } from "../../../assembly/http/duration";
+import { HeaderMap } from "../../../assembly/core/headers";
+import { findCookie, findCookieNginx, cookieValues } from "../../../assembly/codecs/cookies";
+import { parseApacheDuration, parseNginxTime } from "../../../assembly/codecs/duration";
 import { addressWord, decodeNginxCookie } from "../../../assembly/usertrack/nginx";
 
 let seed: u32 = 12345;

@@ -1,6 +1,6 @@
 #!/usr/bin/perl
 # An independent reading of session ids, following the steps of Apache2::ClickPath 1.10's trans handler
-# (spec/apache-originals.md §2.4 "Decoding") with the libraries the original uses: Perl's tr///,
+# (lib/Apache2/ClickPath.pm, the session check) with the libraries the original uses: Perl's tr///,
 # MIME::Base64's lenient decode_base64 and Digest::CRC's crc8. One id per line on stdin; one line out:
 # "machine time pid counter conn friend remote" ("-" for none, newline as \\n) or "CRC" when the checksum fails.
 use strict;

@@ -1,4 +1,4 @@
-import { parseApacheDuration } from "../../../assembly/http/duration";
+import { parseApacheDuration } from "../../../assembly/codecs/duration";
 
 function parse(s: string): string {
   const r = parseApacheDuration(s);
@@ -53,7 +53,7 @@ describe("CookieExpires parsing: Apache's other rules", () => {
   });
 });
 
-import { parseNginxTime } from "../../../assembly/http/duration";
+import { parseNginxTime } from "../../../assembly/codecs/duration";
 
 describe("nginx time syntax (userid_expires)", () => {
   it("reads units in decreasing order and a bare trailing number as seconds", () => {

@@ -11,6 +11,8 @@
 //   a bare `m` is no unit. A year is 365 days, a month 30.
 // * Errors carry Apache's messages.
 
+import { isDigit } from "./ascii";
+
 /** The largest expiry Apache can hold (its `int` field); beyond it Apache silently wraps. */
 export const MAX_EXPIRES_SECONDS: i64 = 2147483647;
 
@@ -108,8 +110,6 @@ function splitWords(text: string): string[] {
   return out;
 }
 
-// @ts-ignore: decorator
-@inline function isDigit(c: i32): bool { return c >= 0x30 && c <= 0x39; }
 // @ts-ignore: decorator
 @inline function isSpace(c: i32): bool { return c == 0x20 || (c >= 0x09 && c <= 0x0d); }
 

@@ -58,7 +58,7 @@ export abstract class Services {
   /**
    * Starts an HTTP callout to `cluster` (an Envoy cluster; `host:port` under NGINX): `method` `path` with
    * `body` as `content-type: application/json`, answered within `timeoutMillis`. Returns the call's token
-   * (its answer reaches the StreamFilter that is waiting, see http/filter.ts), 0 when the host refused to
+   * (its answer reaches the StreamFilter that is waiting, see filter.ts), 0 when the host refused to
    * start it. Not abstract: only stores that call out need it.
    */
   httpCall(cluster: string, method: string, path: string, body: Uint8Array, timeoutMillis: u32): u32 { return 0; }

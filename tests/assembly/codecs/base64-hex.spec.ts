@@ -1,6 +1,6 @@
-import { base64Encode, base64Decode, aprBase64Decode } from "../../../assembly/http/base64";
-import { hexEncode, hexDecode } from "../../../assembly/http/hex";
-import { byteStringFromBytes, byteStringToBytes } from "../../../assembly/http/bytes";
+import { base64Encode, base64Decode, aprBase64Decode } from "../../../assembly/codecs/base64";
+import { hexEncode, hexDecode } from "../../../assembly/codecs/hex";
+import { byteStringFromBytes, byteStringToBytes } from "../../../assembly/core/bytes";
 
 function b(s: string): Uint8Array { return byteStringToBytes(s); }
 function dec(s: string, urlSafe: bool = false): string {

@@ -1,8 +1,10 @@
-// application/x-www-form-urlencoded exactly as Apache httpd writes and reads it for mod_session
-// (apache-originals §3.1): ap_escape_urlencoded and ap_unescape_urlencoded from server/util.c.
+// Percent-encoding. application/x-www-form-urlencoded exactly as Apache httpd writes and reads it for
+// mod_session (ap_escape_urlencoded and ap_unescape_urlencoded in httpd's server/util.c, which
+// session_identity_encode and session_identity_decode in modules/session/mod_session.c use), and URLs
+// read the same way but with `+` left as it is.
 
-import { byteStringToBytes } from "./bytes";
-import { hexDigitValue } from "./hex";
+import { byteStringToBytes } from "../core/bytes";
+import { hexDigitValue } from "./ascii";
 import { MAX_CODEC_OUTPUT } from "./base64";
 
 const LOWER_HEX = "0123456789abcdef";
@@ -81,17 +83,31 @@ export class UnescapeResult {
   }
 }
 
+/** What a `+` means to percentDecode; everything else is decoded the same way in both modes. */
+export const enum PercentMode {
+  /**
+   * application/x-www-form-urlencoded as Apache reads it (ap_unescape_urlencoded in server/util.c, used by
+   * mod_session): every `+` becomes a space first, so `%2B` yields a literal `+`.
+   */
+  FORM = 0,
+  /** A URL or a path in it (RFC 3986 §2.1): `+` is itself. */
+  URL = 1,
+}
+
 /**
- * ap_unescape_urlencoded: every `+` becomes a space first (so `%2B` yields a literal `+`), then `%xx`
- * (either case) becomes its byte. A `%` without two hex digits after it stays as it is and makes the
- * result BAD_ESCAPE; `%00` makes it NUL (Apache checks the bad escape first: BAD_ESCAPE wins when both
- * occur). mod_session ignores a pair whose key or value does not unescape cleanly.
+ * `%xx` (either case) becomes its byte; `+` per `mode`. A `%` without two hex digits after it stays as it
+ * is and makes the result BAD_ESCAPE; `%00` or a literal NUL makes it NUL (Apache checks the bad escape
+ * first: BAD_ESCAPE wins when both occur). The value is always the lenient reading (bad escapes kept, the
+ * rest decoded); a strict caller rejects on the status instead: mod_session ignores a pair that does not
+ * unescape cleanly, a clickpath id with a bad escape is refused, and session scope checks read a path
+ * leniently.
  */
-export function unescapeUrlencoded(s: string): UnescapeResult {
+export function percentDecode(s: string, mode: PercentMode): UnescapeResult {
   const n = s.length;
+  const form = mode == PercentMode.FORM;
   let badEscapeAt = -1;
   let nulAt = -1;
-  if (s.indexOf("%") < 0 && s.indexOf("+") < 0 && s.indexOf("\0") < 0) {
+  if (s.indexOf("%") < 0 && (!form || s.indexOf("+") < 0) && s.indexOf("\0") < 0) {
     return new UnescapeResult(s, UnescapeStatus.OK, "");
   }
   const out = changetype<string>(__new(<usize>n << 1, idof<string>()));
@@ -100,7 +116,7 @@ export function unescapeUrlencoded(s: string): UnescapeResult {
   let i = 0;
   while (i < n) {
     const c = s.charCodeAt(i);
-    if (c == 0x2b) {
+    if (c == 0x2b && form) {
       store<u16>(dst + o, 0x20);
     } else if (c != 0x25) {
       if (c == 0 && nulAt < 0) nulAt = i;

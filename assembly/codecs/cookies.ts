@@ -4,10 +4,11 @@
 //
 // Every function takes the request HeaderMap and reads all of its `cookie` headers in order
 // (HeaderMap.getAll("cookie")): HTTP/1 clients may send several lines, and HTTP/2 clients send cookie
-// "crumbs" that Envoy may or may not have joined. Values are byte strings (see bytes.ts); nothing here
+// "crumbs" that Envoy may or may not have joined. Values are byte strings (see core/bytes.ts); nothing here
 // decodes, unquotes or validates a value.
 
-import { HeaderMap } from "./headers";
+import { HeaderMap } from "../core/headers";
+import { isToken } from "./ascii";
 
 /** The values of every `cookie` request header, in order. */
 export function cookieHeaders(headers: HeaderMap): string[] {
@@ -94,27 +95,11 @@ export function findCookieNginx(headers: HeaderMap, name: string): string | null
 }
 
 /**
- * True when `name` can be a cookie name in a Set-Cookie header without changing its meaning: an
- * RFC 6265 token (visible ASCII except separators).
+ * True when `name` can be a cookie name in a Set-Cookie header without changing its meaning: RFC 6265
+ * §4.1.1 cookie-name, an RFC 9110 token.
  */
 export function isCookieName(name: string): bool {
-  if (name.length == 0) return false;
-  for (let i = 0; i < name.length; i++) {
-    if (!isTokenChar(name.charCodeAt(i))) return false;
-  }
-  return true;
-}
-
-/** RFC 9110 tchar. */
-export function isTokenChar(c: i32): bool {
-  if (c <= 0x20 || c >= 0x7f) return false;
-  // "(),/:;<=>?@[\]{}
-  switch (c) {
-    case 0x22: case 0x28: case 0x29: case 0x2c: case 0x2f: case 0x3a: case 0x3b: case 0x3c:
-    case 0x3d: case 0x3e: case 0x3f: case 0x40: case 0x5b: case 0x5c: case 0x5d: case 0x7b: case 0x7d:
-      return false;
-  }
-  return true;
+  return isToken(name);
 }
 
 /** True when `value` can stand in a cookie attribute: visible ASCII without `;` and `,`. */

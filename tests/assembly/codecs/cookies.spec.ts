@@ -1,5 +1,5 @@
-import { HeaderMap } from "../../../assembly/http/headers";
-import { cookieDate, cookieValues, findCookie, findCookieNginx, isCookieName } from "../../../assembly/http/cookies";
+import { HeaderMap } from "../../../assembly/core/headers";
+import { cookieDate, cookieValues, findCookie, findCookieNginx, isCookieName } from "../../../assembly/codecs/cookies";
 
 function req(cookies: string[]): HeaderMap {
   const h = new HeaderMap();

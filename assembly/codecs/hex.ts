@@ -1,6 +1,7 @@
 // Hexadecimal between bytes and byte strings.
 
 import { MAX_CODEC_OUTPUT } from "./base64";
+import { hexDigitValue } from "./ascii";
 
 const DIGITS = "0123456789abcdef";
 
@@ -18,14 +19,6 @@ export function hexEncode(data: Uint8Array): string {
     store<u16>(dst + (<usize>i << 2) + 2, load<u16>(digits + ((b & 15) << 1)));
   }
   return out;
-}
-
-/** The value 0..15 of a hex digit (either case), or -1. */
-export function hexDigitValue(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const l = c | 0x20;
-  if (l >= 0x61 && l <= 0x66) return l - 0x61 + 10;
-  return -1;
 }
 
 /** Hex (either case, no separators) to bytes; null on an odd length or a non-hex character. */
