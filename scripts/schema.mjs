@@ -35,9 +35,6 @@ const APACHE_DURATION =
 const NGINX_TIME =
   "(?=[^]*\\d)(?:\\d*y *)?(?:\\d*M *)?(?:\\d*w *)?(?:\\d*d *)?(?:\\d*h *)?(?:\\d*m(?!s) *)?(?:\\d*s *\\d*|(?:\\d* +)?\\d*)";
 
-/** Request headers usertrack.upstream_header must not name (assembly/config/usertrack.ts RESERVED_HEADERS). */
-const RESERVED_UPSTREAM = ["cookie", "host", "content-length", "transfer-encoding", "connection", "te", "upgrade"];
-
 /** A regex source matching `word` in any letter case. */
 function ci(word) {
   let out = "";
@@ -87,6 +84,8 @@ function property(key) {
       return {
         description: key.description, type: nullable("string"),
         ...(key.pattern ? { pattern: key.pattern } : {}), ...(key.minLength ? { minLength: key.minLength } : {}), ...dflt,
+        // The reader lower-cases before comparing: refused in any letter case.
+        ...(key.forbidden ? { not: { type: "string", pattern: `^(?:${key.forbidden.map(ci).join("|")})$` } } : {}),
       };
     case "strings":
       return {
@@ -120,7 +119,6 @@ function properties(keys) {
 
 /** Rules a single row cannot state, added to the generated sections. */
 function addRules({ usertrack, clickpath, session }) {
-  usertrack.properties.upstream_header.not = { type: "string", pattern: `^(?:${RESERVED_UPSTREAM.map(ci).join("|")})$` };
   const nginxOnly = Object.keys(usertrack.properties).filter((k) => k.startsWith("nginx_"));
   const isNginx = { properties: { format: { type: "string", pattern: `^${ci("nginx")}$` } }, required: ["format"] };
   usertrack.allOf = [

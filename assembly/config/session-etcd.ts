@@ -15,15 +15,15 @@ export function readEtcdStore(r: ObjectReader | null, parent: ObjectReader): Etc
     r.fail(K.etcdCluster.name, "is required: the name of the Envoy cluster of the etcd members");
   } else {
     const cluster = r.stringKey(K.etcdCluster);
-    if (cluster.length == 0 || cluster.length > 255 || !visibleAscii(cluster)) {
-      r.fail(K.etcdCluster.name, "must be 1 to 255 printable ASCII characters without spaces, got \"" + cluster + "\"");
+    if (cluster.length == 0 || cluster.length > K.MAX_ETCD_CLUSTER_CHARS || !visibleAscii(cluster)) {
+      r.fail(K.etcdCluster.name, "must be 1 to " + K.MAX_ETCD_CLUSTER_CHARS.toString() + " printable ASCII characters without spaces, got \"" + cluster + "\"");
     } else {
       s.cluster = cluster;
     }
   }
   const prefix = r.stringKey(K.etcdKeyPrefix);
-  if (prefix.length == 0 || prefix.length > 128 || !visibleAscii(prefix)) {
-    r.fail(K.etcdKeyPrefix.name, "must be 1 to 128 printable ASCII characters without spaces, got \"" + prefix + "\"");
+  if (prefix.length == 0 || prefix.length > K.MAX_ETCD_KEY_PREFIX_CHARS || !visibleAscii(prefix)) {
+    r.fail(K.etcdKeyPrefix.name, "must be 1 to " + K.MAX_ETCD_KEY_PREFIX_CHARS.toString() + " printable ASCII characters without spaces, got \"" + prefix + "\"");
   } else {
     s.keyPrefix = utf8ByteString(prefix);
   }

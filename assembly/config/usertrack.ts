@@ -9,8 +9,6 @@ import { MAX_EXPIRES_SECONDS, parseApacheDuration, parseNginxTime } from "../cod
 import { isAttributeValue, isCookieName } from "../codecs/cookies";
 import { isToken } from "../codecs/ascii";
 
-// Request headers the id must never replace: the client's cookies, routing and framing.
-const RESERVED_HEADERS: string[] = ["cookie", "host", "content-length", "transfer-encoding", "connection", "te", "upgrade"];
 
 /** Reads the `usertrack` section. */
 export function readUsertrack(r: ObjectReader): UsertrackSettings {
@@ -51,7 +49,7 @@ export function readUsertrack(r: ObjectReader): UsertrackSettings {
   if (r.has(K.upstreamHeader.name)) {
     const h = r.stringKey(K.upstreamHeader).toLowerCase();
     if (!isToken(h)) r.fail(K.upstreamHeader.name, "\"" + h + "\" is not a header name");
-    else if (RESERVED_HEADERS.includes(h)) r.fail(K.upstreamHeader.name, "\"" + h + "\" must not be replaced by the tracking id");
+    else if (K.upstreamHeader.forbidden.includes(h)) r.fail(K.upstreamHeader.name, "\"" + h + "\" must not be replaced by the tracking id");
     else s.upstreamHeader = h;
   }
 

@@ -62,6 +62,8 @@ export class Key {
   pattern: string = "";
   /** The same rule in words, for the documentation ("an RFC 9110 token"); "" for none. */
   patternText: string = "";
+  /** Values a String must not take (compared after lower-casing); empty for none. */
+  forbidden: string[] = [];
   /** Smallest length of a String, or count of a Strings / Objects array; 0 for none. */
   minLength: i32 = 0;
   /** Must be present and not null. */
@@ -82,6 +84,7 @@ export class Key {
   withApache(directive: string): Key { this.apache = directive; return this; }
   /** `regex` for the schema ("" when only `text` applies), `text` for the documentation. */
   withPattern(regex: string, text: string): Key { this.pattern = regex; this.patternText = text; return this; }
+  withForbidden(values: string[]): Key { this.forbidden = values; return this; }
   withMinLength(n: i32): Key { this.minLength = n; return this; }
   withDefaultText(text: string): Key { this.defaultText = text; return this; }
   withApacheText(text: string): Key { this.apacheText = text; return this; }
@@ -113,6 +116,11 @@ export class Key {
     }
     if (this.pattern.length) out += ",\"pattern\":" + jsonString(this.pattern);
     if (this.patternText.length) out += ",\"patternText\":" + jsonString(this.patternText);
+    if (this.forbidden.length) {
+      out += ",\"forbidden\":[";
+      for (let i = 0; i < this.forbidden.length; i++) out += (i ? "," : "") + jsonString(this.forbidden[i]);
+      out += "]";
+    }
     if (this.minLength) out += ",\"minLength\":" + this.minLength.toString();
     if (this.required) out += ",\"required\":true";
     if (this.apache.length) out += ",\"apache\":" + jsonString(this.apache);

@@ -4,6 +4,7 @@ import {
   Key, boolKey, intKey, keywordKey, objectKey, optionalStringKey, stringKey, stringsKey,
 } from "./key";
 import { PRINTABLE, TCHAR_NO_AMP } from "./patterns";
+import { MAX_KEY_PREFIX_CHARS } from "../../session/key-prefix";
 
 /** 2^31-1 seconds, the range of Apache's int-typed SessionMaxAge. */
 export const MAX_SECONDS: i64 = 2147483647;
@@ -13,10 +14,17 @@ export const MAX_CHUNKS_LIMIT: i64 = 16;
 export const MAX_CAPACITY: i64 = 1 << 24;
 /** Longest idle timeout of a stored session: 366 days. */
 const MAX_IDLE_SECONDS: i64 = 366 * 86400;
+/** Longest etcd cluster name and key prefix. */
+export const MAX_ETCD_CLUSTER_CHARS = 255;
+export const MAX_ETCD_KEY_PREFIX_CHARS = 128;
+
+/** A pattern and its words: 1 to `max` visible ASCII characters. */
+function visibleChars(max: i32): string { return "^[!-~]{1," + max.toString() + "}$"; }
+function visibleCharsText(max: i32): string { return "1 – " + max.toString() + " printable ASCII characters, no spaces"; }
 
 // session.shared
 export const sharedKeyPrefix = optionalStringKey("key_prefix", "Prefix of every shared-data key: 1 to 128 printable ASCII characters without spaces. Unset: the plugin's name urlencoded and \"/\" (\"clicktrail/\" for envoy/envoy.yaml, \"default.clicktrail/\" for the WasmPlugin clicktrail in namespace default), \"clicktrail/\" when the host names none.")
-  .withPattern("^[!-~]{1,128}$", "1 – 128 printable ASCII characters, no spaces").withDefaultText("the plugin's name and `/`");
+  .withPattern(visibleChars(MAX_KEY_PREFIX_CHARS), visibleCharsText(MAX_KEY_PREFIX_CHARS)).withDefaultText("the plugin's name and `/`");
 export const sharedCapacity = intKey("capacity", 10000, 1, MAX_CAPACITY, "Most sessions stored (slots).");
 export const sharedGraceSeconds = intKey("grace_seconds", 10, 0, 3600, "Seconds an old token still opens a session after it rotated.");
 export const sharedIdleTimeoutSeconds = intKey("idle_timeout_seconds", 3600, 2, MAX_IDLE_SECONDS, "Seconds after which an untouched session is reclaimed.");
@@ -33,9 +41,9 @@ export const shared = objectKey("shared", "In place of mod_session_dbd: the sess
 
 // session.etcd
 export const etcdCluster = optionalStringKey("cluster", "The Envoy cluster of the etcd members (the callouts' target). Required.")
-  .withPattern("^[!-~]{1,255}$", "1 – 255 printable ASCII characters, no spaces").isRequired();
+  .withPattern(visibleChars(MAX_ETCD_CLUSTER_CHARS), visibleCharsText(MAX_ETCD_CLUSTER_CHARS)).isRequired();
 export const etcdKeyPrefix = stringKey("key_prefix", "clicktrail/session/", "Prefix of every etcd key: 1 to 128 printable ASCII characters without spaces.")
-  .withPattern("^[!-~]{1,128}$", "1 – 128 printable ASCII characters, no spaces");
+  .withPattern(visibleChars(MAX_ETCD_KEY_PREFIX_CHARS), visibleCharsText(MAX_ETCD_KEY_PREFIX_CHARS));
 export const etcdTimeoutMs = intKey("timeout_ms", 500, 10, 60000, "Each callout's timeout in milliseconds.");
 export const etcdCasRetries = intKey("cas_retries", 4, 0, 32, "Txn retries after another proxy changed the session between read and write.");
 export const etcdOnUnavailable = keywordKey("on_unavailable", "refuse", ["refuse", "empty"], "When the store cannot be asked on load: \"refuse\" answers 503 with Retry-After; \"empty\" goes on with an empty session that is never saved. Any letter case.");

@@ -5,6 +5,9 @@ import {
 import { ATTR, NO_SEMICOLON_COMMA, TCHAR } from "./patterns";
 import { MAX_EXPIRES_SECONDS } from "../../codecs/duration";
 
+/** Request headers the id must never replace: the client's cookies, routing and framing. */
+export const RESERVED_HEADERS: string[] = ["cookie", "host", "content-length", "transfer-encoding", "connection", "te", "upgrade"];
+
 export const enabled = boolKey("enabled", true, "CookieTracking on|off (nginx: userid on|off). A present section is on unless this is false.")
   .withApache("CookieTracking").withDefaultText("`true` (a present section is on)")
   .withApacheText("`CookieTracking on|off`");
@@ -27,7 +30,7 @@ export const sameSite = keywordKey("same_site", "", ["lax", "strict", "none"], "
 export const secure = boolKey("secure", false, "CookieSecure on|off (nginx: userid_flags secure).").withApache("CookieSecure");
 export const httpOnly = boolKey("http_only", false, "CookieHTTPOnly on|off (nginx: userid_flags httponly).").withApache("CookieHTTPOnly");
 export const upstreamHeader = optionalStringKey("upstream_header", "Request header carrying the id to the upstream (in place of the request note %{cookie}n; nginx: $uid_got/$uid_set). Any client-sent header of that name is removed. Not cookie, host, content-length, transfer-encoding, connection, te or upgrade. Default: none.")
-  .withPattern("^[" + TCHAR + "]+$", "header name")
+  .withPattern("^[" + TCHAR + "]+$", "header name").withForbidden(RESERVED_HEADERS)
   .withApacheText("(`%{cookie}n` note, passed on instead as a request header)");
 export const nginxVersion = intKey("nginx_version", 2, 1, 2, "userid v1 (1) or userid on (2). Format nginx only.");
 export const nginxService = intKeyNoDefault("nginx_service", 0, 0xffffffff, "userid_service: the first word of the id. Default: version 2 the connection's local IPv4 address, version 1 zero. Format nginx only.")
