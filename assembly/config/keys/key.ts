@@ -5,9 +5,11 @@
 // value with its Key; the settings classes take their defaults from it), and nothing generated has to be
 // kept in step on the AssemblyScript side. Node gets the same rows from the compiled tables:
 // assembly/tools/config-keys.ts exports them as JSON (build/config-keys.wasm, `npm run build:config-keys`),
-// and scripts/schema.mjs turns that JSON into envoy/clicktrail.schema.json and the reference tables of
-// docs/configuration.md. tests/deploy/schema-keys.test.mjs then compares the generated text with the
-// committed files. A row holds only what is per key; rules between keys (nginx-only keys, cookie_first-only
+// and `npm run schema` (scripts/schema.mjs) writes from that JSON envoy/clicktrail.schema.json, the key
+// tables of docs/configuration.md (with the docs' longer prose from scripts/config-notes.mjs) and the
+// Apache converter's directive map (host/apache/config-keys.ts). Those three are committed, so the CLI and
+// a reader of the repository need no build; tests/deploy/schema-keys.test.mjs compares them with what the
+// tables generate. A row holds only what is per key; rules between keys (nginx-only keys, cookie_first-only
 // keys, the cipher that goes with a format) stay in the readers and as conditionals in scripts/schema.mjs.
 
 /** The JSON type a key takes. */
@@ -90,12 +92,6 @@ export class Key {
   withApacheText(text: string): Key { this.apacheText = text; return this; }
   isRequired(): Key { this.required = true; return this; }
   withChildren(keys: Key[]): Key { this.children = keys; return this; }
-
-  /** The child named `name` (tables are small; a linear search is fine at configure time). */
-  child(name: string): Key {
-    for (let i = 0; i < this.children.length; i++) if (this.children[i].name == name) return this.children[i];
-    throw new Error("no key " + name + " in " + this.name);
-  }
 
   toJson(): string {
     let out = "{\"name\":" + jsonString(this.name) + ",\"type\":" + jsonString(TYPE_NAMES[<i32>this.type]);
