@@ -12,6 +12,16 @@
 // tables generate. A row holds only what is per key; rules between keys (nginx-only keys, cookie_first-only
 // keys, the cipher that goes with a format) stay in the readers and as conditionals in scripts/schema.mjs.
 
+/**
+ * Whether this build carries the tables' documentation (descriptions, patterns, the Apache side in words).
+ * Only the tool build does (assembly/tools/config-keys.ts, built with `--use CONFIG_KEY_DOCS=1`): the filter
+ * needs names, types, defaults and ranges, and the ~30 KB of UTF-16 text would raise its memory floor
+ * (tests/robustness/soak.test.mjs). The rows write each text as `DOCS ? "..." : ""`; with DOCS a constant
+ * false the compiler never emits the text.
+ */
+// @ts-ignore: CONFIG_KEY_DOCS exists only when the build defines it.
+export const DOCS: bool = isDefined(CONFIG_KEY_DOCS);
+
 /** The JSON type a key takes. */
 export const enum KeyType {
   Bool = 0,
@@ -45,7 +55,7 @@ export function jsonString(s: string): string {
   return out + "\"";
 }
 
-/** Every Key ever made, so that unlistedKeys() can find a row a reader uses but no table lists. */
+/** Every Key made (in the tool build), so that unlistedKeys() can find a row a reader uses but no table lists. */
 const CREATED: Key[] = [];
 
 export class Key {
@@ -80,7 +90,7 @@ export class Key {
   children: Key[] = [];
 
   constructor(public name: string, public type: KeyType, public description: string) {
-    CREATED.push(this);
+    if (DOCS) CREATED.push(this);
   }
 
   withApache(directive: string): Key { this.apache = directive; return this; }
