@@ -9,8 +9,10 @@
 // each measured exchange is request headers → response headers → on_log/on_done/on_delete. The "HTML"
 // rows add a 2 KiB text/html body with 20 links (one chunk) to both filters.
 //
-//   npm run build && node bench/request.mjs [--rounds 7] [--batch 4000]
+//   npm run build && node bench/request.mjs [--rounds 7] [--batch 4000] [--compare OTHER.wasm]
 //   (builds build/bench-baseline.wasm with npm run build:bench-baseline when missing or stale)
+// --compare adds another build of the filter (say, of an earlier commit) to the same alternating rounds,
+// with the same configuration, visitor and requests, and prints clicktrail / other.
 import { readFileSync, existsSync, statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 
@@ -21,6 +23,8 @@ const opt = (name, dflt) => {
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
 const ROUNDS = opt("rounds", 7);
+const compareAt = args.indexOf("--compare");
+const compareWasm = compareAt >= 0 ? args[compareAt + 1] : null;
 const BATCH = opt("batch", 4000);
 
 const baselineWasm = `${root}build/bench-baseline.wasm`;
@@ -35,7 +39,8 @@ const config = readFileSync(`${root}envoy/clicktrail.json`, "utf8");
 const common = { clock: () => 1700000000_000_000_000n, logLevel: "warn", workers: 1 };
 const clicktrail = await Host.create({ wasm: `${root}build/clicktrail.wasm`, config, ...common });
 const baseline = await Host.create({ wasm: baselineWasm, config: "", rootId: "baseline", ...common });
-if (!clicktrail.configured || !baseline.configured) throw new Error("a filter refused its configuration");
+const other = compareWasm ? await Host.create({ wasm: compareWasm, config, ...common }) : null;
+if (!clicktrail.configured || !baseline.configured || (other && !other.configured)) throw new Error("a filter refused its configuration");
 
 const PAGE = Buffer.from("<html><body>" + Array.from({ length: 20 }, (_, i) => `<p>text ${i} <a href="/p/${i}.html">link ${i}</a></p>`).join("") +
   "x".repeat(1000) + "</body></html>");
@@ -67,12 +72,14 @@ first.complete();
 const PATH = `${sessionPath}/shop/item.html?id=42`;
 
 // Check the steady state really is one: session continued, session loaded, no Set-Cookie.
-const probe = exchange(clicktrail, PATH, cookie, false);
-const up = new Map(probe.requestHeaders);
-if (!up.get("x-session")?.includes("user=alice") || up.get(":path") !== "/shop/item.html?id=42" || !up.get("x-usertrack-id")) {
-  throw new Error(`not in steady state: ${JSON.stringify(probe.requestHeaders)}`);
+for (const host of other ? [clicktrail, other] : [clicktrail]) {
+  const probe = exchange(host, PATH, cookie, false);
+  const up = new Map(probe.requestHeaders);
+  if (!up.get("x-session")?.includes("user=alice") || up.get(":path") !== "/shop/item.html?id=42" || !up.get("x-usertrack-id")) {
+    throw new Error(`not in steady state: ${JSON.stringify(probe.requestHeaders)}`);
+  }
+  if (probe.responseHeaders.some(([n]) => n === "set-cookie")) throw new Error("steady state must not set cookies");
 }
-if (probe.responseHeaders.some(([n]) => n === "set-cookie")) throw new Error("steady state must not set cookies");
 
 function timeBatch(fn) {
   const t0 = process.hrtime.bigint();
@@ -86,6 +93,10 @@ const subjects = [
   { name: "baseline + HTML", fn: () => exchange(baseline, PATH, cookie, true) },
   { name: "clicktrail + HTML", fn: () => exchange(clicktrail, PATH, cookie, true) },
 ];
+if (other) {
+  subjects.push({ name: "compared", fn: () => exchange(other, PATH, cookie, false) });
+  subjects.push({ name: "compared + HTML", fn: () => exchange(other, PATH, cookie, true) });
+}
 for (const s of subjects) for (let i = 0; i < 3; i++) timeBatch(s.fn); // warm-up (V8 tier-up)
 const results = subjects.map(() => []);
 for (let r = 0; r < ROUNDS; r++) subjects.forEach((s, i) => results[i].push(timeBatch(s.fn)));
@@ -96,3 +107,7 @@ console.log(`per-request cost, median of ${ROUNDS} rounds of ${BATCH} requests (
 for (let i = 0; i < subjects.length; i++) console.log(`  ${subjects[i].name.padEnd(20)} ${m[i].toFixed(1).padStart(7)} µs/request`);
 console.log(`  ratio clicktrail / baseline, headers only: ${(m[1] / m[0]).toFixed(2)}`);
 console.log(`  ratio clicktrail / baseline, 2 KiB HTML:   ${(m[3] / m[2]).toFixed(2)}`);
+if (other) {
+  console.log(`  ratio clicktrail / compared (${compareWasm}), headers only: ${(m[1] / m[4]).toFixed(3)}`);
+  console.log(`  ratio clicktrail / compared, 2 KiB HTML:   ${(m[3] / m[5]).toFixed(3)}`);
+}

@@ -12,6 +12,7 @@ import { LogLevel, Services } from "../core/services";
 import { ClickpathSettings, FriendlySession, MachineRow, SessionMode } from "./settings";
 import { encodeId, ipMachine, MAX_ID_BYTES, SessionId } from "./id";
 import { cookieValues } from "../codecs/cookies";
+import { percentEncodeExcept } from "../codecs/percent";
 import { sessionSetCookie, urlFormOf } from "./cookie";
 import { checkId, IdCheck } from "./check";
 import { captureFriend, CapturedFriend, findPathSession, refererHost, stripRefererSession } from "./request";
@@ -427,16 +428,5 @@ export function cleanLocation(path: string): string {
 
 /** Newlines (remote session lines) and other bytes a header value cannot hold, percent-encoded. */
 export function headerSafe(s: string): string {
-  const out = new Array<string>(); // joined once: see escapeRemote
-  let from = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x20 && c != 0x7f && c != 0x25) continue;
-    out.push(s.substring(from, i));
-    out.push("%" + "0123456789ABCDEF".charAt((c >> 4) & 15) + "0123456789ABCDEF".charAt(c & 15));
-    from = i + 1;
-  }
-  if (from == 0) return s;
-  out.push(s.substring(from));
-  return out.join("");
+  return percentEncodeExcept(s, (c: i32): bool => c >= 0x20 && c != 0x7f && c != 0x25);
 }

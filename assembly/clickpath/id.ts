@@ -14,7 +14,7 @@ import { constantTimeEqual } from "../crypto/compare";
 import { base64Encode, base64Decode } from "../codecs/base64";
 import { isPathSegmentChar, isWordChar } from "../codecs/ascii";
 import { parseIpv4 } from "../codecs/ipv4";
-import { percentDecode, PercentMode, UnescapeStatus } from "../codecs/percent";
+import { percentDecode, percentEncodeExcept, PercentMode, UnescapeStatus } from "../codecs/percent";
 
 /** The 65-character alphabet of the 13-place rotation. */
 export const SCRAMBLE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@-,";
@@ -278,21 +278,7 @@ export function isWordString(s: string): bool {
   return true;
 }
 
-const HEX = "0123456789ABCDEF";
-
 /** Percent-encodes what cannot stand in a path segment (only friend parts ever contain such bytes). */
 export function pathSafe(s: string): string {
-  const out = new Array<string>();
-  let from = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (isPathSegmentChar(c)) continue;
-    out.push(s.substring(from, i));
-    const b = c & 0xff;
-    out.push("%" + HEX.charAt(b >> 4) + HEX.charAt(b & 15));
-    from = i + 1;
-  }
-  if (from == 0) return s;
-  out.push(s.substring(from));
-  return out.join("");
+  return percentEncodeExcept(s, isPathSegmentChar);
 }

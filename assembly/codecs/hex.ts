@@ -3,7 +3,10 @@
 import { MAX_CODEC_OUTPUT } from "./base64";
 import { hexDigitValue } from "./ascii";
 
-const DIGITS = "0123456789abcdef";
+/** The lowercase hex digits, indexed by value. */
+export const LOWER_HEX_DIGITS = "0123456789abcdef";
+/** The uppercase hex digits, indexed by value. */
+export const UPPER_HEX_DIGITS = "0123456789ABCDEF";
 
 /** `data` as lowercase hex, two characters per byte; empty when that would exceed MAX_CODEC_OUTPUT. */
 export function hexEncode(data: Uint8Array): string {
@@ -12,7 +15,7 @@ export function hexEncode(data: Uint8Array): string {
   const out = changetype<string>(__new(<usize>n << 2, idof<string>()));
   const dst = changetype<usize>(out);
   const src = data.dataStart;
-  const digits = changetype<usize>(DIGITS);
+  const digits = changetype<usize>(LOWER_HEX_DIGITS);
   for (let i = 0; i < n; i++) {
     const b = <usize>load<u8>(src + <usize>i);
     store<u16>(dst + (<usize>i << 2), load<u16>(digits + ((b >> 4) << 1)));

@@ -1,7 +1,7 @@
 // JSON text the filter's tools write by hand (RFC 8259 §7 strings); the filter reads JSON with
 // assemblyscript-json.
 
-const LOWER_HEX = "0123456789abcdef";
+import { LOWER_HEX_DIGITS } from "./hex";
 
 /**
  * `s` as a quoted JSON string: `"` and `\` escaped, newline as `\n`, the other control characters and DEL
@@ -17,7 +17,7 @@ export function jsonString(s: string): string {
     if (c == 0x22) rep = "\\\"";
     else if (c == 0x5c) rep = "\\\\";
     else if (c == 0x0a) rep = "\\n";
-    else if (c < 0x20 || c == 0x7f) rep = "\\u00" + LOWER_HEX.charAt(c >> 4) + LOWER_HEX.charAt(c & 15);
+    else if (c < 0x20 || c == 0x7f) rep = "\\u00" + LOWER_HEX_DIGITS.charAt(c >> 4) + LOWER_HEX_DIGITS.charAt(c & 15);
     if (rep != null) {
       out.push(s.substring(from, i));
       out.push(rep);

@@ -6,8 +6,7 @@
 import { byteStringToBytes } from "../core/bytes";
 import { hexDigitValue } from "./ascii";
 import { MAX_CODEC_OUTPUT } from "./base64";
-
-const LOWER_HEX = "0123456789abcdef";
+import { LOWER_HEX_DIGITS, UPPER_HEX_DIGITS } from "./hex";
 
 /** Whether Apache leaves the byte as it is: ASCII letters, digits and `.-*_` (space becomes `+`). */
 // @ts-ignore: decorator
@@ -40,7 +39,7 @@ export function escapeUrlencoded(s: string): string {
   }
   const out = changetype<string>(__new(<usize>outLen << 1, idof<string>()));
   const dst = changetype<usize>(out);
-  const hex = changetype<usize>(LOWER_HEX);
+  const hex = changetype<usize>(LOWER_HEX_DIGITS);
   let o: usize = 0;
   for (let i = 0; i < n; i++) {
     const c = <u32>load<u8>(src + <usize>i);
@@ -58,6 +57,25 @@ export function escapeUrlencoded(s: string): string {
     }
   }
   return out;
+}
+
+/**
+ * `s` with every code unit for which `keep` is false written as `%XX` (uppercase hex, RFC 3986 §2.1) of
+ * its low byte; byte strings have nothing above 0xFF. `s` itself when nothing needs escaping.
+ */
+export function percentEncodeExcept(s: string, keep: (c: i32) => bool): string {
+  const out = new Array<string>(); // pieces joined once: appending to a string copies it each time
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (keep(c)) continue;
+    out.push(s.substring(from, i));
+    out.push("%" + UPPER_HEX_DIGITS.charAt((c >> 4) & 15) + UPPER_HEX_DIGITS.charAt(c & 15));
+    from = i + 1;
+  }
+  if (from == 0) return s;
+  out.push(s.substring(from));
+  return out.join("");
 }
 
 /** Why an unescape failed, mirroring the HTTP status Apache's unescape_url returns. */

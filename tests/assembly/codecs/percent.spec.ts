@@ -1,7 +1,10 @@
-import { escapeUrlencoded, percentDecode, PercentMode, UnescapeStatus } from "../../../assembly/codecs/percent";
+import { escapeUrlencoded, percentDecode, percentEncodeExcept, PercentMode, UnescapeStatus } from "../../../assembly/codecs/percent";
+import { isPathSegmentChar } from "../../../assembly/codecs/ascii";
 import { decodeId } from "../../../assembly/clickpath/id";
 import { urlFormOf } from "../../../assembly/clickpath/cookie";
 import { decodedPath } from "../../../assembly/session/feature";
+import { headerSafe } from "../../../assembly/clickpath/filter";
+import { pathSafe } from "../../../assembly/clickpath/id";
 
 function un(s: string): string {
   const r = percentDecode(s, PercentMode.FORM);
@@ -91,5 +94,18 @@ describe("percentDecode: FORM against URL, lenient value against strict callers"
     expect(urlFormOf("abc%2C%3B")!).toBe("abc,;");
     // ...while %00 is no reason to refuse one: the decoder only rejects malformed escapes.
     expect(decodeId("abc%00", new Array<Uint8Array>()).problem).toBe("no ':' between machine and record");
+  });
+});
+
+describe("percentEncodeExcept", () => {
+  it("writes %XX in uppercase for every code unit the predicate refuses, and nothing else", () => {
+    expect(percentEncodeExcept("a b/c%d\xff\n", isPathSegmentChar)).toBe("a%20b%2Fc%25d%FF%0A");
+    expect(percentEncodeExcept("-._~!$&'()*+,;=:@", isPathSegmentChar)).toBe("-._~!$&'()*+,;=:@");
+    expect(percentEncodeExcept("", isPathSegmentChar)).toBe("");
+    expect(percentEncodeExcept("xyz", (c: i32): bool => c != 0x79)).toBe("x%79z");
+  });
+  it("is what clickpath's path-segment and header-value escaping write", () => {
+    expect(pathSafe("p,k*.a;b c/d")).toBe("p,k*.a;b%20c%2Fd");
+    expect(headerSafe("line1\nline2 50%\x7f\t\xe9")).toBe("line1%0Aline2 50%25%7F%09\xe9");
   });
 });
