@@ -1,5 +1,6 @@
 // The validated settings of the clickpath feature, as config/clickpath.ts reads them from the JSON configuration.
 import { Regex } from "../regex";
+import * as K from "../config/keys/clickpath";
 
 /** A crawler that gets neither a session nor rewriting (ClickPathUAExceptions line). */
 export class UaException {
@@ -32,8 +33,8 @@ export const enum SessionMode {
 
 /** The cookie of mode cookie_first (`clickpath.cookie`); its Max-Age is the id's remaining lifetime. */
 export class SessionCookie {
-  name: string = "clickpath";
-  path: string = "/";
+  name: string = K.cookieName.stringDefault;
+  path: string = K.cookiePath.stringDefault;
   /** "" for no Domain attribute (a host-only cookie). */
   domain: string = "";
   /** "Lax", "Strict" or "None", as written in Set-Cookie. */
@@ -49,7 +50,7 @@ export class ClickpathSettings {
   cookie: SessionCookie = new SessionCookie();
   /** Mode cookie_first: a GET or HEAD carrying the cookie's session and a URL segment is redirected to the URL without it. */
   cleanUrls: bool = false;
-  prefix: string = "-S:";
+  prefix: string = K.prefix.stringDefault;
   /** Seconds; 0 = no limit. */
   maxSessionAge: i64 = 0;
   uaExceptions: UaException[] = [];
@@ -59,9 +60,9 @@ export class ClickpathSettings {
   machineTable: MachineRow[] = [];
   /** Signing keys (UTF-8 of each secret); the first signs, all verify. */
   secrets: Uint8Array[] = [];
-  upstreamHeaderPrefix: string = "x-clickpath-";
+  upstreamHeaderPrefix: string = K.upstreamHeaderPrefix.stringDefault;
   stripAcceptEncoding: bool = true;
-  maxTagBytes: i32 = 8192;
+  maxTagBytes: i32 = <i32>K.maxTagBytes.intDefault;
   /** A Referrer-Policy value added to rewritten pages; "" adds none. */
   referrerPolicy: string = "";
 

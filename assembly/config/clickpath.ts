@@ -1,4 +1,6 @@
+// Each key's name, default and range come from its row in keys/clickpath.ts.
 import { ObjectReader } from "./reader";
+import * as K from "./keys/clickpath";
 import {
   ClickpathSettings, FriendlySession, FriendlyStatement, MachineRow, SessionCookie, SessionMode, UaException,
 } from "../clickpath/settings";
@@ -8,111 +10,103 @@ import { Regex } from "../regex";
 import { utf8ByteString } from "../core/bytes";
 import { isWordString } from "../clickpath/id";
 
-const REFERRER_POLICIES = [
-  "no-referrer", "no-referrer-when-downgrade", "origin", "origin-when-cross-origin", "same-origin",
-  "strict-origin", "strict-origin-when-cross-origin", "unsafe-url",
-];
-
-/** Secrets shorter than this are refused: a signing key must not be guessable. */
-const MIN_SECRET_BYTES = 16;
-
 /** Reads the `clickpath` section. */
 export function readClickpath(r: ObjectReader): ClickpathSettings {
   const s = new ClickpathSettings();
-  s.enabled = r.bool("enabled", true);
-  s.prefix = r.string("prefix", s.prefix);
+  s.enabled = r.boolKey(K.enabled);
+  s.prefix = r.stringKey(K.prefix);
   const prefixProblem = checkPrefix(s.prefix);
-  if (prefixProblem != null) r.fail("prefix", prefixProblem);
-  s.maxSessionAge = r.int("max_session_age", 0, 0, 0xffffffff);
-  s.mode = r.choice("mode", "url", ["url", "cookie_first"]) == "cookie_first" ? SessionMode.CookieFirst : SessionMode.Url;
+  if (prefixProblem != null) r.fail(K.prefix.name, prefixProblem);
+  s.maxSessionAge = r.intKey(K.maxSessionAge);
+  s.mode = r.keywordKey(K.mode) == "cookie_first" ? SessionMode.CookieFirst : SessionMode.Url;
   if (s.mode == SessionMode.CookieFirst) {
-    const c = r.object("cookie");
+    const c = r.object(K.cookie.name);
     if (c != null) s.cookie = readSessionCookie(c);
-    s.cleanUrls = r.bool("clean_urls", true);
+    s.cleanUrls = r.boolKey(K.cleanUrls);
   } else {
-    if (r.has("cookie")) r.fail("cookie", "applies only to mode \"cookie_first\"");
-    if (r.has("clean_urls")) r.fail("clean_urls", "applies only to mode \"cookie_first\"");
+    if (r.has(K.cookie.name)) r.fail(K.cookie.name, "applies only to mode \"cookie_first\"");
+    if (r.has(K.cleanUrls.name)) r.fail(K.cleanUrls.name, "applies only to mode \"cookie_first\"");
   }
 
-  const ua = r.objects("ua_exceptions");
+  const ua = r.objects(K.uaExceptions.name);
   for (let i = 0; i < ua.length; i++) {
     const e = ua[i];
-    const name = e.string("name", "");
-    if (name.length == 0 || !isPrintable(name)) e.fail("name", "expected a non-empty name of printable ASCII characters");
-    const pattern = e.string("pattern", "");
+    const name = e.stringKey(K.uaName);
+    if (name.length == 0 || !isPrintable(name)) e.fail(K.uaName.name, "expected a non-empty name of printable ASCII characters");
+    const pattern = e.stringKey(K.uaPattern);
     if (pattern.length == 0) {
-      e.fail("pattern", "expected a non-empty regular expression");
+      e.fail(K.uaPattern.name, "expected a non-empty regular expression");
     } else {
       const compiled = Regex.compile(utf8ByteString(pattern));
       const regex = compiled.regex;
-      if (regex == null) e.fail("pattern", compiled.error);
+      if (regex == null) e.fail(K.uaPattern.name, compiled.error);
       else s.uaExceptions.push(new UaException(name, pattern, regex));
     }
     e.rejectUnknownKeys();
   }
 
-  const friends = r.objects("friendly_sessions");
+  const friends = r.objects(K.friendlySessions.name);
   for (let i = 0; i < friends.length; i++) {
     const f = friends[i];
-    const host = f.string("host", "");
-    if (host.length == 0 || host.includes("/")) f.fail("host", "expected a host name (with :port when the partner uses one)");
-    const fields = f.strings("fields");
+    const host = f.stringKey(K.friendHost);
+    if (host.length == 0 || host.includes("/")) f.fail(K.friendHost.name, "expected a host name (with :port when the partner uses one)");
+    const fields = f.strings(K.friendFields.name);
     const statements = new Array<FriendlyStatement>();
     for (let j = 0; j < fields.length; j++) {
       const st = parseStatement(fields[j]);
       if (st == null) {
-        r.errors.push(f.pathOf("fields") + "[" + j.toString() + "]: expected uri(N) or param(name), got \"" + fields[j] + "\"");
+        r.errors.push(f.pathOf(K.friendFields.name) + "[" + j.toString() + "]: expected uri(N) or param(name), got \"" + fields[j] + "\"");
       } else {
         statements.push(st);
       }
     }
-    if (fields.length == 0) f.fail("fields", "expected at least one of uri(N) or param(name)");
-    const name = f.string("name", host);
-    if (name.length == 0 || !isFriendName(name)) f.fail("name", "expected letters, digits, \"_\", \".\" or \"-\"");
-    if (s.friendNamed(name) != null) f.fail("name", "\"" + name + "\" is used twice");
+    if (fields.length == 0) f.fail(K.friendFields.name, "expected at least one of uri(N) or param(name)");
+    const name = f.string(K.friendName.name, host);
+    if (name.length == 0 || !isFriendName(name)) f.fail(K.friendName.name, "expected letters, digits, \"_\", \".\" or \"-\"");
+    if (s.friendNamed(name) != null) f.fail(K.friendName.name, "\"" + name + "\" is used twice");
     s.friendlySessions.push(new FriendlySession(host, statements, name));
     f.rejectUnknownKeys();
   }
 
-  if (r.has("machine")) {
-    const m = r.string("machine", "");
-    if (!isWordString(m)) r.fail("machine", "expected letters, digits and \"_\" only (may be empty)");
+  if (r.has(K.machine.name)) {
+    const m = r.stringKey(K.machine);
+    if (!isWordString(m)) r.fail(K.machine.name, "expected letters, digits and \"_\" only (may be empty)");
     s.machine = m;
   }
-  const rows = r.objects("machine_table");
+  const rows = r.objects(K.machineTable.name);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
-    const address = row.string("address", "");
-    if (address.length == 0) row.fail("address", "expected the machine's IP address");
-    const name = row.string("name", (i + 1).toString());
-    if (name.length == 0 || !isWordString(name)) row.fail("name", "expected letters, digits and \"_\" only");
-    else if (s.machineNamed(name) != null) row.fail("name", "\"" + name + "\" is used twice");
-    const store = row.string("store", "");
-    if (!isPrintable(store)) row.fail("store", "expected printable ASCII");
+    const address = row.stringKey(K.rowAddress);
+    if (address.length == 0) row.fail(K.rowAddress.name, "expected the machine's IP address");
+    const name = row.string(K.rowName.name, (i + 1).toString());
+    if (name.length == 0 || !isWordString(name)) row.fail(K.rowName.name, "expected letters, digits and \"_\" only");
+    else if (s.machineNamed(name) != null) row.fail(K.rowName.name, "\"" + name + "\" is used twice");
+    const store = row.stringKey(K.rowStore);
+    if (!isPrintable(store)) row.fail(K.rowStore.name, "expected printable ASCII");
     s.machineTable.push(new MachineRow(address, name, store));
     row.rejectUnknownKeys();
   }
   const machine = s.machine;
   if (machine != null && s.machineTable.length > 0 && s.machineNamed(machine) == null) {
-    r.fail("machine", "\"" + machine + "\" is not a name in machine_table: ids it issues would be refused");
+    r.fail(K.machine.name, "\"" + machine + "\" is not a name in machine_table: ids it issues would be refused");
   }
 
-  const secrets = r.strings("secrets");
+  const secrets = r.strings(K.secrets.name);
   for (let i = 0; i < secrets.length; i++) {
     const key = Uint8Array.wrap(String.UTF8.encode(secrets[i]));
-    if (key.length < MIN_SECRET_BYTES) {
-      r.errors.push(r.pathOf("secrets") + "[" + i.toString() + "]: a secret needs at least " + MIN_SECRET_BYTES.toString() + " bytes");
+    if (key.length < K.MIN_SECRET_BYTES) {
+      r.errors.push(r.pathOf(K.secrets.name) + "[" + i.toString() + "]: a secret needs at least " + K.MIN_SECRET_BYTES.toString() + " bytes");
     }
     s.secrets.push(key);
   }
 
-  s.upstreamHeaderPrefix = r.string("upstream_header_prefix", s.upstreamHeaderPrefix).toLowerCase();
+  s.upstreamHeaderPrefix = r.stringKey(K.upstreamHeaderPrefix).toLowerCase();
   if (s.upstreamHeaderPrefix.length == 0 || !isTokenString(s.upstreamHeaderPrefix)) {
-    r.fail("upstream_header_prefix", "expected a non-empty header-name prefix (letters, digits, \"-\", \"_\")");
+    r.fail(K.upstreamHeaderPrefix.name, "expected a non-empty header-name prefix (letters, digits, \"-\", \"_\")");
   }
-  s.stripAcceptEncoding = r.bool("strip_accept_encoding", true);
-  s.maxTagBytes = <i32>r.int("max_tag_bytes", 8192, 256, 1 << 20);
-  s.referrerPolicy = r.choice("referrer_policy", "", REFERRER_POLICIES);
+  s.stripAcceptEncoding = r.boolKey(K.stripAcceptEncoding);
+  s.maxTagBytes = <i32>r.intKey(K.maxTagBytes);
+  s.referrerPolicy = r.keywordKey(K.referrerPolicy);
   r.rejectUnknownKeys();
   return s;
 }
@@ -120,22 +114,22 @@ export function readClickpath(r: ObjectReader): ClickpathSettings {
 /** Reads `clickpath.cookie`. */
 function readSessionCookie(c: ObjectReader): SessionCookie {
   const out = new SessionCookie();
-  out.name = c.string("name", out.name);
-  if (!isCookieName(out.name)) c.fail("name", "\"" + out.name + "\" is not a cookie name: use letters, digits and !#$%&'*+-.^_`|~");
-  out.path = c.string("path", out.path);
+  out.name = c.stringKey(K.cookieName);
+  if (!isCookieName(out.name)) c.fail(K.cookieName.name, "\"" + out.name + "\" is not a cookie name: use letters, digits and !#$%&'*+-.^_`|~");
+  out.path = c.stringKey(K.cookiePath);
   if (!out.path.startsWith("/") || !isAttributeValue(out.path)) {
-    c.fail("path", "expected a path starting with \"/\", visible ASCII without \";\" or \",\"");
+    c.fail(K.cookiePath.name, "expected a path starting with \"/\", visible ASCII without \";\" or \",\"");
   }
-  if (c.has("domain")) {
-    out.domain = c.string("domain", "");
-    if (out.domain.length == 0 || !isAttributeValue(out.domain)) c.fail("domain", "expected a domain name, visible ASCII without \";\" or \",\"");
+  if (c.has(K.cookieDomain.name)) {
+    out.domain = c.stringKey(K.cookieDomain);
+    if (out.domain.length == 0 || !isAttributeValue(out.domain)) c.fail(K.cookieDomain.name, "expected a domain name, visible ASCII without \";\" or \",\"");
   }
-  const sameSite = c.choice("same_site", "lax", ["lax", "strict", "none"]);
+  const sameSite = c.keywordKey(K.cookieSameSite);
   out.sameSite = sameSite == "strict" ? "Strict" : sameSite == "none" ? "None" : "Lax";
-  out.secure = c.bool("secure", true);
-  out.httpOnly = c.bool("http_only", true);
+  out.secure = c.boolKey(K.cookieSecure);
+  out.httpOnly = c.boolKey(K.cookieHttpOnly);
   // Browsers drop a SameSite=None cookie that is not Secure (draft-ietf-httpbis-rfc6265bis, the storage model).
-  if (out.sameSite == "None" && !out.secure) c.fail("same_site", "\"none\" needs secure true: browsers refuse SameSite=None cookies without Secure");
+  if (out.sameSite == "None" && !out.secure) c.fail(K.cookieSameSite.name, "\"none\" needs secure true: browsers refuse SameSite=None cookies without Secure");
   c.rejectUnknownKeys();
   return out;
 }

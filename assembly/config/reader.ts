@@ -2,7 +2,11 @@
 // type, a default and a range; the reader records a message naming the JSON path of anything wrong
 // ("usertrack.expires: ...") and hands back the default so reading can go on and report every problem
 // at once. Keys nobody asked for are errors too: a misspelt key silently ignored is a feature silently off.
+//
+// The key tables (keys/*.ts) give each key its name, default, range and choices once; the *Key methods below
+// read a key by its row, so a reader states only what a table cannot (rules between keys, Apache's messages).
 import { JSON } from "assemblyscript-json/assembly";
+import { Key } from "./keys/key";
 
 export class ObjectReader {
   private seen: Set<string> = new Set<string>();
@@ -116,6 +120,18 @@ export class ObjectReader {
     }
     return out;
   }
+
+  /** A Bool key, its default when absent. */
+  boolKey(k: Key): bool { return this.bool(k.name, k.boolDefault); }
+
+  /** An Int key within its range, its default when absent. */
+  intKey(k: Key): i64 { return this.int(k.name, k.intDefault, k.lo, k.hi); }
+
+  /** A String key, its default when absent. */
+  stringKey(k: Key): string { return this.string(k.name, k.stringDefault); }
+
+  /** A Keyword key: one of its choices (lower-case), its default when absent. */
+  keywordKey(k: Key): string { return this.choice(k.name, k.stringDefault, k.choices); }
 
   /** Reports every key of this object that no reader asked for. Call once, after reading. */
   rejectUnknownKeys(): void {

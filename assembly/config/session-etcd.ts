@@ -1,4 +1,6 @@
+// Each key's name, default and range come from its row in keys/session.ts.
 import { ObjectReader } from "./reader";
+import * as K from "./keys/session";
 import { EtcdStoreSettings, WhenUnavailable } from "../session/etcd-settings";
 import { utf8ByteString } from "../core/bytes";
 
@@ -6,32 +8,32 @@ import { utf8ByteString } from "../core/bytes";
 export function readEtcdStore(r: ObjectReader | null, parent: ObjectReader): EtcdStoreSettings {
   const s = new EtcdStoreSettings();
   if (r == null) {
-    parent.fail("etcd", "the object with at least \"cluster\" is required with store \"etcd\"");
+    parent.fail(K.etcd.name, "the object with at least \"cluster\" is required with store \"etcd\"");
     return s;
   }
-  if (!r.has("cluster")) {
-    r.fail("cluster", "is required: the name of the Envoy cluster of the etcd members");
+  if (!r.has(K.etcdCluster.name)) {
+    r.fail(K.etcdCluster.name, "is required: the name of the Envoy cluster of the etcd members");
   } else {
-    const cluster = r.string("cluster", "");
-    if (cluster.length == 0 || cluster.length > 255 || !visibleAscii(cluster)) {
-      r.fail("cluster", "must be 1 to 255 printable ASCII characters without spaces, got \"" + cluster + "\"");
+    const cluster = r.stringKey(K.etcdCluster);
+    if (cluster.length == 0 || cluster.length > K.MAX_ETCD_CLUSTER_CHARS || !visibleAscii(cluster)) {
+      r.fail(K.etcdCluster.name, "must be 1 to " + K.MAX_ETCD_CLUSTER_CHARS.toString() + " printable ASCII characters without spaces, got \"" + cluster + "\"");
     } else {
       s.cluster = cluster;
     }
   }
-  const prefix = r.string("key_prefix", s.keyPrefix);
-  if (prefix.length == 0 || prefix.length > 128 || !visibleAscii(prefix)) {
-    r.fail("key_prefix", "must be 1 to 128 printable ASCII characters without spaces, got \"" + prefix + "\"");
+  const prefix = r.stringKey(K.etcdKeyPrefix);
+  if (prefix.length == 0 || prefix.length > K.MAX_ETCD_KEY_PREFIX_CHARS || !visibleAscii(prefix)) {
+    r.fail(K.etcdKeyPrefix.name, "must be 1 to " + K.MAX_ETCD_KEY_PREFIX_CHARS.toString() + " printable ASCII characters without spaces, got \"" + prefix + "\"");
   } else {
     s.keyPrefix = utf8ByteString(prefix);
   }
-  s.timeoutMillis = <i32>r.int("timeout_ms", s.timeoutMillis, 10, 60000);
-  s.casRetries = <i32>r.int("cas_retries", s.casRetries, 0, 32);
-  const when = r.choice("on_unavailable", "refuse", ["refuse", "empty"]);
+  s.timeoutMillis = <i32>r.intKey(K.etcdTimeoutMs);
+  s.casRetries = <i32>r.intKey(K.etcdCasRetries);
+  const when = r.keywordKey(K.etcdOnUnavailable);
   s.whenUnavailable = when == "empty" ? WhenUnavailable.Empty : WhenUnavailable.Refuse;
-  s.graceSeconds = <i32>r.int("grace_seconds", s.graceSeconds, 0, 3600);
-  s.idleTimeoutSeconds = <i32>r.int("idle_timeout_seconds", s.idleTimeoutSeconds, 2, 366 * 86400);
-  s.maxValueBytes = <i32>r.int("max_value_bytes", s.maxValueBytes, 16, 1 << 20);
+  s.graceSeconds = <i32>r.intKey(K.etcdGraceSeconds);
+  s.idleTimeoutSeconds = <i32>r.intKey(K.etcdIdleTimeoutSeconds);
+  s.maxValueBytes = <i32>r.intKey(K.etcdMaxValueBytes);
   r.rejectUnknownKeys();
   return s;
 }

@@ -1,4 +1,6 @@
+// Each key's name, default and range come from its row in keys/session.ts.
 import { ObjectReader } from "./reader";
+import * as K from "./keys/session";
 import { isPrintable, isToken as isHttpToken } from "../codecs/ascii";
 import { readSharedStore } from "./session-shared";
 import { readEtcdStore } from "./session-etcd";
@@ -6,58 +8,46 @@ import {
   CryptoCipher, CryptoFormat, SessionCryptoSettings, SessionSettings, StoreKind,
 } from "../session/settings";
 
-/** Most cookies a session may span: RFC 6265 promises 50 per domain, and 16 × 4 KiB fills Envoy's default 60 KiB request-header limit. */
-export const MAX_CHUNKS_LIMIT: i64 = 16;
-/** Set to true where features.ts wires the shared-data backend. */
-export const SHARED_STORE_AVAILABLE = true;
-/** 2^31-1 seconds, the range of Apache's int-typed SessionMaxAge. */
-const MAX_SECONDS: i64 = 2147483647;
-
 /** Reads the `session` section. */
 export function readSession(r: ObjectReader): SessionSettings {
   const s = new SessionSettings();
-  s.enabled = r.bool("enabled", true);
+  s.enabled = r.boolKey(K.enabled);
 
-  const name = r.string("cookie_name", s.cookieName);
+  const name = r.stringKey(K.cookieName);
   if (!isToken(name)) {
-    r.fail("cookie_name", "must be a non-empty cookie name (letters, digits and !#$%'*+-.^_`|~), got \"" + name + "\"");
+    r.fail(K.cookieName.name, "must be a non-empty cookie name (letters, digits and !#$%'*+-.^_`|~), got \"" + name + "\"");
   } else {
     s.cookieName = name;
   }
-  if (r.has("cookie_attributes")) {
-    const attrs = r.string("cookie_attributes", "");
+  if (r.has(K.cookieAttributes.name)) {
+    const attrs = r.stringKey(K.cookieAttributes);
     if (!isPrintable(attrs)) {
-      r.fail("cookie_attributes", "must be printable ASCII without control characters");
+      r.fail(K.cookieAttributes.name, "must be printable ASCII without control characters");
     } else if (attrs.length) {
       s.cookieAttributes = attrs;
     }
   }
-  s.cookieRemove = r.bool("cookie_remove", false);
-  s.maxAge = r.int("max_age", 0, 0, MAX_SECONDS);
-  s.expiryUpdateInterval = r.int("expiry_update_interval", 0, 0, MAX_SECONDS);
-  s.absoluteMaxAge = r.int("absolute_max_age", 0, 0, MAX_SECONDS);
-  s.include = r.strings("include");
-  s.exclude = r.strings("exclude");
-  s.upstreamHeader = headerName(r, "upstream_header");
-  s.responseHeader = headerName(r, "response_header");
-  s.maxChunks = <i32>r.int("max_chunks", s.maxChunks, 1, MAX_CHUNKS_LIMIT);
-  const store = r.choice("store", "cookie", ["cookie", "shared", "etcd"]);
+  s.cookieRemove = r.boolKey(K.cookieRemove);
+  s.maxAge = r.intKey(K.maxAge);
+  s.expiryUpdateInterval = r.intKey(K.expiryUpdateInterval);
+  s.absoluteMaxAge = r.intKey(K.absoluteMaxAge);
+  s.include = r.strings(K.include.name);
+  s.exclude = r.strings(K.exclude.name);
+  s.upstreamHeader = headerName(r, K.upstreamHeader.name);
+  s.responseHeader = headerName(r, K.responseHeader.name);
+  s.maxChunks = <i32>r.intKey(K.maxChunks);
+  const store = r.keywordKey(K.store);
   s.store = store == "shared" ? StoreKind.Shared : store == "etcd" ? StoreKind.Etcd : StoreKind.Cookie;
-  // The shared-data store plugs in behind session/backend.ts (branch `store`); until it is wired in
-  // features.ts a configuration asking for it must not silently fall back to cookies.
-  if (s.store == StoreKind.Shared && !SHARED_STORE_AVAILABLE) {
-    r.fail("store", "\"shared\" is not available in this build; use \"cookie\"");
-  }
 
-  s.shared = readSharedStore(r.object("shared"));
-  const etcd = r.object("etcd");
+  s.shared = readSharedStore(r.object(K.shared.name));
+  const etcd = r.object(K.etcd.name);
   if (s.store == StoreKind.Etcd) {
     s.etcd = readEtcdStore(etcd, r);
   } else if (etcd != null) {
-    r.fail("etcd", "applies only to store \"etcd\"");
+    r.fail(K.etcd.name, "applies only to store \"etcd\"");
   }
 
-  const crypto = r.object("crypto");
+  const crypto = r.object(K.crypto.name);
   if (crypto != null) s.crypto = readCrypto(crypto);
   r.rejectUnknownKeys();
   return s;
@@ -65,23 +55,24 @@ export function readSession(r: ObjectReader): SessionSettings {
 
 function readCrypto(r: ObjectReader): SessionCryptoSettings {
   const c = new SessionCryptoSettings();
-  const format = r.choice("format", "aead", ["aead", "apache"]);
+  const format = r.keywordKey(K.cryptoFormat);
   c.format = format == "apache" ? CryptoFormat.Apache : CryptoFormat.Aead;
+  // The cipher's choices depend on the format: the first of each list is the default.
+  const ciphers = c.format == CryptoFormat.Apache ? K.APACHE_CIPHERS : K.AEAD_CIPHERS;
+  const cipher = r.choice(K.cryptoCipher.name, ciphers[0], ciphers);
   if (c.format == CryptoFormat.Apache) {
-    const cipher = r.choice("cipher", "aes256", ["aes256", "aes192", "aes128"]);
     c.cipher = cipher == "aes128" ? CryptoCipher.Aes128 : cipher == "aes192" ? CryptoCipher.Aes192 : CryptoCipher.Aes256;
   } else {
-    const cipher = r.choice("cipher", "xchacha20-poly1305", ["xchacha20-poly1305", "chacha20-poly1305"]);
     c.cipher = cipher == "chacha20-poly1305" ? CryptoCipher.ChaCha20Poly1305 : CryptoCipher.XChaCha20Poly1305;
   }
-  const list = r.strings("passphrases");
-  if (!r.has("passphrases") || list.length == 0) {
+  const list = r.strings(K.cryptoPassphrases.name);
+  if (!r.has(K.cryptoPassphrases.name) || list.length == 0) {
     // A secret made up per VM would log visitors out whenever a request lands on another worker.
-    r.fail("passphrases", "at least one passphrase is required to encrypt sessions (the first encrypts, all decrypt)");
+    r.fail(K.cryptoPassphrases.name, "at least one passphrase is required to encrypt sessions (the first encrypts, all decrypt)");
   }
   for (let i = 0; i < list.length; i++) {
     if (list[i].length == 0) {
-      r.errors.push(r.pathOf("passphrases") + "[" + i.toString() + "]: must not be empty");
+      r.errors.push(r.pathOf(K.cryptoPassphrases.name) + "[" + i.toString() + "]: must not be empty");
       continue;
     }
     c.passphrases.push(Uint8Array.wrap(String.UTF8.encode(list[i])));

@@ -1,78 +1,79 @@
 // The `usertrack` section: Apache mod_usertrack's directives (and nginx userid's, for format "nginx").
 // Values Apache would refuse are refused with Apache's own message, under the key's JSON path.
+// Each key's name, default and range come from its row in keys/usertrack.ts.
 import { JSON } from "assemblyscript-json/assembly";
 import { ObjectReader, describe } from "./reader";
+import * as K from "./keys/usertrack";
 import { CookieStyle, IdFormat, UsertrackSettings } from "../usertrack/settings";
 import { MAX_EXPIRES_SECONDS, parseApacheDuration, parseNginxTime } from "../codecs/duration";
 import { isAttributeValue, isCookieName } from "../codecs/cookies";
 import { isToken } from "../codecs/ascii";
 
-const NGINX_ONLY: string[] = ["nginx_version", "nginx_service", "nginx_mark", "nginx_path", "nginx_p3p"];
-
-// Request headers the id must never replace: the client's cookies, routing and framing.
-const RESERVED_HEADERS: string[] = ["cookie", "host", "content-length", "transfer-encoding", "connection", "te", "upgrade"];
 
 /** Reads the `usertrack` section. */
 export function readUsertrack(r: ObjectReader): UsertrackSettings {
   const s = new UsertrackSettings();
-  s.enabled = r.bool("enabled", true);
-  s.format = r.choice("format", "apache", ["apache", "nginx"]) == "nginx" ? IdFormat.Nginx : IdFormat.Apache;
+  s.enabled = r.boolKey(K.enabled);
+  s.format = r.keywordKey(K.format) == "nginx" ? IdFormat.Nginx : IdFormat.Apache;
   const nginx = s.format == IdFormat.Nginx;
 
-  s.cookieName = r.string("cookie_name", nginx ? "uid" : "Apache");
+  s.cookieName = r.string(K.cookieName.name, nginx ? K.NGINX_COOKIE_NAME : K.cookieName.stringDefault);
   if (!isCookieName(s.cookieName)) {
-    r.fail("cookie_name", "\"" + s.cookieName + "\" is not a cookie name: use letters, digits and !#$%&'*+-.^_`|~");
+    r.fail(K.cookieName.name, "\"" + s.cookieName + "\" is not a cookie name: use letters, digits and !#$%&'*+-.^_`|~");
   }
 
-  if (r.has("domain")) readDomain(r, s, nginx);
-  if (r.has("expires")) readExpires(r, s, nginx);
+  if (r.has(K.domain.name)) readDomain(r, s, nginx);
+  if (r.has(K.expires.name)) readExpires(r, s, nginx);
 
-  if (r.has("style")) {
-    const raw = r.string("style", "netscape");
+  if (r.has(K.style.name)) {
+    // Apache's own keyword parsing and message, not the generic choice check.
+    const raw = r.stringKey(K.style);
     const v = raw.toLowerCase();
     if (v == "netscape") s.style = CookieStyle.Netscape;
     else if (v == "cookie" || v == "rfc2109") s.style = CookieStyle.Cookie;
     else if (v == "cookie2" || v == "rfc2965") s.style = CookieStyle.Cookie2;
-    else r.fail("style", "Invalid CookieStyle keyword: '" + raw + "'");
-    if (nginx && s.style != CookieStyle.Netscape) r.fail("style", "applies only to format \"apache\" (nginx has one Set-Cookie layout)");
+    else r.fail(K.style.name, "Invalid CookieStyle keyword: '" + raw + "'");
+    if (nginx && s.style != CookieStyle.Netscape) r.fail(K.style.name, "applies only to format \"apache\" (nginx has one Set-Cookie layout)");
   }
 
-  if (r.has("same_site")) {
-    const v = r.string("same_site", "").toLowerCase();
+  if (r.has(K.sameSite.name)) {
+    const v = r.stringKey(K.sameSite).toLowerCase();
     if (v == "strict") s.sameSite = "Strict";
     else if (v == "lax") s.sameSite = "Lax";
     else if (v == "none") s.sameSite = "None";
-    else r.fail("same_site", "CookieSameSite accepts 'Strict', 'Lax', or 'None'");
+    else r.fail(K.sameSite.name, "CookieSameSite accepts 'Strict', 'Lax', or 'None'");
   }
-  s.secure = r.bool("secure", false);
-  s.httpOnly = r.bool("http_only", false);
+  s.secure = r.boolKey(K.secure);
+  s.httpOnly = r.boolKey(K.httpOnly);
 
-  if (r.has("upstream_header")) {
-    const h = r.string("upstream_header", "").toLowerCase();
-    if (!isToken(h)) r.fail("upstream_header", "\"" + h + "\" is not a header name");
-    else if (RESERVED_HEADERS.includes(h)) r.fail("upstream_header", "\"" + h + "\" must not be replaced by the tracking id");
+  if (r.has(K.upstreamHeader.name)) {
+    const h = r.stringKey(K.upstreamHeader).toLowerCase();
+    if (!isToken(h)) r.fail(K.upstreamHeader.name, "\"" + h + "\" is not a header name");
+    else if (K.upstreamHeader.forbidden.includes(h)) r.fail(K.upstreamHeader.name, "\"" + h + "\" must not be replaced by the tracking id");
     else s.upstreamHeader = h;
   }
 
   if (nginx) {
-    s.nginxVersion = <i32>r.int("nginx_version", 2, 1, 2);
-    s.nginxService = r.int("nginx_service", -1, 0, 0xffffffff);
-    if (r.has("nginx_mark")) {
-      const m = r.string("nginx_mark", "off");
+    s.nginxVersion = <i32>r.intKey(K.nginxVersion);
+    // -1: the default that depends on the version (usertrack/settings.ts).
+    s.nginxService = r.int(K.nginxService.name, -1, K.nginxService.lo, K.nginxService.hi);
+    if (r.has(K.nginxMark.name)) {
+      const m = r.stringKey(K.nginxMark);
       if (m == "off") s.nginxMark = 0;
       else if (m.length == 1 && isMarkChar(m.charCodeAt(0))) s.nginxMark = m.charCodeAt(0);
-      else r.fail("nginx_mark", "value must be \"off\" or a single letter, digit or \"=\"");
+      else r.fail(K.nginxMark.name, "value must be \"off\" or a single letter, digit or \"=\"");
     }
-    s.nginxPath = r.string("nginx_path", "/");
+    s.nginxPath = r.stringKey(K.nginxPath);
     if (s.nginxPath.length == 0 || !isAttributeValue(s.nginxPath)) {
-      r.fail("nginx_path", "must be a non-empty path of visible ASCII without ';' or ','");
+      r.fail(K.nginxPath.name, "must be a non-empty path of visible ASCII without ';' or ','");
     }
-    s.nginxP3p = r.string("nginx_p3p", "");
+    s.nginxP3p = r.stringKey(K.nginxP3p);
     if (s.nginxP3p == "none") s.nginxP3p = "";
-    if (!isFieldValue(s.nginxP3p)) r.fail("nginx_p3p", "must be a header value without control characters");
+    if (!isFieldValue(s.nginxP3p)) r.fail(K.nginxP3p.name, "must be a header value without control characters");
   } else {
-    for (let i = 0; i < NGINX_ONLY.length; i++) {
-      if (r.has(NGINX_ONLY[i])) r.fail(NGINX_ONLY[i], "applies only to format \"nginx\"");
+    for (let i = 0; i < K.NGINX_ONLY.length; i++) {
+      const key = K.NGINX_ONLY[i].name;
+      if (r.has(key)) r.fail(key, "applies only to format \"nginx\"");
     }
   }
   r.rejectUnknownKeys();
@@ -80,31 +81,31 @@ export function readUsertrack(r: ObjectReader): UsertrackSettings {
 }
 
 function readDomain(r: ObjectReader, s: UsertrackSettings, nginx: bool): void {
-  const d = r.string("domain", "");
+  const d = r.stringKey(K.domain);
   if (nginx) {
     // userid_domain takes any name; "none" means no attribute.
     if (d == "none") return;
-    if (d.length == 0 || !isAttributeValue(d)) { r.fail("domain", "must be a domain name of visible ASCII without ';' or ','"); return; }
+    if (d.length == 0 || !isAttributeValue(d)) { r.fail(K.domain.name, "must be a domain name of visible ASCII without ';' or ','"); return; }
     s.domain = d;
     return;
   }
-  if (d.length == 0) { r.fail("domain", "CookieDomain values may not be null"); return; }
-  if (d.charCodeAt(0) != 0x2e) { r.fail("domain", "CookieDomain values must begin with a dot"); return; }
-  if (d.indexOf(".", 1) < 0) { r.fail("domain", "CookieDomain values must contain at least one embedded dot"); return; }
+  if (d.length == 0) { r.fail(K.domain.name, "CookieDomain values may not be null"); return; }
+  if (d.charCodeAt(0) != 0x2e) { r.fail(K.domain.name, "CookieDomain values must begin with a dot"); return; }
+  if (d.indexOf(".", 1) < 0) { r.fail(K.domain.name, "CookieDomain values must contain at least one embedded dot"); return; }
   // Apache emits any bytes verbatim; a ';' or a blank here would forge attributes.
-  if (!isAttributeValue(d)) { r.fail("domain", "must be visible ASCII without ';' or ','"); return; }
+  if (!isAttributeValue(d)) { r.fail(K.domain.name, "must be visible ASCII without ';' or ','"); return; }
   s.domain = d;
 }
 
 function readExpires(r: ObjectReader, s: UsertrackSettings, nginx: bool): void {
-  const v = r.value("expires");
+  const v = r.value(K.expires.name);
   if (v == null) return;
   if (v.isInteger) {
-    s.expires = r.int("expires", 0, 0, MAX_EXPIRES_SECONDS);
+    s.expires = r.int(K.expires.name, 0, K.expires.lo, K.expires.hi);
     return;
   }
   if (!v.isString) {
-    r.fail("expires", "expected a number of seconds or a duration such as \"2 weeks 3 days\", got " + describe(v));
+    r.fail(K.expires.name, "expected a number of seconds or a duration such as \"2 weeks 3 days\", got " + describe(v));
     return;
   }
   const text = (<JSON.Str>v).valueOf();
@@ -116,12 +117,12 @@ function readExpires(r: ObjectReader, s: UsertrackSettings, nginx: bool): void {
     if (seconds >= 0) { s.expires = seconds; return; }
     const apache = parseApacheDuration(text);
     if (apache.error == null) { s.expires = apache.seconds; return; }
-    r.fail("expires", "invalid value \"" + text + "\": expected nginx time (\"365d\", \"12h 30m\"), an Apache duration (\"2 weeks\"), \"max\" or \"off\", at most " +
+    r.fail(K.expires.name, "invalid value \"" + text + "\": expected nginx time (\"365d\", \"12h 30m\"), an Apache duration (\"2 weeks\"), \"max\" or \"off\", at most " +
       MAX_EXPIRES_SECONDS.toString() + " seconds");
     return;
   }
   const d = parseApacheDuration(text);
-  if (d.error != null) { r.fail("expires", d.error!); return; }
+  if (d.error != null) { r.fail(K.expires.name, d.error!); return; }
   s.expires = d.seconds;
 }
 

@@ -2,6 +2,7 @@
 // Each field names the Apache directive it stands for; docs/configuration.md ("session") is the reference.
 import { SharedStoreSettings } from "./shared-settings";
 import { EtcdStoreSettings } from "./etcd-settings";
+import * as K from "../config/keys/session";
 
 /** Apache's attribute string when SessionCookieName gives none (util_cookies.h DEFAULT_ATTRS). */
 export const APACHE_DEFAULT_ATTRIBUTES = "HttpOnly;Secure;Version=1";
@@ -27,7 +28,7 @@ export class SessionCryptoSettings {
 export class SessionSettings {
   enabled: bool = true;
   /** SessionCookieName's first word. */
-  cookieName: string = "session";
+  cookieName: string = K.cookieName.stringDefault;
   /** SessionCookieName's remaining words, verbatim; null = none configured (Apache then writes its defaults). */
   cookieAttributes: string | null = null;
   /** SessionCookieRemove */
@@ -47,7 +48,7 @@ export class SessionSettings {
   /** SessionHeader: the response header (lower-case) whose pairs are merged into the session; "" = off. */
   responseHeader: string = "";
   /** How many cookies one session may span (NAME, NAME_2 … NAME_n); 1 = never split. */
-  maxChunks: i32 = 9;
+  maxChunks: i32 = <i32>K.maxChunks.intDefault;
   store: StoreKind = StoreKind.Cookie;
   /** The shared-data store's settings (`session.shared`), used when store is Shared. */
   shared: SharedStoreSettings = new SharedStoreSettings();

@@ -1,6 +1,7 @@
 // The validated settings of the shared-data session store (`session.shared` in the configuration), as
 // config/session-shared.ts reads them. Defaults here are the documented defaults (docs/configuration.md).
 import { DEFAULT_KEY_PREFIX } from "./key-prefix";
+import * as K from "../config/keys/session";
 
 /** What `create` does when every slot it looked at holds a live session. */
 export const enum WhenFull {
@@ -24,20 +25,20 @@ export class SharedStoreSettings {
   /** Whether the configuration set `key_prefix` (then it wins over the plugin's name). */
   keyPrefixConfigured: bool = false;
   /** Number of slots: the most sessions alive at once and the most keys the store ever creates. */
-  capacity: i32 = 10000;
+  capacity: i32 = <i32>K.sharedCapacity.intDefault;
   /** How long a rotated-out token still opens its session, in seconds (0: not at all). */
-  graceSeconds: i32 = 10;
+  graceSeconds: i32 = <i32>K.sharedGraceSeconds.intDefault;
   /** Lifetime, from its last use, of a session saved without an expiry of its own (no max_age). */
-  idleTimeoutSeconds: i32 = 3600;
+  idleTimeoutSeconds: i32 = <i32>K.sharedIdleTimeoutSeconds.intDefault;
   /** Slots each worker examines per tick when reclaiming expired sessions. */
-  sweepSlotsPerTick: i32 = 128;
+  sweepSlotsPerTick: i32 = <i32>K.sharedSweepSlotsPerTick.intDefault;
   /** Period of that tick, in milliseconds. */
-  sweepPeriodMillis: i32 = 1000;
+  sweepPeriodMillis: i32 = <i32>K.sharedSweepPeriodMillis.intDefault;
   whenFull: WhenFull = WhenFull.Refuse;
   /** A new session reads at most 2 × probes slots looking for a free one (see SharedSessionStore.create). */
-  probes: i32 = 16;
+  probes: i32 = <i32>K.sharedProbes.intDefault;
   /** Extra attempts of a read-modify-write after another worker changed the entry in between. */
-  casRetries: i32 = 8;
+  casRetries: i32 = <i32>K.sharedCasRetries.intDefault;
   /** Largest stored session (the encoded, possibly encrypted bytes) accepted. */
-  maxValueBytes: i32 = 8192;
+  maxValueBytes: i32 = <i32>K.sharedMaxValueBytes.intDefault;
 }

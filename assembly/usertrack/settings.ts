@@ -1,5 +1,6 @@
 // The validated settings of the usertrack feature, as config/usertrack.ts reads them from the JSON
 // configuration. Each field names the Apache (or nginx) directive it stands for.
+import * as K from "../config/keys/usertrack";
 
 /** CookieStyle: which Set-Cookie syntax carries the cookie. */
 export const enum CookieStyle {
@@ -19,7 +20,7 @@ export class UsertrackSettings {
   enabled: bool = true;
   format: IdFormat = IdFormat.Apache;
   /** CookieName (default "Apache") / userid_name (default "uid"). */
-  cookieName: string = "Apache";
+  cookieName: string = K.cookieName.stringDefault;
   /**
    * The Path attribute of the Apache layout: mod_usertrack always writes "/" (it has no directive for it);
    * the clickpath cookie, written in the same layout, sets its own.
@@ -42,13 +43,13 @@ export class UsertrackSettings {
   /** Request header (lower-case) that carries the id to the upstream; "" for none. */
   upstreamHeader: string = "";
   /** `userid on` (2) or `userid v1` (1). */
-  nginxVersion: i32 = 2;
+  nginxVersion: i32 = <i32>K.nginxVersion.intDefault;
   /** userid_service; -1 for the default (v2: the server's address; v1: 0). */
   nginxService: i64 = -1;
   /** userid_mark as a character code; 0 for off. */
   nginxMark: i32 = 0;
   /** userid_path. */
-  nginxPath: string = "/";
+  nginxPath: string = K.nginxPath.stringDefault;
   /** userid_p3p; "" for none. */
   nginxP3p: string = "";
 }

@@ -1,74 +1,85 @@
-// The schema names exactly the keys the filter's readers ask for. The keys are read from the reader
-// sources (assembly/config/*.ts): every `<reader>.string("key", ...)`-style call, per function, so a key a
-// feature branch adds without a schema entry (or a schema key no reader asks for) fails here.
+// One key table per section (assembly/config/keys/*.ts) is the source of the readers' keys, the settings'
+// defaults, envoy/clicktrail.schema.json, the key tables of docs/configuration.md and the Apache converter's
+// directive-to-key map (cli/apache/config-keys.ts). Here: the committed
+// files are exactly what scripts/schema.mjs generates from the tables, and the filter's readers know exactly
+// the tables' keys, found by feeding the filter (build/clickpath-tools.wasm runs the real parseConfig) a
+// configuration per key with a wrong value at that key's path.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { generatedFiles, keyAt, loadKeyTables } from "../../scripts/schema.mjs";
+import { NOTES } from "../../scripts/config-notes.mjs";
 
 const root = new URL("../..", import.meta.url).pathname;
-const schema = JSON.parse(readFileSync(`${root}envoy/clicktrail.schema.json`, "utf8"));
+const tools = await import(new URL("../../build/clickpath-tools.js", import.meta.url).href);
+const tables = await loadKeyTables();
 
-// Which JSON object each reader function's receivers stand for.
-const READERS = {
-  "usertrack.ts": { readUsertrack: { r: "usertrack" }, readDomain: { r: "usertrack" }, readExpires: { r: "usertrack" } },
-  "clickpath.ts": {
-    readClickpath: { r: "clickpath", e: "clickpath.ua_exceptions[]", f: "clickpath.friendly_sessions[]", row: "clickpath.machine_table[]" },
-    readSessionCookie: { c: "clickpath.cookie" },
-  },
-  "session.ts": { readSession: { r: "session" }, readCrypto: { r: "session.crypto" }, headerName: {} },
-  "session-shared.ts": { readSharedStore: { r: "session.shared" } },
-  "session-etcd.ts": { readEtcdStore: { r: "session.etcd" } },
-  "index.ts": { parseConfig: { r: "" } },
-};
+test("envoy/clicktrail.schema.json, docs/configuration.md and the converter's config-keys.ts are what the key tables generate", async () => {
+  const files = await generatedFiles();
+  assert.deepEqual(files.map((f) => f.name.replace(/^(?:host|cli)\//, "")),
+    ["envoy/clicktrail.schema.json", "docs/configuration.md", "apache/config-keys.ts"]);
+  for (const f of files) assert.equal(readFileSync(`${root}${f.name}`, "utf8"), f.text, `${f.name} is stale: run npm run schema`);
+});
 
-function readerKeys() {
-  const keys = new Map();
-  const add = (path, key) => {
-    if (!keys.has(path)) keys.set(path, new Set());
-    keys.get(path).add(key);
+test("every row defined in assembly/config/keys/ is in its section's table", async () => {
+  const glue = await import(new URL("../../build/config-keys.js", import.meta.url).href);
+  assert.deepEqual(JSON.parse(glue.unlistedKeys()), []);
+});
+
+test("every documentation note belongs to a key of the tables", () => {
+  const paths = Object.keys(NOTES);
+  assert.ok(paths.length >= 60, `${paths.length}`);
+  for (const path of paths) assert.ok(keyAt(tables, path), path);
+});
+
+/** The filter's configuration errors for `config`, or [] when it is accepted. */
+function filterErrors(config) {
+  const out = JSON.parse(tools.decode("", JSON.stringify(config), 0));
+  if (!("error" in out)) return [];
+  return out.error.replace(/^invalid configuration: /, "").split("; ");
+}
+
+/** Every key path of the tables: [path, object holding it as a function of the value]. */
+function keyPaths() {
+  const out = [];
+  // What the objects on the way need so that the key is read at all (or refused by a rule naming it).
+  const context = {
+    usertrack: { format: "nginx" },
+    clickpath: { mode: "cookie_first" },
+    "session.etcd": { cluster: "etcd" },
+    session: { store: "etcd" },
+    "session.crypto": { passphrases: ["a passphrase of some length"] },
   };
-  for (const [file, functions] of Object.entries(READERS)) {
-    const src = readFileSync(`${root}assembly/config/${file}`, "utf8");
-    const parts = src.split(/^(?:export )?function (\w+)/m);
-    for (let i = 1; i < parts.length; i += 2) {
-      const receivers = functions[parts[i]];
-      if (!receivers) continue;
-      const body = parts[i + 1];
-      for (const m of body.matchAll(/\b(\w+)\.(?:string|choice|bool|int|strings|object|objects|value|has)\("([a-z0-9_]+)"/g)) {
-        if (m[1] in receivers) add(receivers[m[1]], m[2]);
-      }
-      for (const m of body.matchAll(/\bheaderName\(r, "([a-z0-9_]+)"\)/g)) add(receivers.r, m[1]);
-      if (/NGINX_ONLY\[i\]/.test(body)) {
-        for (const k of /NGINX_ONLY: string\[\] = \[([^\]]+)\]/.exec(src)[1].matchAll(/"([a-z0-9_]+)"/g)) add(receivers.r, k[1]);
-      }
+  const walk = (keys, path, wrap) => {
+    for (const k of keys) {
+      const child = path ? `${path}.${k.name}` : k.name;
+      const place = (value) => wrap({ ...(context[path] ?? {}), [k.name]: value });
+      out.push([child, place, k.type]);
+      if (k.type === "object") walk(k.keys, child, (v) => place(v));
+      if (k.type === "objects") walk(k.keys, `${child}[0]`, (v) => place([v]));
     }
+  };
+  walk(tables, "", (v) => v);
+  return out;
+}
+
+test("the filter's readers ask for every key of the tables, at its path", () => {
+  const paths = keyPaths();
+  assert.ok(paths.length >= 70, `${paths.length}`);
+  for (const [path, place, type] of paths) {
+    // A value of a type no key of this type takes: each reader reports it under the key's own path.
+    const wrong = type === "object" || type === "objects" ? 7 : { wrong: true };
+    const errors = filterErrors(place(wrong));
+    assert.ok(errors.some((e) => e.startsWith(`${path}: `) && !e.endsWith(": unknown key")), `${path}: ${JSON.stringify(errors)}`);
   }
-  return keys;
-}
+});
 
-function schemaKeys() {
-  const keys = new Map();
-  const walk = (node, path) => {
-    if (!node.properties) return;
-    keys.set(path, new Set(Object.keys(node.properties)));
-    for (const [k, v] of Object.entries(node.properties)) {
-      const child = path ? `${path}.${k}` : k;
-      if (v.properties) walk(v, child);
-      if (v.items?.properties) walk(v.items, `${child}[]`);
-    }
-  };
-  walk(schema, "");
-  return keys;
-}
-
-test("the schema and the readers know the same keys, object by object", () => {
-  const fromReaders = readerKeys();
-  const fromSchema = schemaKeys();
-  const asObject = (m) => Object.fromEntries([...m].map(([p, s]) => [p, [...s].sort()]).sort());
-  assert.deepEqual(asObject(fromSchema), asObject(fromReaders));
-  // The extraction found real work to compare.
-  assert.ok(fromReaders.get("session.shared").has("key_prefix"));
-  assert.ok(fromReaders.get("usertrack").has("nginx_p3p"));
-  assert.ok(fromReaders.get("session").has("response_header"));
-  assert.ok(fromReaders.get("session.etcd").has("on_unavailable"));
+test("a key in no table is unknown, in each object of the tables", () => {
+  const objects = [["", (v) => v], ...keyPaths().filter(([, , type]) => type === "object" || type === "objects")
+    .map(([path, place, type]) => [type === "objects" ? `${path}[0]` : path, type === "objects" ? (v) => place([v]) : place])];
+  for (const [path, place] of objects) {
+    const errors = filterErrors(place({ not_a_key: 1 }));
+    const key = path ? `${path}.not_a_key` : "not_a_key";
+    assert.ok(errors.includes(`${key}: unknown key`), `${key}: ${JSON.stringify(errors)}`);
+  }
 });
