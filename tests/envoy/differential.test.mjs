@@ -248,11 +248,16 @@ test("shared data: CAS increments from concurrent streams on two workers lose no
   const results = {};
   for (const s of [node, envoy]) {
     s.forget();
+    // One request creates the counter first: a set on a key that does not exist yet ignores the CAS value
+    // in Envoy as in the host (proxy-wasm-cpp-host shared_data.cc), so two workers that both found it
+    // missing would both commit 1. From then on every set is a real compare-and-swap.
+    const seed = await request(s.port, { path: "/count", headers: { "x-probe": "c0c0s" } });
+    assert.equal(seed.status, 200);
     const responses = await Promise.all(Array.from({ length: N }, () => request(s.port, { path: "/count", headers: { "x-probe": "c0c0s" } })));
     assert.deepEqual(responses.map((x) => x.status), Array(N).fill(200));
     let streams = [];
     const deadline = Date.now() + 10000;
-    while (streams.length < N && Date.now() < deadline) {
+    while (streams.length < N + 1 && Date.now() < deadline) {
       streams = streams.concat(s.finishedStreams());
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -264,8 +269,8 @@ test("shared data: CAS increments from concurrent streams on two workers lose no
       committed: ok,
     };
   }
-  // Each side started from its own empty store: the successful writes are exactly 1..N.
-  const expected = Array.from({ length: N }, (_, i) => i + 1);
+  // Each side started from its own empty store: the successful writes are exactly 1..N+1.
+  const expected = Array.from({ length: N + 1 }, (_, i) => i + 1);
   assert.deepEqual(results.node.committed, expected);
   assert.deepEqual(results.envoy.committed, expected);
   assert.equal(results.node.statuses && results.envoy.statuses, true);
