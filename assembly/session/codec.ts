@@ -6,7 +6,8 @@
 //
 // Strings here are byte strings (http/bytes.ts): one code unit per byte. The escaping itself is
 // http/percent.ts (ap_escape_urlencoded / ap_unescape_urlencoded).
-import { escapeUrlencoded, unescapeUrlencoded } from "../http/percent";
+import { escapeUrlencoded, isPlain, unescapeUrlencoded } from "../http/percent";
+import { MAX_CODEC_OUTPUT } from "../http/base64";
 
 /** Apache's reserved key: absolute expiry, decimal microseconds since the epoch. */
 export const EXPIRY_KEY = "expiry";
@@ -128,9 +129,30 @@ export function decodeInto(session: Session, encoded: string, reserveCreated: bo
   while (start <= n) {
     let end = encoded.indexOf("&", start);
     if (end < 0) end = n;
-    if (end > start) decodePair(session, encoded.substring(start, end), reserveCreated, trusted);
+    if (end > start) {
+      // A `key=value` of plain bytes only (the usual stored pair) unescapes to itself: its two halves are
+      // taken as they are instead of cutting the pair out and unescaping each half.
+      const eq = plainPairSplit(encoded, start, end);
+      if (eq > 0) applyValue(session, encoded.substring(start, eq), encoded.substring(eq + 1, end), reserveCreated, trusted);
+      else decodePair(session, encoded.substring(start, end), reserveCreated, trusted);
+    }
     start = end + 1;
   }
+}
+
+/**
+ * The offset of the `=` when `encoded[start, end)` is a non-empty key, one `=` and a non-empty value, all
+ * of bytes isPlain accepts (no `%`, `+` or NUL, so unescaping changes nothing); -1 otherwise.
+ */
+function plainPairSplit(encoded: string, start: i32, end: i32): i32 {
+  let eq = -1;
+  for (let i = start; i < end; i++) {
+    const c = <u32>encoded.charCodeAt(i);
+    if (isPlain(c)) continue;
+    if (c != 0x3d || eq >= 0) return -1;
+    eq = i;
+  }
+  return eq > start && eq + 1 < end ? eq : -1;
 }
 
 function decodePair(session: Session, pair: string, reserveCreated: bool, trusted: bool): void {
@@ -149,7 +171,11 @@ function decodePair(session: Session, pair: string, reserveCreated: bool, truste
   }
   const v = unescapeUrlencoded(rawValue);
   if (!v.ok) return;
-  const value = v.value;
+  applyValue(session, key, v.value, reserveCreated, trusted);
+}
+
+/** One decoded pair with a non-empty value. */
+function applyValue(session: Session, key: string, value: string, reserveCreated: bool, trusted: bool): void {
   if (key == EXPIRY_KEY) {
     session.expiry = atoi64(value);
     return;
@@ -167,15 +193,116 @@ function decodePair(session: Session, pair: string, reserveCreated: bool, truste
  * request time the saved cookie reads `expiry=…&k=v`, without one `k=v&expiry=…`.
  */
 export function encodeSession(session: Session, reserveCreated: bool): string {
+  tableReserved(session, reserveCreated);
+  return joinEntries(session.entries);
+}
+
+/**
+ * encodeSession, returning `stored` itself (no new string) when the encoding reads exactly the same: the
+ * steady state, where the session loaded from the store goes upstream unchanged. Same side effects.
+ */
+export function encodeSessionLike(session: Session, reserveCreated: bool, stored: string): string {
+  tableReserved(session, reserveCreated);
+  const entries = session.entries;
+  return encodesTo(entries, stored) ? stored : joinEntries(entries);
+}
+
+/** Apache's session_identity_encode writes the expiry (and clicktrail its `_created`) into the table first. */
+function tableReserved(session: Session, reserveCreated: bool): void {
   const entries = session.entries;
   if (session.expiry != 0) entries.set(EXPIRY_KEY, session.expiry.toString());
   if (reserveCreated && session.created != 0) entries.set(CREATED_KEY, session.created.toString());
+}
+
+function joinEntries(entries: SessionTable): string {
   const keys = entries.keys;
   const values = entries.values;
+  const plain = plainLength(keys, values);
+  if (plain >= 0) return joinPlain(keys, values, plain);
   // Joined once: appending to a string in the loop would copy the whole prefix for every pair.
   const parts = new Array<string>(keys.length);
   for (let i = 0; i < keys.length; i++) parts[i] = escapeUrlencoded(keys[i]) + "=" + escapeUrlencoded(values[i]);
   return parts.join("&");
+}
+
+/**
+ * The length of the joined encoding when every key and value is of plain bytes only (escapeUrlencoded
+ * leaves them as they are, so the encoding is a plain join); -1 otherwise.
+ */
+function plainLength(keys: string[], values: string[]): i32 {
+  let total = keys.length > 0 ? keys.length * 2 - 1 : 0;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const v = values[i];
+    if (k.length > MAX_CODEC_OUTPUT || v.length > MAX_CODEC_OUTPUT || !allPlain(k) || !allPlain(v)) return -1;
+    total += k.length + v.length;
+  }
+  return total;
+}
+
+function allPlain(s: string): bool {
+  for (let i = 0, n = s.length; i < n; i++) {
+    if (!isPlain(<u32>s.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
+/** `k=v&k=v…` into one new string of `length` characters, no intermediate strings. */
+function joinPlain(keys: string[], values: string[], length: i32): string {
+  const out = changetype<string>(__new(<usize>length << 1, idof<string>()));
+  let dst = changetype<usize>(out);
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0) {
+      store<u16>(dst, 0x26);
+      dst += 2;
+    }
+    const k = keys[i];
+    const kBytes = <usize>k.length << 1;
+    memory.copy(dst, changetype<usize>(k), kBytes);
+    dst += kBytes;
+    store<u16>(dst, 0x3d);
+    dst += 2;
+    const v = values[i];
+    const vBytes = <usize>v.length << 1;
+    memory.copy(dst, changetype<usize>(v), vBytes);
+    dst += vBytes;
+  }
+  return out;
+}
+
+/**
+ * Whether joinEntries would give exactly `text`, decided without building it: only pairs of plain bytes
+ * (which escapeUrlencoded leaves as they are) are compared; any other byte answers false.
+ */
+function encodesTo(entries: SessionTable, text: string): bool {
+  const keys = entries.keys;
+  const values = entries.values;
+  let at = 0;
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0) {
+      if (at >= text.length || text.charCodeAt(at) != 0x26) return false;
+      at++;
+    }
+    at = matchPlain(keys[i], text, at);
+    if (at < 0 || at >= text.length || text.charCodeAt(at) != 0x3d) return false;
+    at = matchPlain(values[i], text, at + 1);
+    if (at < 0) return false;
+  }
+  return at == text.length;
+}
+
+/**
+ * The offset after `s` when `text` has it at `at` and every byte of it is plain; -1 otherwise (also when
+ * `s` is longer than escapeUrlencoded's limit, which it would replace by "").
+ */
+function matchPlain(s: string, text: string, at: i32): i32 {
+  const n = s.length;
+  if (n > MAX_CODEC_OUTPUT || at + n > text.length) return -1;
+  for (let i = 0; i < n; i++) {
+    const c = <u32>s.charCodeAt(i);
+    if (!isPlain(c) || c != <u32>text.charCodeAt(at + i)) return -1;
+  }
+  return at + n;
 }
 
 /** apr_atoi64 (strtoll base 10): leading blanks, a sign, digits up to the first non-digit; clamps on overflow; 0 when none. */

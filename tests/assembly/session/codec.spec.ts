@@ -1,7 +1,7 @@
 // The identity codec's decoding and encoding rules (spec/apache-originals.md §3.1), and the codec-level
 // CVE regressions: CVE-2021-26690 (a crafted cookie piece `&=` crashed Apache) and CVE-2021-26691
 // (a crafted SessionHeader from the backend crashed or overflowed Apache).
-import { atoi64, decodeInto, encodeSession, Session } from "../../../assembly/session/codec";
+import { atoi64, decodeInto, encodeSession, encodeSessionLike, Session } from "../../../assembly/session/codec";
 
 function roundTrip(encoded: string): string {
   const s = new Session();
@@ -73,6 +73,42 @@ describe("encoding", () => {
     const s = new Session();
     s.entries.set("k", "\x01~!'()&=;,\xff");
     expect(encodeSession(s, false)).toBe("k=%01%7e%21%27%28%29%26%3d%3b%2c%ff");
+  });
+});
+
+function like(stored: string): string {
+  const s = new Session();
+  decodeInto(s, stored, false, true);
+  return encodeSessionLike(s, false, stored);
+}
+
+describe("encoding against the stored text (encodeSessionLike)", () => {
+  it("hands back the stored string itself when the encoding reads the same", () => {
+    const stored = "user=alice&cart=3&expiry=1700001800000000";
+    const out = like(stored);
+    expect(out).toBe(stored);
+    expect(changetype<usize>(out)).toBe(changetype<usize>(stored));
+  });
+  it("re-encodes when the stored order differs: the expiry moves to the end, as Apache's encode does", () => {
+    expect(like("expiry=1700001800000000&user=alice&cart=3")).toBe("user=alice&cart=3&expiry=1700001800000000");
+  });
+  it("re-encodes escapes, duplicates and deletions exactly as encodeSession", () => {
+    const cases = ["a=1&a=2", "a=1&b=&c=3", "k%20ey=a+b%2F", "&a=1&", "e=1=2", "a=%zz&f=ok", "E=1&expiry=9&x=y"];
+    for (let i = 0; i < cases.length; i++) {
+      const s = new Session();
+      decodeInto(s, cases[i], false, true);
+      const t = new Session();
+      decodeInto(t, cases[i], false, true);
+      expect(encodeSessionLike(s, false, cases[i])).toBe(encodeSession(t, false));
+    }
+  });
+  it("has the same side effect: the expiry enters the table, so a later save keeps its place", () => {
+    const s = new Session();
+    decodeInto(s, "a=1&expiry=7", false, true);
+    encodeSessionLike(s, false, "a=1&expiry=7");
+    s.entries.set("b", "2");
+    s.expiry = 8;
+    expect(encodeSession(s, false)).toBe("a=1&expiry=8&b=2");
   });
 });
 
