@@ -18,6 +18,9 @@ export const EXPIRY_KEY = "expiry";
  */
 export const CREATED_KEY = "_created";
 
+/** Up to this many slots a SessionTable finds keys by comparing them in turn (see SessionTable). */
+const LINEAR_MAX = 16;
+
 /**
  * Apache's session table (an apr_table): insertion-ordered pairs. `set` replaces the value of the first
  * pair with that key in place and drops later ones, so a key keeps the position it was first given —
@@ -26,12 +29,14 @@ export const CREATED_KEY = "_created";
 export class SessionTable {
   // Pairs in insertion order; an unset pair leaves a hole (dead) until the next read of the arrays, so a
   // session of n pairs costs O(n) to build whatever the mix of sets and unsets (a cookie of thousands of
-  // pairs must not cost a worker seconds). `index` maps each live key to its slot.
+  // pairs must not cost a worker seconds). `index` maps each live key to its slot; it is built only once
+  // the table passes LINEAR_MAX slots: a handful of keys are found faster by comparing them in turn, and
+  // the usual session (three to ten keys) then costs no hash map per request.
   private ks: string[] = [];
   private vs: string[] = [];
   private dead: bool[] = [];
   private holes: i32 = 0;
-  private index: Map<string, i32> = new Map<string, i32>();
+  private index: Map<string, i32> | null = null;
 
   /** Live keys in order. */
   get keys(): string[] { this.compact(); return this.ks; }
@@ -41,41 +46,61 @@ export class SessionTable {
   get size(): i32 { return this.ks.length - this.holes; }
 
   get(key: string): string | null {
-    const index = this.index;
-    return index.has(key) ? this.vs[index.get(key)] : null;
+    const i = this.slotOf(key);
+    return i >= 0 ? this.vs[i] : null;
   }
 
-  has(key: string): bool { return this.index.has(key); }
+  has(key: string): bool { return this.slotOf(key) >= 0; }
 
   set(key: string, value: string): void {
-    const index = this.index;
-    if (index.has(key)) {
-      this.vs[index.get(key)] = value;
+    const i = this.slotOf(key);
+    if (i >= 0) {
+      this.vs[i] = value;
       return;
     }
-    index.set(key, this.ks.length);
+    const slot = this.ks.length;
     this.ks.push(key);
     this.vs.push(value);
     this.dead.push(false);
+    const index = this.index;
+    if (index != null) index.set(key, slot);
+    else if (slot + 1 > LINEAR_MAX) this.index = this.indexLive();
   }
 
   unset(key: string): void {
+    const i = this.slotOf(key);
+    if (i < 0) return;
     const index = this.index;
-    if (!index.has(key)) return;
-    const i = index.get(key);
-    index.delete(key);
+    if (index != null) index.delete(key);
     this.dead[i] = true;
     this.holes++;
+  }
+
+  /** The slot of live `key`, -1 when absent. */
+  private slotOf(key: string): i32 {
+    const index = this.index;
+    if (index != null) return index.has(key) ? index.get(key) : -1;
+    const ks = this.ks;
+    for (let i = 0, n = ks.length; i < n; i++) {
+      if (unchecked(ks[i]) == key && !unchecked(this.dead[i])) return i;
+    }
+    return -1;
+  }
+
+  private indexLive(): Map<string, i32> {
+    const index = new Map<string, i32>();
+    for (let i = 0, n = this.ks.length; i < n; i++) {
+      if (!this.dead[i]) index.set(this.ks[i], i);
+    }
+    return index;
   }
 
   private compact(): void {
     if (this.holes == 0) return;
     const ks = new Array<string>();
     const vs = new Array<string>();
-    const index = new Map<string, i32>();
     for (let i = 0, n = this.ks.length; i < n; i++) {
       if (this.dead[i]) continue;
-      index.set(this.ks[i], ks.length);
       ks.push(this.ks[i]);
       vs.push(this.vs[i]);
     }
@@ -83,7 +108,7 @@ export class SessionTable {
     this.vs = vs;
     this.dead = new Array<bool>(ks.length);
     this.holes = 0;
-    this.index = index;
+    this.index = ks.length > LINEAR_MAX ? this.indexLive() : null;
   }
 
   /** True when a key other than the reserved ones is present. */

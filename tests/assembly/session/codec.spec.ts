@@ -82,6 +82,37 @@ function like(stored: string): string {
   return encodeSessionLike(s, false, stored);
 }
 
+describe("a table past the linear lookup (more than 16 slots, then an index)", () => {
+  it("keeps first positions, replaces in place and deletes across the switch", () => {
+    const parts = new Array<string>();
+    for (let i = 0; i < 20; i++) parts.push("k" + i.toString() + "=" + i.toString());
+    // k3 replaced in place, k5 deleted, k5 added again at the end, k19 deleted, k20 new.
+    parts.push("k3=x&k5=&k19&k5=y&k20=z");
+    const expected = new Array<string>();
+    for (let i = 0; i < 20; i++) {
+      if (i == 5 || i == 19) continue;
+      expected.push("k" + i.toString() + "=" + (i == 3 ? "x" : i.toString()));
+    }
+    expected.push("k5=y");
+    expected.push("k20=z");
+    expect(roundTrip(parts.join("&"))).toBe(expected.join("&"));
+  });
+  it("finds keys again after compaction shrinks it below the switch", () => {
+    const s = new Session();
+    const parts = new Array<string>();
+    for (let i = 0; i < 18; i++) parts.push("k" + i.toString() + "=v");
+    decodeInto(s, parts.join("&"), false, true);
+    for (let i = 0; i < 10; i++) s.entries.unset("k" + i.toString());
+    expect(s.entries.size).toBe(8);
+    expect(s.entries.keys.length).toBe(8);
+    s.entries.set("k12", "w");
+    s.entries.set("k0", "again");
+    expect(s.entries.get("k12")).toBe("w");
+    expect(s.entries.has("k3")).toBe(false);
+    expect(encodeSession(s, false)).toBe("k10=v&k11=v&k12=w&k13=v&k14=v&k15=v&k16=v&k17=v&k0=again");
+  });
+});
+
 describe("encoding against the stored text (encodeSessionLike)", () => {
   it("hands back the stored string itself when the encoding reads the same", () => {
     const stored = "user=alice&cart=3&expiry=1700001800000000";
