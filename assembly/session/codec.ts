@@ -34,7 +34,8 @@ export class SessionTable {
   // the usual session (three to ten keys) then costs no hash map per request.
   private ks: string[] = [];
   private vs: string[] = [];
-  private dead: bool[] = [];
+  /** Which slots are holes; made on the first unset (most requests only ever set). */
+  private dead: bool[] | null = null;
   private holes: i32 = 0;
   private index: Map<string, i32> | null = null;
 
@@ -61,7 +62,8 @@ export class SessionTable {
     const slot = this.ks.length;
     this.ks.push(key);
     this.vs.push(value);
-    this.dead.push(false);
+    const dead = this.dead;
+    if (dead != null) dead.push(false);
     const index = this.index;
     if (index != null) index.set(key, slot);
     else if (slot + 1 > LINEAR_MAX) this.index = this.indexLive();
@@ -72,7 +74,12 @@ export class SessionTable {
     if (i < 0) return;
     const index = this.index;
     if (index != null) index.delete(key);
-    this.dead[i] = true;
+    let dead = this.dead;
+    if (dead == null) {
+      dead = new Array<bool>(this.ks.length);
+      this.dead = dead;
+    }
+    dead[i] = true;
     this.holes++;
   }
 
@@ -81,32 +88,35 @@ export class SessionTable {
     const index = this.index;
     if (index != null) return index.has(key) ? index.get(key) : -1;
     const ks = this.ks;
+    const dead = this.dead;
     for (let i = 0, n = ks.length; i < n; i++) {
-      if (unchecked(ks[i]) == key && !unchecked(this.dead[i])) return i;
+      if (unchecked(ks[i]) == key && (dead == null || !unchecked(dead[i]))) return i;
     }
     return -1;
   }
 
   private indexLive(): Map<string, i32> {
     const index = new Map<string, i32>();
+    const dead = this.dead;
     for (let i = 0, n = this.ks.length; i < n; i++) {
-      if (!this.dead[i]) index.set(this.ks[i], i);
+      if (dead == null || !dead[i]) index.set(this.ks[i], i);
     }
     return index;
   }
 
   private compact(): void {
-    if (this.holes == 0) return;
+    const dead = this.dead;
+    if (this.holes == 0 || dead == null) return;
     const ks = new Array<string>();
     const vs = new Array<string>();
     for (let i = 0, n = this.ks.length; i < n; i++) {
-      if (this.dead[i]) continue;
+      if (dead[i]) continue;
       ks.push(this.ks[i]);
       vs.push(this.vs[i]);
     }
     this.ks = ks;
     this.vs = vs;
-    this.dead = new Array<bool>(ks.length);
+    this.dead = null;
     this.holes = 0;
     this.index = ks.length > LINEAR_MAX ? this.indexLive() : null;
   }

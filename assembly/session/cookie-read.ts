@@ -44,20 +44,21 @@ const COOKIE_HEADERS: string[] = ["cookie", "cookie2"];
  */
 export function scanSessionCookies(request: HeaderMap, name: string, slots: i32, remove: bool): CookieScan {
   const scan = new CookieScan(slots);
-  const kept = new Array<string>();
-  const keptNames = new Array<string>();
+  // What remove writes back; not needed (nor made) otherwise.
+  const kept = remove ? new Array<string>() : null;
+  const keptNames = remove ? new Array<string>() : null;
   const headerNames = COOKIE_HEADERS;
   for (let h = 0; h < headerNames.length; h++) {
     const values = request.getAll(headerNames[h]);
     for (let v = 0; v < values.length; v++) {
       const rebuilt = scanLine(scan, values[v], name, slots, remove);
-      if (rebuilt != null) {
+      if (rebuilt != null && kept != null && keptNames != null) {
         kept.push(rebuilt);
         keptNames.push(headerNames[h]);
       }
     }
   }
-  if (remove && scan.removed > 0) {
+  if (kept != null && keptNames != null && scan.removed > 0) {
     request.remove("cookie");
     request.remove("cookie2");
     for (let i = 0; i < kept.length; i++) request.add(keptNames[i], kept[i]);
