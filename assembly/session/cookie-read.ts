@@ -17,8 +17,8 @@ export class CookieScan {
   removed: i32 = 0;
 
   constructor(slots: i32) {
+    // A new array of references holds nulls.
     this.values = new Array<string | null>(slots);
-    for (let i = 0; i < slots; i++) this.values[i] = null;
   }
 
   /** The highest chunk slot present (0 = only NAME or nothing). */
@@ -48,9 +48,12 @@ export function scanSessionCookies(request: HeaderMap, name: string, slots: i32,
   const kept = remove ? new Array<string>() : null;
   const keptNames = remove ? new Array<string>() : null;
   const headerNames = COOKIE_HEADERS;
+  // The map's own pairs, walked once per header name (in that order), without a list of the values.
+  const names = request.names, values = request.values;
   for (let h = 0; h < headerNames.length; h++) {
-    const values = request.getAll(headerNames[h]);
-    for (let v = 0; v < values.length; v++) {
+    const headerName = headerNames[h];
+    for (let v = 0; v < names.length; v++) {
+      if (names[v] != headerName) continue;
       const rebuilt = scanLine(scan, values[v], name, slots, remove);
       if (rebuilt != null && kept != null && keptNames != null) {
         kept.push(rebuilt);
