@@ -11,7 +11,7 @@ import { LOWER_HEX_DIGITS, UPPER_HEX_DIGITS } from "./hex";
 /** Whether Apache leaves the byte as it is: ASCII letters, digits and `.-*_` (space becomes `+`). */
 // @ts-ignore: decorator
 @inline
-function isPlain(c: u32): bool {
+export function isPlain(c: u32): bool {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) ||
     c == 0x2e || c == 0x2d || c == 0x2a || c == 0x5f;
 }

@@ -79,17 +79,22 @@ export class HeaderMap {
   }
 
   private drop(lower: string): bool {
-    let found = false;
-    let i = 0;
-    while (i < this.names.length) {
-      if (this.names[i] == lower) {
-        this.names.splice(i, 1);
-        this.values.splice(i, 1);
-        found = true;
-      } else {
-        i++;
+    // Compacted in place: splice would allocate an array of the removed element for every match.
+    const names = this.names, values = this.values;
+    const n = names.length;
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      const name = unchecked(names[i]);
+      if (name == lower) continue;
+      if (kept != i) {
+        unchecked(names[kept] = name);
+        unchecked(values[kept] = unchecked(values[i]));
       }
+      kept++;
     }
-    return found;
+    if (kept == n) return false;
+    names.length = kept;
+    values.length = kept;
+    return true;
   }
 }

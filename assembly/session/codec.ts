@@ -7,7 +7,8 @@
 //
 // Strings here are byte strings (core/bytes.ts): one code unit per byte. The escaping itself is
 // codecs/percent.ts (ap_escape_urlencoded / ap_unescape_urlencoded).
-import { escapeUrlencoded, percentDecode, PercentMode } from "../codecs/percent";
+import { escapeUrlencoded, isPlain, percentDecode, PercentMode } from "../codecs/percent";
+import { MAX_CODEC_OUTPUT } from "../codecs/base64";
 
 /** Apache's reserved key: absolute expiry, decimal microseconds since the epoch. */
 export const EXPIRY_KEY = "expiry";
@@ -18,6 +19,9 @@ export const EXPIRY_KEY = "expiry";
  */
 export const CREATED_KEY = "_created";
 
+/** Up to this many slots a SessionTable finds keys by comparing them in turn (see SessionTable). */
+const LINEAR_MAX = 16;
+
 /**
  * Apache's session table (an apr_table): insertion-ordered pairs. `set` replaces the value of the first
  * pair with that key in place and drops later ones, so a key keeps the position it was first given —
@@ -26,12 +30,15 @@ export const CREATED_KEY = "_created";
 export class SessionTable {
   // Pairs in insertion order; an unset pair leaves a hole (dead) until the next read of the arrays, so a
   // session of n pairs costs O(n) to build whatever the mix of sets and unsets (a cookie of thousands of
-  // pairs must not cost a worker seconds). `index` maps each live key to its slot.
+  // pairs must not cost a worker seconds). `index` maps each live key to its slot; it is built only once
+  // the table passes LINEAR_MAX slots: a handful of keys are found faster by comparing them in turn, and
+  // the usual session (three to ten keys) then costs no hash map per request.
   private ks: string[] = [];
   private vs: string[] = [];
-  private dead: bool[] = [];
+  /** Which slots are holes; made on the first unset (most requests only ever set). */
+  private dead: bool[] | null = null;
   private holes: i32 = 0;
-  private index: Map<string, i32> = new Map<string, i32>();
+  private index: Map<string, i32> | null = null;
 
   /** Live keys in order. */
   get keys(): string[] { this.compact(); return this.ks; }
@@ -41,49 +48,78 @@ export class SessionTable {
   get size(): i32 { return this.ks.length - this.holes; }
 
   get(key: string): string | null {
-    const index = this.index;
-    return index.has(key) ? this.vs[index.get(key)] : null;
+    const i = this.slotOf(key);
+    return i >= 0 ? this.vs[i] : null;
   }
 
-  has(key: string): bool { return this.index.has(key); }
+  has(key: string): bool { return this.slotOf(key) >= 0; }
 
   set(key: string, value: string): void {
-    const index = this.index;
-    if (index.has(key)) {
-      this.vs[index.get(key)] = value;
+    const i = this.slotOf(key);
+    if (i >= 0) {
+      this.vs[i] = value;
       return;
     }
-    index.set(key, this.ks.length);
+    const slot = this.ks.length;
     this.ks.push(key);
     this.vs.push(value);
-    this.dead.push(false);
+    const dead = this.dead;
+    if (dead != null) dead.push(false);
+    const index = this.index;
+    if (index != null) index.set(key, slot);
+    else if (slot + 1 > LINEAR_MAX) this.index = this.indexLive();
   }
 
   unset(key: string): void {
+    const i = this.slotOf(key);
+    if (i < 0) return;
     const index = this.index;
-    if (!index.has(key)) return;
-    const i = index.get(key);
-    index.delete(key);
-    this.dead[i] = true;
+    if (index != null) index.delete(key);
+    let dead = this.dead;
+    if (dead == null) {
+      dead = new Array<bool>(this.ks.length);
+      this.dead = dead;
+    }
+    dead[i] = true;
     this.holes++;
   }
 
+  /** The slot of live `key`, -1 when absent. */
+  private slotOf(key: string): i32 {
+    const index = this.index;
+    if (index != null) return index.has(key) ? index.get(key) : -1;
+    const ks = this.ks;
+    const dead = this.dead;
+    for (let i = 0, n = ks.length; i < n; i++) {
+      if (unchecked(ks[i]) == key && (dead == null || !unchecked(dead[i]))) return i;
+    }
+    return -1;
+  }
+
+  private indexLive(): Map<string, i32> {
+    const index = new Map<string, i32>();
+    const dead = this.dead;
+    for (let i = 0, n = this.ks.length; i < n; i++) {
+      if (dead == null || !dead[i]) index.set(this.ks[i], i);
+    }
+    return index;
+  }
+
   private compact(): void {
-    if (this.holes == 0) return;
+    const dead = this.dead;
+    if (this.holes == 0 || dead == null) return;
     const ks = new Array<string>();
     const vs = new Array<string>();
-    const index = new Map<string, i32>();
     for (let i = 0, n = this.ks.length; i < n; i++) {
-      if (this.dead[i]) continue;
-      index.set(this.ks[i], ks.length);
+      if (dead[i]) continue;
       ks.push(this.ks[i]);
       vs.push(this.vs[i]);
     }
     this.ks = ks;
     this.vs = vs;
-    this.dead = new Array<bool>(ks.length);
+    this.dead = null;
     this.holes = 0;
-    this.index = index;
+    this.index = ks.length > LINEAR_MAX ? this.indexLive() : null;
   }
 
   /** True when a key other than the reserved ones is present. */
@@ -129,9 +165,30 @@ export function decodeInto(session: Session, encoded: string, reserveCreated: bo
   while (start <= n) {
     let end = encoded.indexOf("&", start);
     if (end < 0) end = n;
-    if (end > start) decodePair(session, encoded.substring(start, end), reserveCreated, trusted);
+    if (end > start) {
+      // A `key=value` of plain bytes only (the usual stored pair) unescapes to itself: its two halves are
+      // taken as they are instead of cutting the pair out and unescaping each half.
+      const eq = plainPairSplit(encoded, start, end);
+      if (eq > 0) applyValue(session, encoded.substring(start, eq), encoded.substring(eq + 1, end), reserveCreated, trusted);
+      else decodePair(session, encoded.substring(start, end), reserveCreated, trusted);
+    }
     start = end + 1;
   }
+}
+
+/**
+ * The offset of the `=` when `encoded[start, end)` is a non-empty key, one `=` and a non-empty value, all
+ * of bytes isPlain accepts (no `%`, `+` or NUL, so unescaping changes nothing); -1 otherwise.
+ */
+function plainPairSplit(encoded: string, start: i32, end: i32): i32 {
+  let eq = -1;
+  for (let i = start; i < end; i++) {
+    const c = <u32>encoded.charCodeAt(i);
+    if (isPlain(c)) continue;
+    if (c != 0x3d || eq >= 0) return -1;
+    eq = i;
+  }
+  return eq > start && eq + 1 < end ? eq : -1;
 }
 
 function decodePair(session: Session, pair: string, reserveCreated: bool, trusted: bool): void {
@@ -150,7 +207,11 @@ function decodePair(session: Session, pair: string, reserveCreated: bool, truste
   }
   const v = percentDecode(rawValue, PercentMode.FORM);
   if (!v.ok) return;
-  const value = v.value;
+  applyValue(session, key, v.value, reserveCreated, trusted);
+}
+
+/** One decoded pair with a non-empty value. */
+function applyValue(session: Session, key: string, value: string, reserveCreated: bool, trusted: bool): void {
   if (key == EXPIRY_KEY) {
     session.expiry = atoi64(value);
     return;
@@ -168,15 +229,116 @@ function decodePair(session: Session, pair: string, reserveCreated: bool, truste
  * request time the saved cookie reads `expiry=…&k=v`, without one `k=v&expiry=…`.
  */
 export function encodeSession(session: Session, reserveCreated: bool): string {
+  tableReserved(session, reserveCreated);
+  return joinEntries(session.entries);
+}
+
+/**
+ * encodeSession, returning `stored` itself (no new string) when the encoding reads exactly the same: the
+ * steady state, where the session loaded from the store goes upstream unchanged. Same side effects.
+ */
+export function encodeSessionLike(session: Session, reserveCreated: bool, stored: string): string {
+  tableReserved(session, reserveCreated);
+  const entries = session.entries;
+  return encodesTo(entries, stored) ? stored : joinEntries(entries);
+}
+
+/** Apache's session_identity_encode writes the expiry (and clicktrail its `_created`) into the table first. */
+function tableReserved(session: Session, reserveCreated: bool): void {
   const entries = session.entries;
   if (session.expiry != 0) entries.set(EXPIRY_KEY, session.expiry.toString());
   if (reserveCreated && session.created != 0) entries.set(CREATED_KEY, session.created.toString());
+}
+
+function joinEntries(entries: SessionTable): string {
   const keys = entries.keys;
   const values = entries.values;
+  const plain = plainLength(keys, values);
+  if (plain >= 0) return joinPlain(keys, values, plain);
   // Joined once: appending to a string in the loop would copy the whole prefix for every pair.
   const parts = new Array<string>(keys.length);
   for (let i = 0; i < keys.length; i++) parts[i] = escapeUrlencoded(keys[i]) + "=" + escapeUrlencoded(values[i]);
   return parts.join("&");
+}
+
+/**
+ * The length of the joined encoding when every key and value is of plain bytes only (escapeUrlencoded
+ * leaves them as they are, so the encoding is a plain join); -1 otherwise.
+ */
+function plainLength(keys: string[], values: string[]): i32 {
+  let total = keys.length > 0 ? keys.length * 2 - 1 : 0;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const v = values[i];
+    if (k.length > MAX_CODEC_OUTPUT || v.length > MAX_CODEC_OUTPUT || !allPlain(k) || !allPlain(v)) return -1;
+    total += k.length + v.length;
+  }
+  return total;
+}
+
+function allPlain(s: string): bool {
+  for (let i = 0, n = s.length; i < n; i++) {
+    if (!isPlain(<u32>s.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
+/** `k=v&k=v…` into one new string of `length` characters, no intermediate strings. */
+function joinPlain(keys: string[], values: string[], length: i32): string {
+  const out = changetype<string>(__new(<usize>length << 1, idof<string>()));
+  let dst = changetype<usize>(out);
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0) {
+      store<u16>(dst, 0x26);
+      dst += 2;
+    }
+    const k = keys[i];
+    const kBytes = <usize>k.length << 1;
+    memory.copy(dst, changetype<usize>(k), kBytes);
+    dst += kBytes;
+    store<u16>(dst, 0x3d);
+    dst += 2;
+    const v = values[i];
+    const vBytes = <usize>v.length << 1;
+    memory.copy(dst, changetype<usize>(v), vBytes);
+    dst += vBytes;
+  }
+  return out;
+}
+
+/**
+ * Whether joinEntries would give exactly `text`, decided without building it: only pairs of plain bytes
+ * (which escapeUrlencoded leaves as they are) are compared; any other byte answers false.
+ */
+function encodesTo(entries: SessionTable, text: string): bool {
+  const keys = entries.keys;
+  const values = entries.values;
+  let at = 0;
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0) {
+      if (at >= text.length || text.charCodeAt(at) != 0x26) return false;
+      at++;
+    }
+    at = matchPlain(keys[i], text, at);
+    if (at < 0 || at >= text.length || text.charCodeAt(at) != 0x3d) return false;
+    at = matchPlain(values[i], text, at + 1);
+    if (at < 0) return false;
+  }
+  return at == text.length;
+}
+
+/**
+ * The offset after `s` when `text` has it at `at` and every byte of it is plain; -1 otherwise (also when
+ * `s` is longer than escapeUrlencoded's limit, which it would replace by "").
+ */
+function matchPlain(s: string, text: string, at: i32): i32 {
+  const n = s.length;
+  if (n > MAX_CODEC_OUTPUT || at + n > text.length) return -1;
+  for (let i = 0; i < n; i++) {
+    const c = <u32>s.charCodeAt(i);
+    if (!isPlain(c) || c != <u32>text.charCodeAt(at + i)) return -1;
+  }
+  return at + n;
 }
 
 /** apr_atoi64 (strtoll base 10): leading blanks, a sign, digits up to the first non-digit; clamps on overflow; 0 when none. */

@@ -17,8 +17,8 @@ export class CookieScan {
   removed: i32 = 0;
 
   constructor(slots: i32) {
+    // A new array of references holds nulls.
     this.values = new Array<string | null>(slots);
-    for (let i = 0; i < slots; i++) this.values[i] = null;
   }
 
   /** The highest chunk slot present (0 = only NAME or nothing). */
@@ -35,26 +35,33 @@ export function chunkCookieName(name: string, slot: i32): string {
   return slot == 0 ? name : name + "_" + (slot + 1).toString();
 }
 
+// The headers Apache's ap_cookie_read looks at, in its order.
+const COOKIE_HEADERS: string[] = ["cookie", "cookie2"];
+
 /**
  * Scans `cookie` then `cookie2` headers for NAME and NAME_2…NAME_slots. With `remove`, rewrites those
  * headers without our cookies (a header left with no cookie is dropped).
  */
 export function scanSessionCookies(request: HeaderMap, name: string, slots: i32, remove: bool): CookieScan {
   const scan = new CookieScan(slots);
-  const kept = new Array<string>();
-  const keptNames = new Array<string>();
-  const headerNames = ["cookie", "cookie2"];
+  // What remove writes back; not needed (nor made) otherwise.
+  const kept = remove ? new Array<string>() : null;
+  const keptNames = remove ? new Array<string>() : null;
+  const headerNames = COOKIE_HEADERS;
+  // The map's own pairs, walked once per header name (in that order), without a list of the values.
+  const names = request.names, values = request.values;
   for (let h = 0; h < headerNames.length; h++) {
-    const values = request.getAll(headerNames[h]);
-    for (let v = 0; v < values.length; v++) {
+    const headerName = headerNames[h];
+    for (let v = 0; v < names.length; v++) {
+      if (names[v] != headerName) continue;
       const rebuilt = scanLine(scan, values[v], name, slots, remove);
-      if (rebuilt != null) {
+      if (rebuilt != null && kept != null && keptNames != null) {
         kept.push(rebuilt);
         keptNames.push(headerNames[h]);
       }
     }
   }
-  if (remove && scan.removed > 0) {
+  if (kept != null && keptNames != null && scan.removed > 0) {
     request.remove("cookie");
     request.remove("cookie2");
     for (let i = 0; i < kept.length; i++) request.add(keptNames[i], kept[i]);
@@ -64,18 +71,19 @@ export function scanSessionCookies(request: HeaderMap, name: string, slots: i32,
 
 /**
  * Scans one header value; returns it without our cookies (only rebuilt when `rebuild`: otherwise the line
- * as it is), or null when no other cookie is left.
+ * as it is), or null when no other cookie is left. Pieces are read in place by their offsets: only our
+ * cookies' values (and, when rebuilding, the kept pieces) become strings.
  */
 function scanLine(scan: CookieScan, line: string, name: string, slots: i32, rebuild: bool): string | null {
   // Kept pieces, joined once at the end: appending to a string would copy it for every cookie, and a
   // header of thousands of cookies would cost a worker quadratic time.
-  const out = new Array<string>();
+  const out = rebuild ? new Array<string>() : null;
   let outLength = 0;
   let others = 0;
   let eating = false;
   const n = line.length;
   let i = 0;
-  let sepBefore = "";
+  let sepBefore = -1;
   while (i < n) {
     // Pieces end at `;` or `,`; `,` separates whole cookie lists (several headers joined by a proxy).
     let j = i;
@@ -85,13 +93,12 @@ function scanLine(scan: CookieScan, line: string, name: string, slots: i32, rebu
       j++;
     }
     if (j > i) {
-      const piece = line.substring(i, j);
-      let t = 0;
-      while (t < piece.length && isSpace(piece.charCodeAt(t))) t++;
-      const slot = matchSlot(piece, t, name, slots);
+      let t = i;
+      while (t < j && isSpace(line.charCodeAt(t))) t++;
+      const slot = matchSlot(line, t, j, name, slots);
       if (slot >= 0) {
-        const valueStart = slot == 0 ? t + name.length + 1 : piece.indexOf("=", t) + 1;
-        const value = piece.substring(valueStart);
+        const valueStart = slot == 0 ? t + name.length + 1 : line.indexOf("=", t) + 1;
+        const value = line.substring(valueStart, j);
         const previous = scan.values[slot];
         if (previous != null && previous != value && scan.conflict.length == 0) {
           scan.conflict = chunkCookieName(name, slot);
@@ -100,47 +107,48 @@ function scanLine(scan: CookieScan, line: string, name: string, slots: i32, rebu
         scan.removed++;
         eating = true;
       } else {
-        if (t >= piece.length || piece.charCodeAt(t) != 0x24) {
+        if (t >= j || line.charCodeAt(t) != 0x24) {
           others++;
           eating = false;
         }
-        if (!eating && rebuild) {
-          const add = outLength ? sepBefore + piece : piece.substring(t);
+        if (!eating && out != null) {
+          // The separator before the piece goes with it, except at the start of the rebuilt line.
+          const add = outLength ? String.fromCharCode(sepBefore) + line.substring(i, j) : line.substring(t, j);
           out.push(add);
           outLength += add.length;
         }
       }
     }
-    if (j < n) sepBefore = line.charAt(j);
+    if (j < n) sepBefore = line.charCodeAt(j);
     i = j + 1;
   }
   if (others == 0) return null;
-  return rebuild ? out.join("") : line;
+  return out != null ? out.join("") : line;
 }
 
-/** Which of our cookies `piece` (from offset t) is: 0 for NAME, k-1 for NAME_k, -1 for none. */
-function matchSlot(piece: string, t: i32, name: string, slots: i32): i32 {
+/** Which of our cookies the piece `line[t, end)` is: 0 for NAME, k-1 for NAME_k, -1 for none. */
+function matchSlot(line: string, t: i32, end: i32, name: string, slots: i32): i32 {
   const len = name.length;
-  if (piece.length < t + len + 1) return -1;
+  if (end < t + len + 1) return -1;
   for (let k = 0; k < len; k++) {
-    if (piece.charCodeAt(t + k) != name.charCodeAt(k)) return -1;
+    if (line.charCodeAt(t + k) != name.charCodeAt(k)) return -1;
   }
-  const next = piece.charCodeAt(t + len);
+  const next = line.charCodeAt(t + len);
   if (next == 0x3d) return 0;
   if (next != 0x5f || slots < 2) return -1;
   // NAME_<k>= with 2 <= k <= slots, no leading zero.
   let p = t + len + 1;
   let k: i32 = 0;
   const digitsStart = p;
-  while (p < piece.length) {
-    const c = piece.charCodeAt(p);
+  while (p < end) {
+    const c = line.charCodeAt(p);
     if (c < 0x30 || c > 0x39) break;
     if (p - digitsStart >= 3) return -1;
     k = k * 10 + (c - 0x30);
     p++;
   }
-  if (p == digitsStart || p >= piece.length || piece.charCodeAt(p) != 0x3d) return -1;
-  if (piece.charCodeAt(digitsStart) == 0x30) return -1;
+  if (p == digitsStart || p >= end || line.charCodeAt(p) != 0x3d) return -1;
+  if (line.charCodeAt(digitsStart) == 0x30) return -1;
   if (k < 2 || k > slots) return -1;
   return k - 1;
 }

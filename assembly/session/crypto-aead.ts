@@ -97,9 +97,10 @@ export class AeadSealer extends SessionSealer {
     else return null;
     const headerLength = AEAD_NONCE_OFFSET + nonceLength;
     if (raw.length < headerLength + AEAD_TAG_LENGTH) return null;
+    // Views into the decoded value, not copies: the cipher reads them in place.
     const header = raw.subarray(0, headerLength);
-    const nonce = raw.slice(AEAD_NONCE_OFFSET, headerLength);
-    const sealed = raw.slice(headerLength);
+    const nonce = raw.subarray(AEAD_NONCE_OFFSET, headerLength);
+    const sealed = raw.subarray(headerLength);
     const aad = withName(header, cookieName);
     for (let i = 0; i < this.keys.length; i++) {
       const k = this.keys[i];

@@ -14,7 +14,7 @@ import { Feature, LocalReply, StreamFilter } from "../core/filter";
 import { HeaderMap } from "../core/headers";
 import { HttpCallResult, LogLevel, Services } from "../core/services";
 import { BackendLoad, BackendLoadStatus, SaveOutcome, SessionBackend, SessionBackendStream } from "./backend";
-import { decodeInto, encodeSession, Session } from "./codec";
+import { decodeInto, encodeSession, encodeSessionLike, Session } from "./codec";
 import { SessionSealer } from "./sealer";
 import { ResponseDelta } from "./changes";
 import { SessionSettings } from "./settings";
@@ -127,6 +127,8 @@ export class SessionFilter extends StreamFilter {
     const now = services.nowMicros();
     const reserveCreated = s.absoluteMaxAge > 0;
     let session = new Session();
+    // The stored plaintext, which in the steady state is also what goes upstream.
+    let stored: string | null = null;
     if (found.status == BackendLoadStatus.Unavailable) {
       services.count(metrics.unavailable, 1);
       if (!this.feature.backend.emptyWhenUnavailable()) {
@@ -158,6 +160,7 @@ export class SessionFilter extends StreamFilter {
         }
       }
       if (plaintext != null) {
+        stored = plaintext;
         decodeInto(session, plaintext, reserveCreated, true);
         if (sealedExpiry != 0) session.expiry = sealedExpiry;
         if (isExpired(session, s, now)) {
@@ -175,7 +178,7 @@ export class SessionFilter extends StreamFilter {
     this.session = session;
 
     if (s.upstreamHeader.length) {
-      const encoded = encodeSession(session, reserveCreated);
+      const encoded = stored != null ? encodeSessionLike(session, reserveCreated, stored) : encodeSession(session, reserveCreated);
       if (encoded.length) request.set(s.upstreamHeader, encoded);
     }
   }

@@ -1,7 +1,7 @@
 // The identity codec's decoding and encoding rules (httpd mod_session.c session_identity_decode/encode),
 // and the codec-level CVE regressions: CVE-2021-26690 (a crafted cookie piece `&=` crashed Apache) and
 // CVE-2021-26691 (a crafted SessionHeader from the backend crashed or overflowed Apache).
-import { atoi64, decodeInto, encodeSession, Session } from "../../../assembly/session/codec";
+import { atoi64, decodeInto, encodeSession, encodeSessionLike, Session } from "../../../assembly/session/codec";
 
 function roundTrip(encoded: string): string {
   const s = new Session();
@@ -73,6 +73,73 @@ describe("encoding", () => {
     const s = new Session();
     s.entries.set("k", "\x01~!'()&=;,\xff");
     expect(encodeSession(s, false)).toBe("k=%01%7e%21%27%28%29%26%3d%3b%2c%ff");
+  });
+});
+
+function like(stored: string): string {
+  const s = new Session();
+  decodeInto(s, stored, false, true);
+  return encodeSessionLike(s, false, stored);
+}
+
+describe("a table past the linear lookup (more than 16 slots, then an index)", () => {
+  it("keeps first positions, replaces in place and deletes across the switch", () => {
+    const parts = new Array<string>();
+    for (let i = 0; i < 20; i++) parts.push("k" + i.toString() + "=" + i.toString());
+    // k3 replaced in place, k5 deleted, k5 added again at the end, k19 deleted, k20 new.
+    parts.push("k3=x&k5=&k19&k5=y&k20=z");
+    const expected = new Array<string>();
+    for (let i = 0; i < 20; i++) {
+      if (i == 5 || i == 19) continue;
+      expected.push("k" + i.toString() + "=" + (i == 3 ? "x" : i.toString()));
+    }
+    expected.push("k5=y");
+    expected.push("k20=z");
+    expect(roundTrip(parts.join("&"))).toBe(expected.join("&"));
+  });
+  it("finds keys again after compaction shrinks it below the switch", () => {
+    const s = new Session();
+    const parts = new Array<string>();
+    for (let i = 0; i < 18; i++) parts.push("k" + i.toString() + "=v");
+    decodeInto(s, parts.join("&"), false, true);
+    for (let i = 0; i < 10; i++) s.entries.unset("k" + i.toString());
+    expect(s.entries.size).toBe(8);
+    expect(s.entries.keys.length).toBe(8);
+    s.entries.set("k12", "w");
+    s.entries.set("k0", "again");
+    expect(s.entries.get("k12")).toBe("w");
+    expect(s.entries.has("k3")).toBe(false);
+    expect(encodeSession(s, false)).toBe("k10=v&k11=v&k12=w&k13=v&k14=v&k15=v&k16=v&k17=v&k0=again");
+  });
+});
+
+describe("encoding against the stored text (encodeSessionLike)", () => {
+  it("hands back the stored string itself when the encoding reads the same", () => {
+    const stored = "user=alice&cart=3&expiry=1700001800000000";
+    const out = like(stored);
+    expect(out).toBe(stored);
+    expect(changetype<usize>(out)).toBe(changetype<usize>(stored));
+  });
+  it("re-encodes when the stored order differs: the expiry moves to the end, as Apache's encode does", () => {
+    expect(like("expiry=1700001800000000&user=alice&cart=3")).toBe("user=alice&cart=3&expiry=1700001800000000");
+  });
+  it("re-encodes escapes, duplicates and deletions exactly as encodeSession", () => {
+    const cases = ["a=1&a=2", "a=1&b=&c=3", "k%20ey=a+b%2F", "&a=1&", "e=1=2", "a=%zz&f=ok", "E=1&expiry=9&x=y"];
+    for (let i = 0; i < cases.length; i++) {
+      const s = new Session();
+      decodeInto(s, cases[i], false, true);
+      const t = new Session();
+      decodeInto(t, cases[i], false, true);
+      expect(encodeSessionLike(s, false, cases[i])).toBe(encodeSession(t, false));
+    }
+  });
+  it("has the same side effect: the expiry enters the table, so a later save keeps its place", () => {
+    const s = new Session();
+    decodeInto(s, "a=1&expiry=7", false, true);
+    encodeSessionLike(s, false, "a=1&expiry=7");
+    s.entries.set("b", "2");
+    s.expiry = 8;
+    expect(encodeSession(s, false)).toBe("a=1&expiry=8&b=2");
   });
 });
 
