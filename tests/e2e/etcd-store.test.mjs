@@ -252,7 +252,9 @@ test("on_unavailable \"empty\": an empty session that is never saved", { skip },
 
 test("expiry: the value's own expiry decides, and leases collect the keys", { skip }, async () => {
   // One worker VM: its lease cache is the one the test reasons about.
-  const p = await proxyFor({ session: { ...sessionConfig().session, max_age: 4 } }, cluster.urls, 1);
+  // A generous timeout: this test is about expiry, and a first save (lease grant, then Txn) that waits
+  // behind other suites' etcd traffic on a loaded machine must not be mistaken for an unavailable store.
+  const p = await proxyFor({ session: { ...sessionConfig({ timeout_ms: 5000 }).session, max_age: 4 } }, cluster.urls, 1);
   const res = await get(p.port, "/set?k=short&v=1");
   const c = cookieOf(res);
   assert.ok(c);
