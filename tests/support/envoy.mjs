@@ -87,8 +87,20 @@ export function useEtcdMembers(bootstrap, ports, { healthInterval = "0.2s" } = {
  * returning one). Resolves once the admin reports LIVE. Returns { port, adminPort, accessLogPath, dir,
  * stats(), statsText(path), accessLog(), stderr(), stop() }.
  */
-export async function startEnvoy(bootstrap, { concurrency = 2, logLevel = "warn", componentLogLevel, args = [] } = {}) {
+export async function startEnvoy(bootstrap, options = {}) {
   if (!ENVOY) throw new Error("no Envoy binary: set ENVOY_BIN, run `npm run envoy:install`, or put envoy on PATH");
+  // A port freePort() found free can be taken by a suite running in parallel before Envoy binds it; with
+  // a bootstrap function the ports are chosen anew and Envoy started again (at most three times).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEnvoyOnce(bootstrap, options);
+    } catch (e) {
+      if (typeof bootstrap !== "function" || attempt >= 3 || !/address already in use/i.test(e.message)) throw e;
+    }
+  }
+}
+
+async function startEnvoyOnce(bootstrap, { concurrency = 2, logLevel = "warn", componentLogLevel, args = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "clicktrail-envoy-"));
   const listenPort = await freePort();
   const adminPort = await freePort();

@@ -38,13 +38,34 @@ export class EtcdCluster {
   /** Client URLs of every member. */
   get urls() { return this.members.map((m) => m.url); }
 
-  /** Starts a new cluster of `size` members and waits until it has a leader. */
+  /**
+   * Starts a new cluster of `size` members and waits until it has a leader. A port that freePort() found
+   * free can be taken by another suite running in parallel before etcd binds it: then the whole cluster is
+   * started again on new ports (at most three times).
+   */
   static async start(size = 3) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await EtcdCluster.startOnce(size);
+      } catch (e) {
+        if (attempt >= 3 || !/address already in use/.test(e.message)) throw e;
+      }
+    }
+  }
+
+  static async startOnce(size) {
     const dir = mkdtempSync(join(tmpdir(), "clicktrail-etcd-"));
     const members = [];
+    const taken = new Set();
+    const distinctPort = async () => {
+      for (;;) {
+        const p = await freePort();
+        if (!taken.has(p)) { taken.add(p); return p; }
+      }
+    };
     for (let i = 0; i < size; i++) {
-      const client = await freePort();
-      const peer = await freePort();
+      const client = await distinctPort();
+      const peer = await distinctPort();
       members.push({ name: `n${i + 1}`, client, peer, url: `http://127.0.0.1:${client}`, proc: null, stderr: () => "" });
     }
     const cluster = new EtcdCluster(members, dir);
@@ -52,7 +73,9 @@ export class EtcdCluster {
     for (const m of members) {
       const r = await waitForPort(m.proc, m.client, { timeoutMs: 15000 });
       if (r !== "listening") {
-        const err = m.stderr();
+        // Give the member a moment to write why it exited (etcd logs the bind error as it dies).
+        await new Promise((res) => setTimeout(res, 100));
+        const err = members.map((x) => x.stderr()).join("\n");
         await cluster.stop();
         throw new Error(`etcd member ${m.name} ${r}: ${err.slice(-2000)}`);
       }
