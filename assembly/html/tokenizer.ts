@@ -267,12 +267,22 @@ export abstract class TagSink {
   abstract encodingIsHtml(): bool;
 }
 
+/**
+ * Whether this build has report mode (every start tag with its attributes handed to the sink, for the
+ * tests' start-tag report). Only the test build defines HTML_REPORT_MODE (tests/html/asconfig.json,
+ * `"use": ["HTML_REPORT_MODE=1"]`): in the filter every report-mode test below is a constant false, so
+ * the per-tag and per-attribute paths carry none of it (docs/benchmarks.md, "HTML report mode compiled
+ * out").
+ */
+// @ts-ignore: HTML_REPORT_MODE exists only when the build defines it.
+export const REPORT_MODE: bool = isDefined(HTML_REPORT_MODE);
+
 @unmanaged
 export class Tokenizer {
   // --- testing aids (the filter leaves them at their defaults) ---
   /** Switch tokenizer states after start tags as a browser's tree builder does. Off for html5lib tests. */
   simulateTreeBuilder: bool;
-  /** Hand every start tag to the sink as held, with each attribute (TagSink.recordAttr). */
+  /** Hand every start tag to the sink as held, with each attribute (TagSink.recordAttr); see REPORT_MODE. */
   reportTags: bool;
 
   /** The buffer being scanned (offsets are relative to it). */
@@ -316,6 +326,11 @@ export class Tokenizer {
   slotSeen: u32;
   /** Report mode: attributes of the current tag handed to the sink. */
   reportAttrCount: i32;
+
+  /** Report mode is on: a constant false where the build has none (REPORT_MODE). */
+  @inline get reporting(): bool {
+    return REPORT_MODE && this.reportTags;
+  }
 
   /** Bytes a tokenizer's block needs (fields and tables). */
   static get blockSize(): i32 {
@@ -376,7 +391,7 @@ export class Tokenizer {
 
   /** Where the bytes that can be passed on now end, given input up to `end` of the current buffer. */
   settle(end: i32, endOfStream: bool): i32 {
-    if (this.holding && this.state == S.TagName && this.nameLen > MAX_HELD_NAME && !this.reportTags &&
+    if (this.holding && this.state == S.TagName && this.nameLen > MAX_HELD_NAME && !this.reporting &&
         !(this.nameLen <= 14 && this.inForeignContent())) { // "annotation-xml" is held in foreign content
       this.holding = false; // a long name is not one of the link tags; no need to wait for its end
     }
@@ -811,7 +826,7 @@ export class Tokenizer {
     if (held) {
       this.tagStart = lt;
       this.slotSeen = 0;
-      this.reportAttrCount = 0;
+      if (REPORT_MODE) this.reportAttrCount = 0;
     }
     let selfClosing = false;
     while (true) {
@@ -905,7 +920,7 @@ export class Tokenizer {
     this.selfClosing = false;
     this.attrOpen = false;
     this.slotSeen = 0;
-    this.reportAttrCount = 0;
+    if (REPORT_MODE) this.reportAttrCount = 0;
     if (isEnd) this.holding = false;
   }
 
@@ -918,7 +933,7 @@ export class Tokenizer {
 
   /** The id of a tag with this name key: an end tag's name matters only to the foreign-content simulation (raw text ends elsewhere). */
   @inline private tagIdOf(isEnd: bool, nameLen: i32, k1: u64, k2: u64): i32 {
-    return isEnd && this.nsDepth == 0 && !this.reportTags ? T.Other : Tokenizer.classifyName(nameLen, k1, k2);
+    return isEnd && this.nsDepth == 0 && !this.reporting ? T.Other : Tokenizer.classifyName(nameLen, k1, k2);
   }
 
   /**
@@ -926,7 +941,7 @@ export class Tokenizer {
    * decide where foreign content ends (`<font>`, `<annotation-xml>`); any tag in report mode.
    */
   @inline private holds(id: i32): bool {
-    return this.reportTags || Tokenizer.isLinkTag(id) || ((id == T.Font || id == T.AnnotationXml) && this.inForeignContent());
+    return this.reporting || Tokenizer.isLinkTag(id) || ((id == T.Font || id == T.AnnotationXml) && this.inForeignContent());
   }
 
   /**
@@ -974,7 +989,7 @@ export class Tokenizer {
    * name's end): recorded in report mode, filed in its slot.
    */
   @inline private takeAttr(nameStart: i32, nameEnd: i32, valueStart: i32, valueEnd: i32, quote: i32): void {
-    if (this.reportTags) this.sink().recordAttr(this.reportAttrCount++, nameStart, nameEnd, valueStart, valueEnd, quote);
+    if (this.reporting) this.sink().recordAttr(this.reportAttrCount++, nameStart, nameEnd, valueStart, valueEnd, quote);
     this.fileAttr(nameStart, nameEnd, valueStart, valueEnd, quote);
   }
 
