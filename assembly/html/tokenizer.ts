@@ -31,7 +31,12 @@
 //
 // The hot path works on raw memory: runs of text, comments, raw text, quoted and unquoted attribute
 // values are skipped eight bytes at a time, and a tag that ends inside the buffer (nearly all) is
-// tokenized straight through by wholeTag; the state machine in scan takes the rest.
+// tokenized straight through by wholeTag; the state machine in scan takes the rest. Its states are
+// grouped by syntax, as lol-html's parser groups them (src/parser/state_machine/syntax/ in
+// github.com/cloudflare/lol-html): scan runs data, tag and attribute states itself and hands markup
+// declarations (comments, DOCTYPE, CDATA), raw text and script data to scanMarkup, scanRawText and
+// scanScriptData, each of which runs until a state of another group (one call per comment or script
+// element, not per byte; docs/benchmarks.md, "Tokenizer split").
 
 /** Tokenizer states a test may start in (html5lib's "initialStates"). */
 export const enum InitialState {
@@ -555,6 +560,33 @@ export class Tokenizer {
           else s = S.BeforeAttrName;
           break;
         }
+        default: {
+          // Markup declarations, raw text and script data each run in their own function until they
+          // reach a state of another group (or the end of the buffer).
+          let r: u64 = 0;
+          if (s < S.Raw) r = this.scanMarkup(s, p, end);
+          else if (s < S.ScriptData) r = this.scanRawText(s, p, end);
+          else if (s < S.Plaintext) r = this.scanScriptData(s, p, end);
+          else { p = end; break; } // PLAINTEXT: nothing ends it.
+          s = <i32>(r & 0xff);
+          p = <i32>(r >>> 8);
+        }
+      }
+    }
+    this.state = s;
+  }
+
+  /**
+   * Markup declarations: comments, DOCTYPEs, bogus comments and CDATA sections.
+   * From state `s` at `p` until a state of another group or the buffer's end; returns that state and
+   * where, as `p << 8 | s`.
+   */
+  private scanMarkup(s: i32, p: i32, end: i32): u64 {
+    const base = this.buf;
+    const limit = base + <usize>end;
+    while (p < end) {
+      const c = <u32>load<u8>(base + <usize>p);
+      switch (s) {
         case S.MarkupDecl: {
           this.matchIdx = 1;
           if (c == DASH) { this.markupWhich = 1; s = S.MarkupMatch; p++; }
@@ -643,6 +675,23 @@ export class Tokenizer {
           else s = S.Cdata;
           break;
         }
+        default: return <u64>p << 8 | <u64>s;
+      }
+    }
+    return <u64>p << 8 | <u64>s;
+  }
+
+  /**
+   * RCDATA and RAWTEXT up to the appropriate end tag (script data shares the end-tag states).
+   * From state `s` at `p` until a state of another group or the buffer's end; returns that state and
+   * where, as `p << 8 | s`.
+   */
+  private scanRawText(s: i32, p: i32, end: i32): u64 {
+    const base = this.buf;
+    const limit = base + <usize>end;
+    while (p < end) {
+      const c = <u32>load<u8>(base + <usize>p);
+      switch (s) {
         case S.Raw: {
           const q = <i32>(findByte(base + <usize>p, limit, LT) - base);
           if (q >= end) { p = end; break; }
@@ -681,6 +730,23 @@ export class Tokenizer {
           p++;
           break;
         }
+        default: return <u64>p << 8 | <u64>s;
+      }
+    }
+    return <u64>p << 8 | <u64>s;
+  }
+
+  /**
+   * Script data with its escaped and double-escaped states.
+   * From state `s` at `p` until a state of another group or the buffer's end; returns that state and
+   * where, as `p << 8 | s`.
+   */
+  private scanScriptData(s: i32, p: i32, end: i32): u64 {
+    const base = this.buf;
+    const limit = base + <usize>end;
+    while (p < end) {
+      const c = <u32>load<u8>(base + <usize>p);
+      switch (s) {
         case S.ScriptData: {
           const q = <i32>(findByte(base + <usize>p, limit, LT) - base);
           if (q >= end) { p = end; break; }
@@ -777,13 +843,10 @@ export class Tokenizer {
           else s = S.ScriptDoubleEscaped;
           break;
         }
-        default: {
-          // PLAINTEXT: nothing ends it.
-          p = end;
-        }
+        default: return <u64>p << 8 | <u64>s;
       }
     }
-    this.state = s;
+    return <u64>p << 8 | <u64>s;
   }
 
   /**
