@@ -198,7 +198,7 @@ export class HtmlRewriter extends TagSink {
   }
 
   heldTagEnded(): void {
-    if (this.tok.reporting) this.reportTag();
+    if (REPORT_MODE) { if (this.tok.reportTags) this.reportTag(); } // nested: not compiled at all without it
     this.rewriteLinks();
   }
 

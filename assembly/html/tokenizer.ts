@@ -1052,7 +1052,7 @@ export class Tokenizer {
    * name's end): recorded in report mode, filed in its slot.
    */
   @inline private takeAttr(nameStart: i32, nameEnd: i32, valueStart: i32, valueEnd: i32, quote: i32): void {
-    if (this.reporting) this.sink().recordAttr(this.reportAttrCount++, nameStart, nameEnd, valueStart, valueEnd, quote);
+    if (REPORT_MODE) if (this.reportTags) this.sink().recordAttr(this.reportAttrCount++, nameStart, nameEnd, valueStart, valueEnd, quote);
     this.fileAttr(nameStart, nameEnd, valueStart, valueEnd, quote);
   }
 
