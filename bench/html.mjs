@@ -2,7 +2,8 @@
 // HTML link rewriting throughput, side by side in one run, on lol-html's three benchmark pages fed in
 // 16 KiB chunks:
 //   clicktrail  assembly/html (build/html-test.wasm, the filter's runtime and -O3), called per chunk from
-//               JS the way a host calls a filter: chunk copied into wasm memory, output copied out
+//               JS the way a host calls a filter: chunk copied into wasm memory, output copied out (this
+//               build has the tests' report mode compiled in, switched off; the filters below do not)
 //   lol-html    html-rewriter-wasm 0.4.1 (lol-html compiled to wasm), one JS handler per matched element
 //   clicktrail in a filter   bench/filters/html-rewrite.ts: the same rewriter in an SDK filter, run by the
 //               project's Envoy-model host (dist/host) through the proxy-wasm ABI

@@ -15,7 +15,7 @@ import { byteStringFromMemory } from "../core/bytes";
 import { AttrValueDecoder, ByteBuffer, appendEscaped, doubledI32 } from "./charref";
 import { LinkKind, UrlEdit, UrlRewriter } from "./links";
 import {
-  A, DQ, NEEDS_DECODING, Q, STOPS, SlotField, T, TagSink, Tokenizer, findByte, lower, swarHas,
+  A, DQ, NEEDS_DECODING, Q, REPORT_MODE, STOPS, SlotField, T, TagSink, Tokenizer, findByte, lower, swarHas,
 } from "./tokenizer";
 
 export { InitialState } from "./tokenizer";
@@ -38,7 +38,7 @@ export class HtmlRewriter extends TagSink {
   private tokenizerBlock: StaticArray<u8> = new StaticArray<u8>(Tokenizer.blockSize);
   private tok!: Tokenizer;
 
-  private reportAttrs: StaticArray<i32> = new StaticArray<i32>(64); // quintuples, report mode only
+  private reportAttrs: StaticArray<i32> = new StaticArray<i32>(REPORT_MODE ? 64 : 0); // quintuples, report mode only
 
   private baseHref: string | null = null;
 
@@ -74,9 +74,15 @@ export class HtmlRewriter extends TagSink {
   /** Switch tokenizer states after start tags as a browser's tree builder does. Off for html5lib tests. */
   get simulateTreeBuilder(): bool { return this.tok.simulateTreeBuilder; }
   set simulateTreeBuilder(on: bool) { this.tok.simulateTreeBuilder = on; }
-  /** Record every start tag with its attributes in `report` (see reportTag for the format). */
-  get reportTags(): bool { return this.tok.reportTags; }
-  set reportTags(on: bool) { this.tok.reportTags = on; }
+  /**
+   * Record every start tag with its attributes in `report` (see reportTag for the format). Only in a
+   * build with report mode (REPORT_MODE in tokenizer.ts); using it in another fails to compile.
+   */
+  get reportTags(): bool { return this.tok.reporting; }
+  set reportTags(on: bool) {
+    if (!REPORT_MODE) ERROR("HtmlRewriter.reportTags needs a build with --use HTML_REPORT_MODE=1");
+    this.tok.reportTags = on;
+  }
 
   /** How many times a held tag grew beyond the cap and was passed on unchanged. */
   get carryOverflows(): i32 {
@@ -192,7 +198,7 @@ export class HtmlRewriter extends TagSink {
   }
 
   heldTagEnded(): void {
-    if (this.tok.reportTags) this.reportTag();
+    if (REPORT_MODE) { if (this.tok.reportTags) this.reportTag(); } // nested: not compiled at all without it
     this.rewriteLinks();
   }
 

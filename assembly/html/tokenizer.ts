@@ -31,7 +31,12 @@
 //
 // The hot path works on raw memory: runs of text, comments, raw text, quoted and unquoted attribute
 // values are skipped eight bytes at a time, and a tag that ends inside the buffer (nearly all) is
-// tokenized straight through by wholeTag; the state machine in scan takes the rest.
+// tokenized straight through by wholeTag; the state machine in scan takes the rest. Its states are
+// grouped by syntax, as lol-html's parser groups them (src/parser/state_machine/syntax/ in
+// github.com/cloudflare/lol-html): scan runs data, tag and attribute states itself and hands markup
+// declarations (comments, DOCTYPE, CDATA), raw text and script data to scanMarkup, scanRawText and
+// scanScriptData, each of which runs until a state of another group (one call per comment or script
+// element, not per byte; docs/benchmarks.md, "Tokenizer split").
 
 /** Tokenizer states a test may start in (html5lib's "initialStates"). */
 export const enum InitialState {
@@ -267,12 +272,22 @@ export abstract class TagSink {
   abstract encodingIsHtml(): bool;
 }
 
+/**
+ * Whether this build has report mode (every start tag with its attributes handed to the sink, for the
+ * tests' start-tag report). Only the test build defines HTML_REPORT_MODE (tests/html/asconfig.json,
+ * `"use": ["HTML_REPORT_MODE=1"]`): in the filter every report-mode test below is a constant false, so
+ * the per-tag and per-attribute paths carry none of it (docs/benchmarks.md, "HTML report mode compiled
+ * out").
+ */
+// @ts-ignore: HTML_REPORT_MODE exists only when the build defines it.
+export const REPORT_MODE: bool = isDefined(HTML_REPORT_MODE);
+
 @unmanaged
 export class Tokenizer {
   // --- testing aids (the filter leaves them at their defaults) ---
   /** Switch tokenizer states after start tags as a browser's tree builder does. Off for html5lib tests. */
   simulateTreeBuilder: bool;
-  /** Hand every start tag to the sink as held, with each attribute (TagSink.recordAttr). */
+  /** Hand every start tag to the sink as held, with each attribute (TagSink.recordAttr); see REPORT_MODE. */
   reportTags: bool;
 
   /** The buffer being scanned (offsets are relative to it). */
@@ -316,6 +331,11 @@ export class Tokenizer {
   slotSeen: u32;
   /** Report mode: attributes of the current tag handed to the sink. */
   reportAttrCount: i32;
+
+  /** Report mode is on: a constant false where the build has none (REPORT_MODE). */
+  @inline get reporting(): bool {
+    return REPORT_MODE && this.reportTags;
+  }
 
   /** Bytes a tokenizer's block needs (fields and tables). */
   static get blockSize(): i32 {
@@ -376,7 +396,7 @@ export class Tokenizer {
 
   /** Where the bytes that can be passed on now end, given input up to `end` of the current buffer. */
   settle(end: i32, endOfStream: bool): i32 {
-    if (this.holding && this.state == S.TagName && this.nameLen > MAX_HELD_NAME && !this.reportTags &&
+    if (this.holding && this.state == S.TagName && this.nameLen > MAX_HELD_NAME && !this.reporting &&
         !(this.nameLen <= 14 && this.inForeignContent())) { // "annotation-xml" is held in foreign content
       this.holding = false; // a long name is not one of the link tags; no need to wait for its end
     }
@@ -540,6 +560,33 @@ export class Tokenizer {
           else s = S.BeforeAttrName;
           break;
         }
+        default: {
+          // Markup declarations, raw text and script data each run in their own function until they
+          // reach a state of another group (or the end of the buffer).
+          let r: u64 = 0;
+          if (s < S.Raw) r = this.scanMarkup(s, p, end);
+          else if (s < S.ScriptData) r = this.scanRawText(s, p, end);
+          else if (s < S.Plaintext) r = this.scanScriptData(s, p, end);
+          else { p = end; break; } // PLAINTEXT: nothing ends it.
+          s = <i32>(r & 0xff);
+          p = <i32>(r >>> 8);
+        }
+      }
+    }
+    this.state = s;
+  }
+
+  /**
+   * Markup declarations: comments, DOCTYPEs, bogus comments and CDATA sections.
+   * From state `s` at `p` until a state of another group or the buffer's end; returns that state and
+   * where, as `p << 8 | s`.
+   */
+  private scanMarkup(s: i32, p: i32, end: i32): u64 {
+    const base = this.buf;
+    const limit = base + <usize>end;
+    while (p < end) {
+      const c = <u32>load<u8>(base + <usize>p);
+      switch (s) {
         case S.MarkupDecl: {
           this.matchIdx = 1;
           if (c == DASH) { this.markupWhich = 1; s = S.MarkupMatch; p++; }
@@ -628,6 +675,23 @@ export class Tokenizer {
           else s = S.Cdata;
           break;
         }
+        default: return <u64>p << 8 | <u64>s;
+      }
+    }
+    return <u64>p << 8 | <u64>s;
+  }
+
+  /**
+   * RCDATA and RAWTEXT up to the appropriate end tag (script data shares the end-tag states).
+   * From state `s` at `p` until a state of another group or the buffer's end; returns that state and
+   * where, as `p << 8 | s`.
+   */
+  private scanRawText(s: i32, p: i32, end: i32): u64 {
+    const base = this.buf;
+    const limit = base + <usize>end;
+    while (p < end) {
+      const c = <u32>load<u8>(base + <usize>p);
+      switch (s) {
         case S.Raw: {
           const q = <i32>(findByte(base + <usize>p, limit, LT) - base);
           if (q >= end) { p = end; break; }
@@ -666,6 +730,23 @@ export class Tokenizer {
           p++;
           break;
         }
+        default: return <u64>p << 8 | <u64>s;
+      }
+    }
+    return <u64>p << 8 | <u64>s;
+  }
+
+  /**
+   * Script data with its escaped and double-escaped states.
+   * From state `s` at `p` until a state of another group or the buffer's end; returns that state and
+   * where, as `p << 8 | s`.
+   */
+  private scanScriptData(s: i32, p: i32, end: i32): u64 {
+    const base = this.buf;
+    const limit = base + <usize>end;
+    while (p < end) {
+      const c = <u32>load<u8>(base + <usize>p);
+      switch (s) {
         case S.ScriptData: {
           const q = <i32>(findByte(base + <usize>p, limit, LT) - base);
           if (q >= end) { p = end; break; }
@@ -762,13 +843,10 @@ export class Tokenizer {
           else s = S.ScriptDoubleEscaped;
           break;
         }
-        default: {
-          // PLAINTEXT: nothing ends it.
-          p = end;
-        }
+        default: return <u64>p << 8 | <u64>s;
       }
     }
-    this.state = s;
+    return <u64>p << 8 | <u64>s;
   }
 
   /**
@@ -811,7 +889,7 @@ export class Tokenizer {
     if (held) {
       this.tagStart = lt;
       this.slotSeen = 0;
-      this.reportAttrCount = 0;
+      if (REPORT_MODE) this.reportAttrCount = 0;
     }
     let selfClosing = false;
     while (true) {
@@ -905,7 +983,7 @@ export class Tokenizer {
     this.selfClosing = false;
     this.attrOpen = false;
     this.slotSeen = 0;
-    this.reportAttrCount = 0;
+    if (REPORT_MODE) this.reportAttrCount = 0;
     if (isEnd) this.holding = false;
   }
 
@@ -918,7 +996,7 @@ export class Tokenizer {
 
   /** The id of a tag with this name key: an end tag's name matters only to the foreign-content simulation (raw text ends elsewhere). */
   @inline private tagIdOf(isEnd: bool, nameLen: i32, k1: u64, k2: u64): i32 {
-    return isEnd && this.nsDepth == 0 && !this.reportTags ? T.Other : Tokenizer.classifyName(nameLen, k1, k2);
+    return isEnd && this.nsDepth == 0 && !this.reporting ? T.Other : Tokenizer.classifyName(nameLen, k1, k2);
   }
 
   /**
@@ -926,7 +1004,7 @@ export class Tokenizer {
    * decide where foreign content ends (`<font>`, `<annotation-xml>`); any tag in report mode.
    */
   @inline private holds(id: i32): bool {
-    return this.reportTags || Tokenizer.isLinkTag(id) || ((id == T.Font || id == T.AnnotationXml) && this.inForeignContent());
+    return this.reporting || Tokenizer.isLinkTag(id) || ((id == T.Font || id == T.AnnotationXml) && this.inForeignContent());
   }
 
   /**
@@ -974,7 +1052,7 @@ export class Tokenizer {
    * name's end): recorded in report mode, filed in its slot.
    */
   @inline private takeAttr(nameStart: i32, nameEnd: i32, valueStart: i32, valueEnd: i32, quote: i32): void {
-    if (this.reportTags) this.sink().recordAttr(this.reportAttrCount++, nameStart, nameEnd, valueStart, valueEnd, quote);
+    if (REPORT_MODE) if (this.reportTags) this.sink().recordAttr(this.reportAttrCount++, nameStart, nameEnd, valueStart, valueEnd, quote);
     this.fileAttr(nameStart, nameEnd, valueStart, valueEnd, quote);
   }
 
