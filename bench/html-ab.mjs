@@ -14,8 +14,10 @@
 //   node bench/html-ab.mjs --a DIR --b DIR [--rounds 9] [--mb 80] [--chunk 16384]
 //   (after npm run build; for DIR, e.g. copy build/clicktrail.wasm and
 //    `npx asc bench/filters/html-rewrite.ts --target release -o DIR/bench-html-rewrite.wasm` per checkout)
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { loadHtml } from "../tests/html/harness.mjs";
+import { htmlExchange } from "./support/exchange.mjs";
+import { FIXTURE_PAGES, fixturePage } from "./support/pages.mjs";
 
 const args = process.argv.slice(2);
 const arg = (name, dflt) => {
@@ -28,24 +30,12 @@ const ROUNDS = Number(arg("rounds", 9));
 const TARGET_MB = Number(arg("mb", 80)); // input per build, subject and page over all rounds
 const CHUNK = Number(arg("chunk", 16384));
 const root = new URL("..", import.meta.url).pathname;
-const pagesDir = new URL("../tests/fixtures/lol-html-bench/", import.meta.url);
-const PAGES = ["cloudflare.com.html", "ecma402-spec.html", "html-parsing-spec.html"];
 const { Host } = await import(`${root}dist/host/index.js`);
 
 async function host(wasm, config, rootId) {
   const h = await Host.create({ wasm, config, rootId, logLevel: "warn" });
   if (!h.configured) throw new Error(`${wasm} did not configure`);
   return h;
-}
-
-function run(h, parts, path) {
-  const s = h.newStream({});
-  s.sendRequestHeaders([[":method", "GET"], [":path", path], [":authority", "example.com"], [":scheme", "http"]], { endOfStream: true });
-  s.sendResponseHeaders([[":status", "200"], ["content-type", "text/html"]], { endOfStream: false });
-  for (let i = 0; i < parts.length; i++) s.sendResponseBody(parts[i], { endOfStream: i === parts.length - 1 });
-  const body = s.responseBody;
-  s.complete();
-  return body;
 }
 
 async function loader(wasm) {
@@ -88,14 +78,14 @@ console.log(`A = ${A}, B = ${B}; ${CHUNK}-byte chunks, ${ROUNDS} alternating rou
 console.log("\n| page | subject | A MB/s | B MB/s | B / A |");
 console.log("|---|---|---:|---:|---:|");
 const ratios = { rewrite: [], clickpath: [], loader: [] };
-for (const page of PAGES) {
-  const bytes = readFileSync(new URL(page, pagesDir));
+for (const page of FIXTURE_PAGES) {
+  const bytes = fixturePage(page);
   const parts = [];
   for (let i = 0; i < bytes.length; i += CHUNK) parts.push(bytes.subarray(i, Math.min(bytes.length, i + CHUNK)));
   for (const subject of SUBJECTS) {
     const path = subject === "clickpath" ? "/multipage/page.html" : "/";
-    const fa = subject === "loader" ? () => runLoader(builds.A.loader, parts) : () => run(builds.A[subject], parts, path);
-    const fb = subject === "loader" ? () => runLoader(builds.B.loader, parts) : () => run(builds.B[subject], parts, path);
+    const fa = subject === "loader" ? () => runLoader(builds.A.loader, parts) : () => htmlExchange(builds.A[subject], parts, path);
+    const fb = subject === "loader" ? () => runLoader(builds.B.loader, parts) : () => htmlExchange(builds.B[subject], parts, path);
     const oa = fa(), ob = fb();
     const segments = (body) => body.toString("latin1").split("/-S:").length - 1;
     if (subject !== "clickpath" ? !oa.equals(ob) : oa.length !== ob.length || segments(oa) !== segments(ob)) {

@@ -19,10 +19,12 @@
 //
 //   node bench/html.mjs [--chunk 16384] [--mb 40] [--rounds 5] [--clicktrail build/clicktrail.wasm]
 //   (after npm run build; builds the two bench filters; --clicktrail measures another build of the filter)
-import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
+import { readdirSync, existsSync, statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { HTMLRewriter } from "html-rewriter-wasm";
 import { loadHtml } from "../tests/html/harness.mjs";
+import { htmlExchange } from "./support/exchange.mjs";
+import { FIXTURE_PAGES, fixturePage } from "./support/pages.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -33,8 +35,6 @@ const CHUNK = opt("chunk", 16384);
 const TARGET_MB = opt("mb", 40); // input per subject and page over all rounds (lol-html: a quarter)
 const SEG = "/-S:BENCH1234567890";
 
-const pagesDir = new URL("../tests/fixtures/lol-html-bench/", import.meta.url);
-const PAGES = ["cloudflare.com.html", "ecma402-spec.html", "html-parsing-spec.html"];
 
 const h = await loadHtml();
 h.setEverywhere(true);
@@ -159,22 +159,12 @@ async function clickpathHost() {
   return host;
 }
 
-function runClickpath(host, parts, path) {
-  const s = host.newStream({});
-  s.sendRequestHeaders([[":method", "GET"], [":path", path], [":authority", "example.com"], [":scheme", "http"]], { endOfStream: true });
-  s.sendResponseHeaders([[":status", "200"], ["content-type", "text/html"]], { endOfStream: false });
-  for (let i = 0; i < parts.length; i++) s.sendResponseBody(parts[i], { endOfStream: i === parts.length - 1 });
-  const body = s.responseBody;
-  s.complete();
-  return body;
-}
-
 const sessions = (body) => (body.toString("latin1").match(/\/-S:/g) || []).length;
 
 console.log(`HTML link rewriting, ${CHUNK}-byte chunks, Node ${process.version}`);
 const rows = [];
-for (const name of PAGES) {
-  const bytes = readFileSync(new URL(name, pagesDir));
+for (const name of FIXTURE_PAGES) {
+  const bytes = fixturePage(name);
   const parts = chunks(bytes);
   const ct = runClicktrail(parts);
   const lol = await runLol(parts);
@@ -189,10 +179,10 @@ for (const name of PAGES) {
     if (!f.outs[0].equals(Buffer.concat(ct.outs))) throw new Error(`${name}: filter output differs from the loader build's`);
     subjects.push({ fn: () => runFilter(hosts.rewrite, parts), bytes: perRound }, { fn: () => runFilter(hosts.copy, parts), bytes: perRound });
     const returning = hosts.clickpath.returningPath;
-    row.returningLinks = sessions(runClickpath(hosts.clickpath, parts, returning));
-    row.newLinks = sessions(runClickpath(hosts.clickpath, parts, "/multipage/page.html"));
-    subjects.push({ fn: () => runClickpath(hosts.clickpath, parts, returning), bytes: perRound },
-      { fn: () => runClickpath(hosts.clickpath, parts, "/multipage/page.html"), bytes: perRound });
+    row.returningLinks = sessions(htmlExchange(hosts.clickpath, parts, returning));
+    row.newLinks = sessions(htmlExchange(hosts.clickpath, parts, "/multipage/page.html"));
+    subjects.push({ fn: () => htmlExchange(hosts.clickpath, parts, returning), bytes: perRound },
+      { fn: () => htmlExchange(hosts.clickpath, parts, "/multipage/page.html"), bytes: perRound });
   }
   [row.ct, row.lol, row.filter, row.copy, row.returning, row.fresh] = await measure(subjects, bytes.length);
   rows.push(row);
