@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { startProxy } from "../../dist/host/index.js";
 import { EtcdCluster, etcdPost, etcdSkip } from "../support/etcd.mjs";
 import { PROFILE } from "./profile.mjs";
+import { startSessionBackend } from "../support/session-backend.mjs";
 
 // Under the nginx profile (scripts/test.mjs runs tests/e2e/ twice) the store is refused at load: that is
 // the one test of this file there.
@@ -51,19 +52,7 @@ async function proxyFor(config, urls, workers = 2) {
 
 before(async () => {
   if (skip) return;
-  upstream = http.createServer((req, res) => {
-    const url = new URL(req.url, "http://backend.invalid");
-    seenUpstream.push({ path: url.pathname, session: req.headers["x-session"] ?? "" });
-    if (url.pathname === "/set") {
-      const [k, v] = [url.searchParams.get("k"), url.searchParams.get("v")];
-      res.writeHead(200, { "content-type": "text/plain", "x-replace-session": `${k}=${v}` });
-      res.end("ok");
-      return;
-    }
-    res.writeHead(200, { "content-type": "text/plain" });
-    res.end(String(req.headers["x-session"] ?? ""));
-  });
-  await new Promise((r) => upstream.listen(0, "127.0.0.1", r));
+  upstream = await startSessionBackend({ seen: seenUpstream });
   cluster = await EtcdCluster.start(3);
 });
 

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import { startProxy } from "../../dist/host/index.js";
 import { PROFILE } from "./profile.mjs";
+import { startSessionBackend } from "../support/session-backend.mjs";
 
 const VISITORS = 24;
 const ROUNDS = 4;
@@ -16,18 +17,7 @@ let proxy;
 
 before(async () => {
   // /set?k=v answers with the session update header; /get echoes the session the backend received.
-  upstream = http.createServer((req, res) => {
-    const url = new URL(req.url, "http://backend.invalid");
-    if (url.pathname === "/set") {
-      const [k, v] = [url.searchParams.get("k"), url.searchParams.get("v")];
-      res.writeHead(200, { "content-type": "text/plain", "x-replace-session": `${k}=${v}` });
-      res.end("ok");
-      return;
-    }
-    res.writeHead(200, { "content-type": "text/plain" });
-    res.end(String(req.headers["x-session"] ?? ""));
-  });
-  await new Promise((r) => upstream.listen(0, "127.0.0.1", r));
+  upstream = await startSessionBackend();
   proxy = await startProxy({
     wasm: "build/clicktrail.wasm",
     config: {

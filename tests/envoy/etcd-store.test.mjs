@@ -8,6 +8,7 @@ import http from "node:http";
 import { freePort } from "../support/processes.mjs";
 import { envoySkip, startEnvoy, testBootstrap, useEtcdMembers } from "../support/envoy.mjs";
 import { EtcdCluster, etcdSkip } from "../support/etcd.mjs";
+import { startSessionBackend } from "../support/session-backend.mjs";
 
 const skip = envoySkip("the etcd store in Envoy") || etcdSkip("the etcd store in Envoy");
 const CONFIG = {
@@ -25,18 +26,7 @@ const seenUpstream = [];
 before(async () => {
   if (skip) return;
   const upstreamPort = await freePort();
-  upstream = http.createServer({ keepAliveTimeout: 60000 }, (req, res) => {
-    const url = new URL(req.url, "http://backend.invalid");
-    seenUpstream.push({ path: url.pathname, session: req.headers["x-session"] ?? "" });
-    if (url.pathname === "/set") {
-      res.writeHead(200, { "content-type": "text/plain", "x-replace-session": `${url.searchParams.get("k")}=${url.searchParams.get("v")}` });
-      res.end("ok");
-      return;
-    }
-    res.writeHead(200, { "content-type": "text/plain" });
-    res.end(String(req.headers["x-session"] ?? ""));
-  });
-  await new Promise((r) => upstream.listen(upstreamPort, "127.0.0.1", r));
+  upstream = await startSessionBackend({ seen: seenUpstream, port: upstreamPort, keepAliveTimeout: 60000 });
   cluster = await EtcdCluster.start(3);
   const ports = cluster.members.map((m) => m.client);
   for (let i = 0; i < 2; i++) {
