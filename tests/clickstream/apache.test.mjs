@@ -7,7 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, startProcess, stop, waitForPort } from "../support/processes.mjs";
@@ -45,7 +45,10 @@ before(async () => {
   chmodSync(dir, 0o755);
   const port = await freePort();
   const asRoot = process.getuid?.() === 0;
-  const site = join(root, "demo/site");
+  // A copy inside the test's own directory: as root, Apache serves as www-data, which may not be able to
+  // read the checkout (a clone in a `mktemp -d` directory is mode 0700).
+  const site = join(dir, "site");
+  cpSync(join(root, "demo/site"), site, { recursive: true });
   const conf = [
     `ServerRoot "${dir}"`, `PidFile "${dir}/httpd.pid"`, `Listen 127.0.0.1:${port}`, "ServerName 127.0.0.1",
     `ErrorLog "${dir}/error.log"`, "LogLevel warn", `DefaultRuntimeDir "${dir}"`,
