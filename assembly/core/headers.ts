@@ -12,17 +12,48 @@ export class HeaderEdit {
 
 /** `name` in lower case: itself when it already is (the usual case: the features' names are constants). */
 function lowerName(name: string): string {
+  // Code units read in place: charCodeAt is a call of its own in the release build, and every edit comes here.
+  const p = changetype<usize>(name);
   for (let i = 0, n = name.length; i < n; i++) {
-    const c = name.charCodeAt(i);
-    if ((c >= 0x41 && c <= 0x5a) || c >= 0x80) return name.toLowerCase();
+    const c = <u32>load<u16>(p + (<usize>i << 1));
+    if ((c - 0x41 < 26) || c >= 0x80) return name.toLowerCase();
   }
   return name;
 }
 
+/**
+ * Whether two header names are the same: by pointer first (names from the host's common-name table and
+ * the features' literals are the same static strings), then by length, and only then by content.
+ */
+@inline
+function sameName(a: string, b: string): bool {
+  if (changetype<usize>(a) == changetype<usize>(b)) return true;
+  const n = a.length;
+  return n == b.length && memory.compare(changetype<usize>(a), changetype<usize>(b), <usize>n << 1) == 0;
+}
+
+/** An empty array with room for `capacity` elements (at least the 8 every Array constructor reserves). */
+function withRoom<T>(capacity: i32): T[] {
+  const a = new Array<T>(capacity);
+  a.length = 0;
+  return a;
+}
+
 export class HeaderMap {
-  names: string[] = [];
-  values: string[] = [];
-  edits: HeaderEdit[] = [];
+  names: string[];
+  values: string[];
+  edits: HeaderEdit[];
+
+  /**
+   * `capacity`: pairs to make room for at once. A map read from the host passes its pair count plus room
+   * for the features' additions, so that loading and editing it never regrows the arrays (an array literal
+   * starts with no room and is copied at 8 pairs and again at 16: a request's map grew three times per array).
+   */
+  constructor(capacity: i32 = 0) {
+    this.names = withRoom<string>(capacity);
+    this.values = withRoom<string>(capacity);
+    this.edits = new Array<HeaderEdit>();
+  }
 
   /** Adds a pair as it came from the host, without recording an edit. */
   load(name: string, value: string): void {
@@ -36,13 +67,15 @@ export class HeaderMap {
   get(name: string): string | null {
     const names = this.names;
     for (let i = 0, n = names.length; i < n; i++) {
-      if (names[i] == name) return this.values[i];
+      if (sameName(unchecked(names[i]), name)) return unchecked(this.values[i]);
     }
     return null;
   }
 
   has(name: string): bool {
-    return this.names.includes(name);
+    const names = this.names;
+    for (let i = 0, n = names.length; i < n; i++) if (sameName(unchecked(names[i]), name)) return true;
+    return false;
   }
 
   /** Every value of `name` in order. */
@@ -50,7 +83,7 @@ export class HeaderMap {
     const out = new Array<string>();
     const names = this.names;
     for (let i = 0, n = names.length; i < n; i++) {
-      if (names[i] == name) out.push(this.values[i]);
+      if (sameName(unchecked(names[i]), name)) out.push(unchecked(this.values[i]));
     }
     return out;
   }
@@ -85,7 +118,7 @@ export class HeaderMap {
     let kept = 0;
     for (let i = 0; i < n; i++) {
       const name = unchecked(names[i]);
-      if (name == lower) continue;
+      if (sameName(name, lower)) continue;
       if (kept != i) {
         unchecked(names[kept] = name);
         unchecked(values[kept] = unchecked(values[i]));

@@ -11,6 +11,20 @@ import * as host from "./host";
 const plugins = new Map<u32, Plugin>();
 const streams = new Map<u32, HttpStream>();
 
+// The stream the host called about last: a stream's callbacks mostly come one after another, and each
+// would otherwise cost two hash lookups (has, then get).
+let lastId: u32 = 0;
+let lastStream: HttpStream | null = null;
+
+function streamOf(id: u32): HttpStream | null {
+  if (id == lastId && lastStream != null) return lastStream;
+  if (!streams.has(id)) return null;
+  const s = streams.get(id);
+  lastId = id;
+  lastStream = s;
+  return s;
+}
+
 export function proxy_abi_version_0_2_1(): void {}
 
 export function proxy_on_context_create(id: u32, parent: u32): void {
@@ -21,7 +35,10 @@ export function proxy_on_context_create(id: u32, parent: u32): void {
   if (!plugins.has(parent)) return;
   const plugin = plugins.get(parent);
   if (!plugin.configured) return;
-  streams.set(id, new HttpStream(id, plugin));
+  const s = new HttpStream(id, plugin);
+  streams.set(id, s);
+  lastId = id;
+  lastStream = s;
 }
 
 export function proxy_on_vm_start(root: u32, size: u32): u32 {
@@ -38,7 +55,8 @@ export function proxy_on_tick(root: u32): void {
 }
 
 export function proxy_on_request_headers(id: u32, headers: u32, endOfStream: u32): u32 {
-  return streams.has(id) ? streams.get(id).onRequestHeaders() : 0;
+  const s = streamOf(id);
+  return s != null ? s.onRequestHeaders() : 0;
 }
 
 export function proxy_on_request_body(id: u32, size: u32, endOfStream: u32): u32 {
@@ -50,19 +68,23 @@ export function proxy_on_request_trailers(id: u32, trailers: u32): u32 {
 }
 
 export function proxy_on_response_headers(id: u32, headers: u32, endOfStream: u32): u32 {
-  return streams.has(id) ? streams.get(id).onResponseHeaders() : 0;
+  const s = streamOf(id);
+  return s != null ? s.onResponseHeaders() : 0;
 }
 
 export function proxy_on_response_body(id: u32, size: u32, endOfStream: u32): u32 {
-  return streams.has(id) ? streams.get(id).onResponseBody(size, endOfStream != 0) : 0;
+  const s = streamOf(id);
+  return s != null ? s.onResponseBody(size, endOfStream != 0) : 0;
 }
 
 export function proxy_on_response_trailers(id: u32, trailers: u32): u32 {
-  return streams.has(id) ? streams.get(id).onResponseTrailers() : 0;
+  const s = streamOf(id);
+  return s != null ? s.onResponseTrailers() : 0;
 }
 
 export function proxy_on_log(id: u32): void {
-  if (streams.has(id)) streams.get(id).onLog();
+  const s = streamOf(id);
+  if (s != null) s.onLog();
 }
 
 export function proxy_on_done(id: u32): u32 {
@@ -78,7 +100,8 @@ export function proxy_on_http_call_response(root: u32, token: u32, headers: u32,
   if (!calloutOwners.has(token)) return;
   const id = calloutOwners.get(token);
   calloutOwners.delete(token);
-  if (!streams.has(id)) return;
+  const stream = streamOf(id);
+  if (stream == null) return;
   let status: u32 = 0;
   let body = new Uint8Array(0);
   if (headers != 0) {
@@ -87,7 +110,7 @@ export function proxy_on_http_call_response(root: u32, token: u32, headers: u32,
     if (bodySize > 0) body = Uint8Array.wrap(host.getBuffer(host.BufferType.HttpCallResponseBody, 0, bodySize));
   }
   host.setEffectiveContext(id);
-  streams.get(id).onHttpCallResponse(new HttpCallResult(token, status, body));
+  stream.onHttpCallResponse(new HttpCallResult(token, status, body));
 }
 
 /** A three-digit :status; 0 for anything else. */
@@ -103,11 +126,13 @@ function parseStatus(s: string): u32 {
 }
 
 export function proxy_on_delete(id: u32): void {
-  if (streams.has(id)) {
+  const s = streamOf(id);
+  if (s != null) {
     // A stream that ends while its callout is in flight will never take the answer.
-    const token = streams.get(id).services.lastCallout;
+    const token = s.services.lastCallout;
     if (token != 0 && calloutOwners.has(token) && calloutOwners.get(token) == id) calloutOwners.delete(token);
     streams.delete(id);
+    lastStream = null;
   }
   else if (plugins.has(id)) plugins.delete(id);
 }

@@ -66,15 +66,21 @@ export function log(level: i32, message: string): void {
 /** A HeaderMap read from the host; `whole` when it holds every pair the host sent. */
 export class HostHeaderMap extends HeaderMap {
   whole: bool = false;
+  constructor(capacity: i32) { super(capacity); }
 }
+
+/** Room for the pairs the features add to a map they were handed (a steady-state request gains seven). */
+const ROOM_FOR_ADDITIONS = 8;
 
 /** Reads a whole header map into a HeaderMap (names and values as byte strings). */
 export function readHeaderMap(map: MapType): HostHeaderMap {
-  const out = new HostHeaderMap();
   clearReturned();
-  if (imports.proxy_get_header_map_pairs(map, retPtr, retLen) != Status.Ok) return out;
+  if (imports.proxy_get_header_map_pairs(map, retPtr, retLen) != Status.Ok) return new HostHeaderMap(0);
   const buf = takeReturned();
-  out.whole = decodePairs(changetype<usize>(buf), buf.byteLength, out);
+  const base = changetype<usize>(buf);
+  const pairs = buf.byteLength >= 4 ? min(load<u32>(base), <u32>WHOLE_MAP_MAX_PAIRS) : 0;
+  const out = new HostHeaderMap(<i32>pairs + ROOM_FOR_ADDITIONS);
+  out.whole = decodePairs(base, buf.byteLength, out);
   return out;
 }
 

@@ -26,11 +26,14 @@ export const enum Action { Continue = 0, Pause = 1, StopIterationAndBuffer = 1 }
  */
 const MAX_KEPT_BYTES: u32 = 16384;
 
+/** bodyFilters when no filter rewrites the body: shared, never added to (most responses are not HTML). */
+const NO_FILTERS = new Array<StreamFilter>(0);
+
 export class HttpStream {
-  filters: StreamFilter[] = [];
+  filters: StreamFilter[];
   services: HostServices;
-  /** The filters that rewrite the response body, decided in onResponseHeaders. */
-  bodyFilters: StreamFilter[] = [];
+  /** The filters that rewrite the response body, decided in onResponseHeaders (the same empty array for none). */
+  bodyFilters: StreamFilter[] = NO_FILTERS;
   /** Bytes of our own output the host keeps buffered (we returned StopIterationAndBuffer), else 0. */
   keptBytes: u32 = 0;
   /** The last body chunk went on (too large to keep) while a filter still held bytes. */
@@ -42,12 +45,16 @@ export class HttpStream {
   held: host.HostHeaderMap | null = null;
 
   constructor(public id: u32, public plugin: Plugin) {
-    this.services = new HostServices(plugin.services.minLogLevel, true);
-    this.services.contextId = id;
     const features = plugin.features;
+    const filters = new Array<StreamFilter>(features.length);
+    filters.length = 0;
+    const services = new HostServices(plugin.services.minLogLevel, true);
+    services.contextId = id;
+    this.filters = filters;
+    this.services = services;
     for (let i = 0; i < features.length; i++) {
-      const f = features[i].newStream(this.services);
-      if (f != null) this.filters.push(f);
+      const f = features[i].newStream(services);
+      if (f != null) filters.push(f);
     }
   }
 
@@ -73,7 +80,7 @@ export class HttpStream {
 
   onResponseHeaders(): i32 {
     if (this.filters.length == 0) return Action.Continue;
-    this.bodyFilters = new Array<StreamFilter>();
+    this.bodyFilters = NO_FILTERS;
     this.services.beginCallback();
     const action = this.runResponse(host.readHeaderMap(host.MapType.ResponseHeaders), 0);
     this.services.endCallback();
@@ -86,7 +93,10 @@ export class HttpStream {
       if (i > from || this.waitingAt < 0) f.onResponseHeaders(headers);
       this.waitingAt = -1;
       if (this.stopped(f, headers, i, true)) return Action.Pause;
-      if (f.rewritesResponseBody()) this.bodyFilters.push(f);
+      if (f.rewritesResponseBody()) {
+        if (this.bodyFilters === NO_FILTERS) this.bodyFilters = new Array<StreamFilter>();
+        this.bodyFilters.push(f);
+      }
     }
     host.applyHeaderEdits(host.MapType.ResponseHeaders, headers);
     return Action.Continue;
