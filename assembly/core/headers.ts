@@ -55,6 +55,13 @@ export class HeaderMap {
     this.edits = new Array<HeaderEdit>();
   }
 
+  /** Empties the map and its edits, keeping the arrays' room (for a map that is used again). */
+  clear(): void {
+    this.names.length = 0;
+    this.values.length = 0;
+    this.edits.length = 0;
+  }
+
   /** Adds a pair as it came from the host, without recording an edit. */
   load(name: string, value: string): void {
     this.names.push(name);

@@ -45,13 +45,26 @@ function scratchFor(n: i32): usize {
 /** Writes byte string `s` at `at` in the scratch buffer (see byteStringToBuffer for code units > 0xFF). */
 function putByteString(s: string, at: usize): void {
   const src = changetype<usize>(s);
-  for (let i = 0, n = s.length; i < n; i++) store<u8>(at + <usize>i, <u8>load<u16>(src + (<usize>i << 1)));
+  const n = s.length;
+  // Four code units at a time (the low byte of each), then the rest: every header of a whole-map write.
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const x = load<u64>(src + (<usize>i << 1));
+    store<u32>(at + <usize>i, <u32>((x & 0xff) | ((x >> 8) & 0xff00) | ((x >> 16) & 0xff0000) | ((x >> 24) & 0xff000000)));
+  }
+  for (; i < n; i++) store<u8>(at + <usize>i, <u8>load<u16>(src + (<usize>i << 1)));
 }
 
-/** Whether every code unit of `s` is below `limit`. */
+/** Whether every code unit of `s` is below `limit` (at most 0x100). */
 function allBelow(s: string, limit: u32): bool {
   const src = changetype<usize>(s);
-  for (let i = 0, n = s.length; i < n; i++) if (<u32>load<u16>(src + (<usize>i << 1)) >= limit) return false;
+  const n = s.length;
+  let i = 0;
+  if (limit == 0x100) {
+    // Four code units at a time: is any high byte set?
+    for (; i + 4 <= n; i += 4) if (load<u64>(src + (<usize>i << 1)) & 0xff00ff00ff00ff00) return false;
+  }
+  for (; i < n; i++) if (<u32>load<u16>(src + (<usize>i << 1)) >= limit) return false;
   return true;
 }
 
@@ -72,16 +85,33 @@ export class HostHeaderMap extends HeaderMap {
 /** Room for the pairs the features add to a map they were handed (a steady-state request gains seven). */
 const ROOM_FOR_ADDITIONS = 8;
 
+// A map whose callback is over, kept for the next read instead of four new objects (the map and its three
+// arrays) per callback. Taken while in use, so a callback that runs inside another (a local reply's response
+// headers inside the request callback that sent it) gets a map of its own.
+let spareMap: HostHeaderMap | null = null;
+
 /** Reads a whole header map into a HeaderMap (names and values as byte strings). */
 export function readHeaderMap(map: MapType): HostHeaderMap {
   clearReturned();
-  if (imports.proxy_get_header_map_pairs(map, retPtr, retLen) != Status.Ok) return new HostHeaderMap(0);
-  const buf = takeReturned();
+  const status = imports.proxy_get_header_map_pairs(map, retPtr, retLen);
+  const buf = status == Status.Ok ? takeReturned() : new ArrayBuffer(0);
   const base = changetype<usize>(buf);
   const pairs = buf.byteLength >= 4 ? min(load<u32>(base), <u32>WHOLE_MAP_MAX_PAIRS) : 0;
-  const out = new HostHeaderMap(<i32>pairs + ROOM_FOR_ADDITIONS);
-  out.whole = decodePairs(base, buf.byteLength, out);
+  let out = spareMap;
+  if (out != null) {
+    spareMap = null;
+    out.clear();
+    out.whole = false;
+  } else {
+    out = new HostHeaderMap(<i32>pairs + ROOM_FOR_ADDITIONS);
+  }
+  if (status == Status.Ok) out.whole = decodePairs(base, buf.byteLength, out);
   return out;
+}
+
+/** Hands back a map from readHeaderMap once its callback is over and nothing keeps it (see spareMap). */
+export function releaseHeaderMap(headers: HostHeaderMap): void {
+  spareMap = headers;
 }
 
 /**

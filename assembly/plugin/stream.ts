@@ -61,7 +61,9 @@ export class HttpStream {
   onRequestHeaders(): i32 {
     if (this.filters.length == 0) return Action.Continue;
     this.services.beginCallback();
-    const action = this.runRequest(host.readHeaderMap(host.MapType.RequestHeaders), 0);
+    const headers = host.readHeaderMap(host.MapType.RequestHeaders);
+    const action = this.runRequest(headers, 0);
+    this.release(headers);
     this.services.endCallback();
     return action;
   }
@@ -82,7 +84,9 @@ export class HttpStream {
     if (this.filters.length == 0) return Action.Continue;
     this.bodyFilters = NO_FILTERS;
     this.services.beginCallback();
-    const action = this.runResponse(host.readHeaderMap(host.MapType.ResponseHeaders), 0);
+    const headers = host.readHeaderMap(host.MapType.ResponseHeaders);
+    const action = this.runResponse(headers, 0);
+    this.release(headers);
     this.services.endCallback();
     return action;
   }
@@ -100,6 +104,11 @@ export class HttpStream {
     }
     host.applyHeaderEdits(host.MapType.ResponseHeaders, headers);
     return Action.Continue;
+  }
+
+  /** A callback's map goes back for reuse unless the stream keeps it while a filter waits for a callout. */
+  private release(headers: host.HostHeaderMap): void {
+    if (this.held !== headers) host.releaseHeaderMap(headers);
   }
 
   /** After a filter's step: true when the stream must stop here (waiting, or answered locally). */
@@ -138,6 +147,7 @@ export class HttpStream {
     } else {
       if (this.runRequest(headers, at) == Action.Continue) host.continueStream(host.StreamType.Request);
     }
+    this.release(headers);
   }
 
   onResponseBody(size: u32, endOfStream: bool): i32 {
