@@ -179,14 +179,14 @@ const WHOLE_MAP_MAX_PAIRS = 256;
  * the map was read whole), else each edit in order.
  */
 export function applyHeaderEdits(map: MapType, headers: HostHeaderMap): void {
-  const edits = headers.edits;
-  if (edits.length >= WHOLE_MAP_FROM_EDITS && headers.whole && setWholeMap(map, headers)) {
-    edits.length = 0;
+  const count = headers.editCount;
+  if (count >= WHOLE_MAP_FROM_EDITS && headers.whole && setWholeMap(map, headers)) {
+    headers.clearEdits();
     return;
   }
-  for (let i = 0, n = edits.length; i < n; i++) {
-    const e = edits[i];
-    let name = e.name, value = e.value;
+  const kinds = headers.editKinds, names = headers.editNames, values = headers.editValues;
+  for (let i = 0; i < count; i++) {
+    let name = unchecked(names[i]), value = unchecked(values[i]);
     if (!isByteString(name) || !isByteString(value)) {
       // Text mixed in from a UTF-16 literal: written as UTF-8 by byteStringToBuffer, as before.
       name = byteStringFromBuffer(byteStringToBuffer(name));
@@ -196,15 +196,16 @@ export function applyHeaderEdits(map: MapType, headers: HostHeaderMap): void {
     const base = scratchFor(nameLen + valueLen);
     putByteString(name, base);
     putByteString(value, base + <usize>nameLen);
-    if (e.kind == HeaderEditKind.Remove) {
+    const kind = unchecked(kinds[i]);
+    if (kind == HeaderEditKind.Remove) {
       imports.proxy_remove_header_map_value(map, base, nameLen);
-    } else if (e.kind == HeaderEditKind.Add) {
+    } else if (kind == HeaderEditKind.Add) {
       imports.proxy_add_header_map_value(map, base, nameLen, base + <usize>nameLen, valueLen);
     } else {
       imports.proxy_replace_header_map_value(map, base, nameLen, base + <usize>nameLen, valueLen);
     }
   }
-  edits.length = 0;
+  headers.clearEdits();
 }
 
 /**
