@@ -1,4 +1,4 @@
-// The module's exports: the SDK's allocator (the host's `malloc`) and the proxy-wasm callbacks. Nothing
+// The module's exports: the allocator the host uses (`malloc`) and the proxy-wasm callbacks. Nothing
 // else happens here; assembly/plugin/ is the adapter, everything else is pure AssemblyScript.
-export { malloc } from "@gcoredev/proxy-wasm-sdk-as/assembly/malloc";
+export { malloc } from "./plugin/memory";
 export * from "./plugin/exports";

@@ -1,12 +1,14 @@
 // The proxy-wasm callbacks (ABI 0.2.1). The SDK's own exports (proxy.ts) dispatch through a context map
 // that traps on the root context's on_done/on_delete, and log through WASI stdout with debug strings built
 // on every call; these dispatch to Plugin and HttpStream directly and never trap on an unknown id (a
-// stream of a plugin whose configuration was refused simply passes through).
+// stream of a plugin whose configuration was refused simply passes through). Each export is a thin wrapper
+// that tells memory.ts when the host's call starts and ends (the collector runs only between calls).
 import { Plugin } from "./root";
 import { HttpStream } from "./stream";
 import { calloutOwners } from "./services";
 import { HttpCallResult } from "../core/services";
 import * as host from "./host";
+import { collectSoon, enterCallback, leaveCallback } from "./memory";
 
 const plugins = new Map<u32, Plugin>();
 const streams = new Map<u32, HttpStream>();
@@ -28,6 +30,12 @@ function streamOf(id: u32): HttpStream | null {
 export function proxy_abi_version_0_2_1(): void {}
 
 export function proxy_on_context_create(id: u32, parent: u32): void {
+  enterCallback();
+  onContextCreate(id, parent);
+  leaveCallback();
+}
+
+function onContextCreate(id: u32, parent: u32): void {
   if (parent == 0) {
     plugins.set(id, new Plugin(id));
     return;
@@ -42,52 +50,128 @@ export function proxy_on_context_create(id: u32, parent: u32): void {
 }
 
 export function proxy_on_vm_start(root: u32, size: u32): u32 {
+  enterCallback();
+  const result = onVmStart(root, size);
+  leaveCallback();
+  return result;
+}
+
+function onVmStart(root: u32, size: u32): u32 {
   return 1;
 }
 
 export function proxy_on_configure(root: u32, size: u32): u32 {
+  enterCallback();
+  const result = onConfigure(root, size);
+  leaveCallback();
+  return result;
+}
+
+function onConfigure(root: u32, size: u32): u32 {
+  collectSoon();
   if (!plugins.has(root)) plugins.set(root, new Plugin(root));
   return plugins.get(root).configure(size) ? 1 : 0;
 }
 
 export function proxy_on_tick(root: u32): void {
+  enterCallback();
+  onTick(root);
+  leaveCallback();
+}
+
+function onTick(root: u32): void {
   if (plugins.has(root)) plugins.get(root).tick();
 }
 
 export function proxy_on_request_headers(id: u32, headers: u32, endOfStream: u32): u32 {
+  enterCallback();
+  const result = onRequestHeaders(id, headers, endOfStream);
+  leaveCallback();
+  return result;
+}
+
+function onRequestHeaders(id: u32, headers: u32, endOfStream: u32): u32 {
   const s = streamOf(id);
   return s != null ? s.onRequestHeaders() : 0;
 }
 
 export function proxy_on_request_body(id: u32, size: u32, endOfStream: u32): u32 {
+  enterCallback();
+  const result = onRequestBody(id, size, endOfStream);
+  leaveCallback();
+  return result;
+}
+
+function onRequestBody(id: u32, size: u32, endOfStream: u32): u32 {
   return 0;
 }
 
 export function proxy_on_request_trailers(id: u32, trailers: u32): u32 {
+  enterCallback();
+  const result = onRequestTrailers(id, trailers);
+  leaveCallback();
+  return result;
+}
+
+function onRequestTrailers(id: u32, trailers: u32): u32 {
   return 0;
 }
 
 export function proxy_on_response_headers(id: u32, headers: u32, endOfStream: u32): u32 {
+  enterCallback();
+  const result = onResponseHeaders(id, headers, endOfStream);
+  leaveCallback();
+  return result;
+}
+
+function onResponseHeaders(id: u32, headers: u32, endOfStream: u32): u32 {
   const s = streamOf(id);
   return s != null ? s.onResponseHeaders() : 0;
 }
 
 export function proxy_on_response_body(id: u32, size: u32, endOfStream: u32): u32 {
+  enterCallback();
+  const result = onResponseBody(id, size, endOfStream);
+  leaveCallback();
+  return result;
+}
+
+function onResponseBody(id: u32, size: u32, endOfStream: u32): u32 {
   const s = streamOf(id);
   return s != null ? s.onResponseBody(size, endOfStream != 0) : 0;
 }
 
 export function proxy_on_response_trailers(id: u32, trailers: u32): u32 {
+  enterCallback();
+  const result = onResponseTrailers(id, trailers);
+  leaveCallback();
+  return result;
+}
+
+function onResponseTrailers(id: u32, trailers: u32): u32 {
   const s = streamOf(id);
   return s != null ? s.onResponseTrailers() : 0;
 }
 
 export function proxy_on_log(id: u32): void {
+  enterCallback();
+  onLog(id);
+  leaveCallback();
+}
+
+function onLog(id: u32): void {
   const s = streamOf(id);
   if (s != null) s.onLog();
 }
 
 export function proxy_on_done(id: u32): u32 {
+  enterCallback();
+  const result = onDone(id);
+  leaveCallback();
+  return result;
+}
+
+function onDone(id: u32): u32 {
   return 1;
 }
 
@@ -97,6 +181,12 @@ export function proxy_on_done(id: u32): u32 {
  * the answer and edits or continues itself. `headers` 0 means the call failed (reset, refused, timeout).
  */
 export function proxy_on_http_call_response(root: u32, token: u32, headers: u32, bodySize: u32, trailers: u32): void {
+  enterCallback();
+  onHttpCallResponse(root, token, headers, bodySize, trailers);
+  leaveCallback();
+}
+
+function onHttpCallResponse(root: u32, token: u32, headers: u32, bodySize: u32, trailers: u32): void {
   if (!calloutOwners.has(token)) return;
   const id = calloutOwners.get(token);
   calloutOwners.delete(token);
@@ -126,6 +216,12 @@ function parseStatus(s: string): u32 {
 }
 
 export function proxy_on_delete(id: u32): void {
+  enterCallback();
+  onDelete(id);
+  leaveCallback();
+}
+
+function onDelete(id: u32): void {
   const s = streamOf(id);
   if (s != null) {
     // A stream that ends while its callout is in flight will never take the answer.

@@ -2,7 +2,7 @@
 // (runtime.ts) throw on unexpected statuses and build debug strings on every call; these return status
 // values instead, because an abort here would take the worker's VM down with it.
 import * as imports from "@gcoredev/proxy-wasm-sdk-as/assembly/imports";
-import { free } from "@gcoredev/proxy-wasm-sdk-as/assembly/malloc";
+import { adopt } from "./memory";
 import { HeaderMap, HeaderEditKind } from "../core/headers";
 import { byteStringFromBuffer, byteStringFromMemory, byteStringToBuffer } from "../core/bytes";
 
@@ -21,9 +21,7 @@ function takeReturned(): ArrayBuffer {
   const len = load<u32>(retLen);
   const ptr = <usize>load<u32>(retPtr);
   if (len == 0 || ptr == 0) return new ArrayBuffer(0);
-  const buf = changetype<ArrayBuffer>(ptr);
-  free(ptr);
-  return buf;
+  return adopt(ptr);
 }
 
 function clearReturned(): void {
