@@ -356,7 +356,7 @@ async function requestBench() {
     // What one call from the module into the host costs Envoy, by kind: the minimal filter with twenty
     // more calls of one kind per request (bench/filters/host-calls.ts names the kinds).
     const out = join(root, "build/bench-host-calls.wasm");
-    const r = spawnSync("npx", ["asc", "bench/filters/host-calls.ts", "--target", "release", "-o", out], { cwd: root, encoding: "utf8" });
+    const r = spawnSync("npx", ["asc", "bench/filters/host-calls.ts", "--target", "release", "--runtime", "incremental", "-o", out], { cwd: root, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`asc host-calls: ${r.stderr}`);
     const named = opt("host-calls", "");
     const kinds = named && !named.startsWith("--") ? named : "clock,pairs,value,value-miss,replace,set-pairs,property,metric";
@@ -369,7 +369,7 @@ async function requestBench() {
     // The floor: bench/filters/floor.ts makes the host calls of (2) with the values (2) computed for this
     // visitor, and nothing else; checked to hand the upstream the same request first.
     const out = join(root, "build/bench-floor.wasm");
-    const r = spawnSync("npx", ["asc", "bench/filters/floor.ts", "--target", "release", "-o", out], { cwd: root, encoding: "utf8" });
+    const r = spawnSync("npx", ["asc", "bench/filters/floor.ts", "--target", "release", "--runtime", "incremental", "-o", out], { cwd: root, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`asc floor: ${r.stderr}`);
     await get(clicktrail.port, steady.sessionPath + page, steady.headers);
     const want = { path: upstreamSeen.lastPath, headers: { ...upstreamSeen.lastHeaders } };

@@ -13,7 +13,7 @@
 //
 //   node bench/html-ab.mjs --a DIR --b DIR [--rounds 9] [--mb 80] [--chunk 16384]
 //   (after npm run build; for DIR, e.g. copy build/clicktrail.wasm and
-//    `npx asc bench/filters/html-rewrite.ts --target release -o DIR/bench-html-rewrite.wasm` per checkout)
+//    `npx asc bench/filters/html-rewrite.ts --target release --runtime incremental -o DIR/bench-html-rewrite.wasm` per checkout)
 import { existsSync } from "node:fs";
 import { loadHtml } from "../tests/html/harness.mjs";
 import { htmlExchange } from "./support/exchange.mjs";

@@ -92,7 +92,7 @@ function buildFilter(name) {
   const out = `${root}build/bench-${name}.wasm`;
   const html = readdirSync(`${root}assembly/html`).map((f) => `${root}assembly/html/${f}`); // what the filters compile in
   if (!existsSync(out) || [src, ...html].some((f) => statSync(out).mtimeMs < statSync(f).mtimeMs)) {
-    const r = spawnSync("npx", ["asc", src, "--target", "release", "-o", out], { cwd: root, encoding: "utf8" });
+    const r = spawnSync("npx", ["asc", src, "--target", "release", "--runtime", "incremental", "-o", out], { cwd: root, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`asc ${name}: ${r.stderr}`);
   }
   return out;
