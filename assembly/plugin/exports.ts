@@ -8,7 +8,7 @@ import { HttpStream } from "./stream";
 import { calloutOwners } from "./services";
 import { HttpCallResult } from "../core/services";
 import * as host from "./host";
-import { collectSoon, enterCallback, leaveCallback } from "./memory";
+import { enterCallback, leaveCallback } from "./memory";
 
 const plugins = new Map<u32, Plugin>();
 const streams = new Map<u32, HttpStream>();
@@ -68,7 +68,6 @@ export function proxy_on_configure(root: u32, size: u32): u32 {
 }
 
 function onConfigure(root: u32, size: u32): u32 {
-  collectSoon();
   if (!plugins.has(root)) plugins.set(root, new Plugin(root));
   return plugins.get(root).configure(size) ? 1 : 0;
 }

@@ -11,24 +11,24 @@
 // reply's response headers inside the request callback that sent it, `malloc` inside a host call) never
 // collects.
 //
-// When: once the host has handed over COLLECT_AFTER_BYTES (header maps, bodies, callout answers: every
-// block comes through `adopt`), since what the features allocate grows with what they are given; after
-// COLLECT_AFTER_CALLBACKS outermost callbacks whatever they carried; at once when the heap had to grow the
-// memory (allocation outran collection); and after a configuration. A collection marks all live data (the
-// configuration's, the streams'): about 19 µs with envoy/clicktrail.json. A steady-state request hands over
-// about 700 bytes, so it collects about every 23 requests (under 1 µs a request); with 64 KiB instead, new
-// visitors' garbage (cookies, ids, sessions: several KiB each) doubled the memory to 1 MiB in the first
-// hundred requests of tests/robustness/soak.test.mjs, while 16 KiB keeps each worker at 512 KiB through
-// 40,000 mixed requests in both stores.
+// When: the garbage a callback leaves grows with what the host hands over (header maps, bodies, callout
+// answers: every block comes through `adopt`) and with the callbacks themselves (a header callback leaves a
+// few KiB of strings and small objects whatever its size), so both go into one account, and a collection
+// runs when it passes COLLECT_BUDGET; also at once when the heap had to grow the memory (allocation outran
+// collection), and after a configuration (which also sizes the heap: settleAfterConfigure). A collection marks all live data, most of it the configuration
+// tables and the features' settings: about 20–25 µs with envoy/clicktrail.json whatever the garbage. So a
+// steady-state request (six callbacks, about 700 bytes handed over) collects about every 20 requests, about
+// 1 µs a request, and a page being rewritten (16 KiB chunks) about every 14 chunks, about 0.1 ms per MiB.
 
-/** Bytes handed over by the host between two collections. */
-const COLLECT_AFTER_BYTES: u32 = 16384;
-/** Outermost callbacks between two collections, however little they carried. */
-const COLLECT_AFTER_CALLBACKS: u32 = 512;
+/** Bytes handed over, plus CALLBACK_WEIGHT per outermost callback, between two collections. */
+const COLLECT_BUDGET: u32 = 262144;
+/** What one outermost callback counts for, whatever it carried. */
+const CALLBACK_WEIGHT: u32 = 2048;
+/** The memory a configured VM starts with (see settleAfterConfigure). */
+const HEAP_BYTES: usize = 1 << 20;
 
 let depth: u32 = 0;
-let callbacksSinceCollect: u32 = 0;
-let bytesSinceCollect: u32 = 0;
+let spent: u32 = 0;
 let pagesAtCollect: i32 = 0;
 
 /** The host's allocator (proxy_on_memory_allocate): an ArrayBuffer pinned until `adopt` takes it. */
@@ -40,13 +40,21 @@ export function malloc(size: i32): usize {
 export function adopt(ptr: usize): ArrayBuffer {
   __unpin(ptr);
   const buf = changetype<ArrayBuffer>(ptr);
-  bytesSinceCollect += <u32>buf.byteLength;
+  spent += <u32>buf.byteLength;
   return buf;
 }
 
-/** Asks for a collection when the current outermost callback ends (configuring leaves much garbage). */
-export function collectSoon(): void {
-  bytesSinceCollect = COLLECT_AFTER_BYTES;
+/**
+ * After a configuration: makes the heap HEAP_BYTES large at once and asks for a collection when the
+ * callback ends (configuring leaves much garbage). A collection interval's garbage (COLLECT_BUDGET, a few
+ * hundred KiB at most) then always fits beside the live data, so the memory reaches its size here instead
+ * of growing once, at some later burst of traffic, after the warm-up that tests and operators watch.
+ */
+export function settleAfterConfigure(): void {
+  const have = <usize>memory.size() << 16;
+  // One block that TLSF must grow the memory for (its space becomes free blocks once collected).
+  if (have < HEAP_BYTES) new ArrayBuffer(<i32>(HEAP_BYTES - have));
+  spent = COLLECT_BUDGET;
 }
 
 /** A callback from the host starts (every export but `malloc` calls this first). */
@@ -57,11 +65,10 @@ export function enterCallback(): void {
 /** A callback ends: when it was the outermost one, garbage may be collected now. */
 export function leaveCallback(): void {
   if (depth == 0 || --depth != 0) return;
-  callbacksSinceCollect++;
-  if (bytesSinceCollect >= COLLECT_AFTER_BYTES || callbacksSinceCollect >= COLLECT_AFTER_CALLBACKS || memory.size() > pagesAtCollect) {
+  spent += CALLBACK_WEIGHT;
+  if (spent >= COLLECT_BUDGET || memory.size() > pagesAtCollect) {
     __collect();
-    callbacksSinceCollect = 0;
-    bytesSinceCollect = 0;
+    spent = 0;
     pagesAtCollect = memory.size();
   }
 }

@@ -7,6 +7,7 @@ import { HostServices } from "./services";
 import { buildFeatures } from "./features";
 import { StoreKind } from "../session/settings";
 import * as host from "./host";
+import { settleAfterConfigure } from "./memory";
 
 /**
  * Why session.store "etcd" is refused under NGINX: ngx_wasm_module dispatches HTTP calls only from the
@@ -65,6 +66,7 @@ export class Plugin {
     this.featuresTick = period != 0;
     if (period == 0) period = MEMORY_GAUGE_PERIOD_MILLIS;
     if (this.memoryGauge == 0) this.memoryGauge = this.services.defineGauge("clicktrail.wasm_memory_bytes");
+    settleAfterConfigure(); // the heap at its working size before the gauge reports it
     this.reportMemory();
     host.setTickPeriod(period);
     this.configured = true;
