@@ -13,6 +13,7 @@ import { LogLevel, Services } from "../core/services";
 import { BackendLoad, loadWithoutValue, SaveOutcome, SessionBackend, SessionBackendStream, SessionDelta } from "./backend";
 import { chunkCookieName, CookieScan, scanSessionCookies } from "./cookie-read";
 import { APACHE_DEFAULT_ATTRIBUTES, SessionSettings } from "./settings";
+import { unitAt } from "./units";
 
 /** The size a browser is guaranteed to keep for one cookie: name, value and attributes (RFC 6265 §6.1). */
 export const MAX_COOKIE_BYTES: i32 = 4096;
@@ -38,7 +39,7 @@ export class CookieBackendStream extends SessionBackendStream {
     const early = loadWithoutValue(scan);
     if (early != null) return early;
     const first = scan.values[0]!;
-    if (first.charCodeAt(0) != 0x7e) return BackendLoad.found(first);
+    if (first.length == 0 || unitAt(first, 0) != 0x7e) return BackendLoad.found(first);
     return joinChunks(scan, first, s);
   }
 

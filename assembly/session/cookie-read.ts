@@ -7,6 +7,7 @@
 //
 // One scan finds the base cookie and its chunk cookies (NAME_2 … NAME_n, see cookie-backend.ts).
 import { HeaderMap } from "../core/headers";
+import { unitAt } from "./units";
 
 export class CookieScan {
   /** values[0] is NAME's value, values[i] NAME_{i+1}'s; null when absent. */
@@ -88,13 +89,13 @@ function scanLine(scan: CookieScan, line: string, name: string, slots: i32, rebu
     // Pieces end at `;` or `,`; `,` separates whole cookie lists (several headers joined by a proxy).
     let j = i;
     while (j < n) {
-      const c = line.charCodeAt(j);
+      const c = unitAt(line, j);
       if (c == 0x3b || c == 0x2c) break;
       j++;
     }
     if (j > i) {
       let t = i;
-      while (t < j && isSpace(line.charCodeAt(t))) t++;
+      while (t < j && isSpace(unitAt(line, t))) t++;
       const slot = matchSlot(line, t, j, name, slots);
       if (slot >= 0) {
         const valueStart = slot == 0 ? t + name.length + 1 : line.indexOf("=", t) + 1;
@@ -107,7 +108,7 @@ function scanLine(scan: CookieScan, line: string, name: string, slots: i32, rebu
         scan.removed++;
         eating = true;
       } else {
-        if (t >= j || line.charCodeAt(t) != 0x24) {
+        if (t >= j || unitAt(line, t) != 0x24) {
           others++;
           eating = false;
         }
@@ -119,7 +120,7 @@ function scanLine(scan: CookieScan, line: string, name: string, slots: i32, rebu
         }
       }
     }
-    if (j < n) sepBefore = line.charCodeAt(j);
+    if (j < n) sepBefore = <i32>unitAt(line, j);
     i = j + 1;
   }
   if (others == 0) return null;
@@ -131,9 +132,9 @@ function matchSlot(line: string, t: i32, end: i32, name: string, slots: i32): i3
   const len = name.length;
   if (end < t + len + 1) return -1;
   for (let k = 0; k < len; k++) {
-    if (line.charCodeAt(t + k) != name.charCodeAt(k)) return -1;
+    if (unitAt(line, t + k) != unitAt(name, k)) return -1;
   }
-  const next = line.charCodeAt(t + len);
+  const next = unitAt(line, t + len);
   if (next == 0x3d) return 0;
   if (next != 0x5f || slots < 2) return -1;
   // NAME_<k>= with 2 <= k <= slots, no leading zero.
@@ -141,18 +142,18 @@ function matchSlot(line: string, t: i32, end: i32, name: string, slots: i32): i3
   let k: i32 = 0;
   const digitsStart = p;
   while (p < end) {
-    const c = line.charCodeAt(p);
+    const c = unitAt(line, p);
     if (c < 0x30 || c > 0x39) break;
     if (p - digitsStart >= 3) return -1;
-    k = k * 10 + (c - 0x30);
+    k = k * 10 + <i32>(c - 0x30);
     p++;
   }
-  if (p == digitsStart || p >= end || line.charCodeAt(p) != 0x3d) return -1;
-  if (line.charCodeAt(digitsStart) == 0x30) return -1;
+  if (p == digitsStart || p >= end || unitAt(line, p) != 0x3d) return -1;
+  if (unitAt(line, digitsStart) == 0x30) return -1;
   if (k < 2 || k > slots) return -1;
   return k - 1;
 }
 
-function isSpace(c: i32): bool {
+function isSpace(c: u32): bool {
   return c == 0x20 || (c >= 0x09 && c <= 0x0d);
 }

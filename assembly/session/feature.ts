@@ -22,6 +22,12 @@ import { percentDecode, PercentMode } from "../codecs/percent";
 
 const MICROS: i64 = 1000000;
 
+/**
+ * The updates of a response that merged none: one shared empty list instead of a new array per stream
+ * (nothing appends to a stream's updates; ResponseDelta only reads them).
+ */
+const NO_UPDATES: string[] = [];
+
 /** The same line for every unreadable session, whatever went wrong inside the crypto. */
 export const DECRYPT_FAILURE_LOG = "clicktrail: session: the session cookie could not be decrypted or authenticated; an empty session was started";
 
@@ -68,7 +74,7 @@ export class SessionFilter extends StreamFilter {
   session: Session | null = null;
   store: SessionBackendStream | null = null;
   /** The response-header values merged into the session, for backends that re-apply them. */
-  updates: string[] = [];
+  updates: string[] = NO_UPDATES;
   /** Which callout answer the filter waits for. */
   phase: Phase = Phase.Idle;
   /** The header map of the step that waits (the request's while loading, the response's while saving). */
@@ -105,8 +111,11 @@ export class SessionFilter extends StreamFilter {
   onRequestHeaders(request: HeaderMap): void {
     const s = this.feature.settings;
     if (s.upstreamHeader.length) request.remove(s.upstreamHeader);
-    const path = request.get(":path");
-    if (!inScope(s, decodedPath(path != null ? path : "/"))) return;
+    // Without include/exclude every path is in scope: the path is not even decoded.
+    if (s.include.length || s.exclude.length) {
+      const path = request.get(":path");
+      if (!inScope(s, decodedPath(path != null ? path : "/"))) return;
+    }
 
     const store = this.feature.backend.open(this.services);
     this.store = store;
@@ -185,8 +194,9 @@ export class SessionFilter extends StreamFilter {
 
   onResponseHeaders(response: HeaderMap): void {
     const s = this.feature.settings;
-    let updates: string[] = [];
-    if (s.responseHeader.length) {
+    let updates = NO_UPDATES;
+    // Looked for first: most responses carry no update, and getAll would make a list every time.
+    if (s.responseHeader.length && response.get(s.responseHeader) != null) {
       updates = response.getAll(s.responseHeader);
       response.remove(s.responseHeader);
     }
