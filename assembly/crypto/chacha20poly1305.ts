@@ -13,34 +13,78 @@ export const TAG_LENGTH: i32 = 16;
 const STATE = new StaticArray<u32>(16);
 const WORK = new StaticArray<u32>(16);
 
-// @ts-ignore: decorator
-@inline
-function qr(x: usize, a: usize, b: usize, c: usize, d: usize): void {
-  let va = load<u32>(x + (a << 2));
-  let vb = load<u32>(x + (b << 2));
-  let vc = load<u32>(x + (c << 2));
-  let vd = load<u32>(x + (d << 2));
-  va += vb; vd = rotl<u32>(vd ^ va, 16);
-  vc += vd; vb = rotl<u32>(vb ^ vc, 12);
-  va += vb; vd = rotl<u32>(vd ^ va, 8);
-  vc += vd; vb = rotl<u32>(vb ^ vc, 7);
-  store<u32>(x + (a << 2), va);
-  store<u32>(x + (b << 2), vb);
-  store<u32>(x + (c << 2), vc);
-  store<u32>(x + (d << 2), vd);
-}
-
-function doubleRounds(x: usize): void {
+/**
+ * The ChaCha20 block function (RFC 8439 §2.3) on the 16-word state at `s`, written to the 16 words at
+ * `out`: the 20 rounds, then, when `addInput`, the state added word by word (HChaCha20 leaves it out).
+ * The words live in locals through the rounds rather than being loaded and stored by every quarter round.
+ */
+function block(s: usize, out: usize, addInput: bool): void {
+  let x0 = load<u32>(s, 0);
+  let x1 = load<u32>(s, 4);
+  let x2 = load<u32>(s, 8);
+  let x3 = load<u32>(s, 12);
+  let x4 = load<u32>(s, 16);
+  let x5 = load<u32>(s, 20);
+  let x6 = load<u32>(s, 24);
+  let x7 = load<u32>(s, 28);
+  let x8 = load<u32>(s, 32);
+  let x9 = load<u32>(s, 36);
+  let x10 = load<u32>(s, 40);
+  let x11 = load<u32>(s, 44);
+  let x12 = load<u32>(s, 48);
+  let x13 = load<u32>(s, 52);
+  let x14 = load<u32>(s, 56);
+  let x15 = load<u32>(s, 60);
   for (let i = 0; i < 10; i++) {
-    qr(x, 0, 4, 8, 12);
-    qr(x, 1, 5, 9, 13);
-    qr(x, 2, 6, 10, 14);
-    qr(x, 3, 7, 11, 15);
-    qr(x, 0, 5, 10, 15);
-    qr(x, 1, 6, 11, 12);
-    qr(x, 2, 7, 8, 13);
-    qr(x, 3, 4, 9, 14);
+    x0 += x4; x12 = rotl<u32>(x12 ^ x0, 16);
+    x8 += x12; x4 = rotl<u32>(x4 ^ x8, 12);
+    x0 += x4; x12 = rotl<u32>(x12 ^ x0, 8);
+    x8 += x12; x4 = rotl<u32>(x4 ^ x8, 7);
+    x1 += x5; x13 = rotl<u32>(x13 ^ x1, 16);
+    x9 += x13; x5 = rotl<u32>(x5 ^ x9, 12);
+    x1 += x5; x13 = rotl<u32>(x13 ^ x1, 8);
+    x9 += x13; x5 = rotl<u32>(x5 ^ x9, 7);
+    x2 += x6; x14 = rotl<u32>(x14 ^ x2, 16);
+    x10 += x14; x6 = rotl<u32>(x6 ^ x10, 12);
+    x2 += x6; x14 = rotl<u32>(x14 ^ x2, 8);
+    x10 += x14; x6 = rotl<u32>(x6 ^ x10, 7);
+    x3 += x7; x15 = rotl<u32>(x15 ^ x3, 16);
+    x11 += x15; x7 = rotl<u32>(x7 ^ x11, 12);
+    x3 += x7; x15 = rotl<u32>(x15 ^ x3, 8);
+    x11 += x15; x7 = rotl<u32>(x7 ^ x11, 7);
+    x0 += x5; x15 = rotl<u32>(x15 ^ x0, 16);
+    x10 += x15; x5 = rotl<u32>(x5 ^ x10, 12);
+    x0 += x5; x15 = rotl<u32>(x15 ^ x0, 8);
+    x10 += x15; x5 = rotl<u32>(x5 ^ x10, 7);
+    x1 += x6; x12 = rotl<u32>(x12 ^ x1, 16);
+    x11 += x12; x6 = rotl<u32>(x6 ^ x11, 12);
+    x1 += x6; x12 = rotl<u32>(x12 ^ x1, 8);
+    x11 += x12; x6 = rotl<u32>(x6 ^ x11, 7);
+    x2 += x7; x13 = rotl<u32>(x13 ^ x2, 16);
+    x8 += x13; x7 = rotl<u32>(x7 ^ x8, 12);
+    x2 += x7; x13 = rotl<u32>(x13 ^ x2, 8);
+    x8 += x13; x7 = rotl<u32>(x7 ^ x8, 7);
+    x3 += x4; x14 = rotl<u32>(x14 ^ x3, 16);
+    x9 += x14; x4 = rotl<u32>(x4 ^ x9, 12);
+    x3 += x4; x14 = rotl<u32>(x14 ^ x3, 8);
+    x9 += x14; x4 = rotl<u32>(x4 ^ x9, 7);
   }
+  store<u32>(out, addInput ? x0 + load<u32>(s, 0) : x0, 0);
+  store<u32>(out, addInput ? x1 + load<u32>(s, 4) : x1, 4);
+  store<u32>(out, addInput ? x2 + load<u32>(s, 8) : x2, 8);
+  store<u32>(out, addInput ? x3 + load<u32>(s, 12) : x3, 12);
+  store<u32>(out, addInput ? x4 + load<u32>(s, 16) : x4, 16);
+  store<u32>(out, addInput ? x5 + load<u32>(s, 20) : x5, 20);
+  store<u32>(out, addInput ? x6 + load<u32>(s, 24) : x6, 24);
+  store<u32>(out, addInput ? x7 + load<u32>(s, 28) : x7, 28);
+  store<u32>(out, addInput ? x8 + load<u32>(s, 32) : x8, 32);
+  store<u32>(out, addInput ? x9 + load<u32>(s, 36) : x9, 36);
+  store<u32>(out, addInput ? x10 + load<u32>(s, 40) : x10, 40);
+  store<u32>(out, addInput ? x11 + load<u32>(s, 44) : x11, 44);
+  store<u32>(out, addInput ? x12 + load<u32>(s, 48) : x12, 48);
+  store<u32>(out, addInput ? x13 + load<u32>(s, 52) : x13, 52);
+  store<u32>(out, addInput ? x14 + load<u32>(s, 56) : x14, 56);
+  store<u32>(out, addInput ? x15 + load<u32>(s, 60) : x15, 60);
 }
 
 /** Fills the 16 words at `s` with the constants, the key at `key` (32 bytes) and words 12..15 as given. */
@@ -64,11 +108,7 @@ export function chacha20XorPtr(key: usize, nonce: usize, counter: u32, src: usiz
   memory.copy(s + 52, nonce, 12);
   let off = 0;
   while (off < len) {
-    memory.copy(x, s, 64);
-    doubleRounds(x);
-    for (let i = 0; i < 16; i++) {
-      store<u32>(x + (<usize>i << 2), load<u32>(x + (<usize>i << 2)) + load<u32>(s + (<usize>i << 2)));
-    }
+    block(s, x, true);
     const take = min(64, len - off);
     if (take == 64) {
       for (let i = 0; i < 64; i += 8) {
@@ -101,10 +141,11 @@ export function hchacha20(key32: Uint8Array, nonce16: Uint8Array): Uint8Array | 
 }
 
 function hchacha20Ptr(key: usize, nonce16: usize, out: usize): void {
+  const s = changetype<usize>(STATE);
   const x = changetype<usize>(WORK);
-  setup(x, key);
-  memory.copy(x + 48, nonce16, 16);
-  doubleRounds(x);
+  setup(s, key);
+  memory.copy(s + 48, nonce16, 16);
+  block(s, x, false);
   memory.copy(out, x, 16);
   memory.copy(out + 16, x + 48, 16);
 }

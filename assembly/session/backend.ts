@@ -52,13 +52,13 @@ export class BackendLoad {
 /**
  * What a scan of the session cookies answers before any value is read: Unusable when the client sent one
  * of them twice with different values, None when the first one is absent or empty; null when
- * scan.values[0] holds a value for the backend to read.
+ * scan.first holds a value for the backend to read.
  */
 export function loadWithoutValue(scan: CookieScan): BackendLoad | null {
   if (scan.conflict.length) {
     return BackendLoad.unusable("the client sent cookie " + scan.conflict + " more than once with different values");
   }
-  const first = scan.values[0];
+  const first = scan.first;
   return first == null || first.length == 0 ? BackendLoad.none() : null;
 }
 

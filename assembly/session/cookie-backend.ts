@@ -38,7 +38,7 @@ export class CookieBackendStream extends SessionBackendStream {
     this.presentUpTo = scan.lastPresent();
     const early = loadWithoutValue(scan);
     if (early != null) return early;
-    const first = scan.values[0]!;
+    const first = scan.first!;
     if (first.length == 0 || unitAt(first, 0) != 0x7e) return BackendLoad.found(first);
     return joinChunks(scan, first, s);
   }
@@ -94,7 +94,7 @@ function joinChunks(scan: CookieScan, first: string, s: SessionSettings): Backen
   const parts = new Array<string>();
   parts.push(first.substring(close + 1));
   for (let i = 1; i < count; i++) {
-    const v = scan.values[i];
+    const v = scan.value(i);
     if (v == null) {
       return BackendLoad.unusable("cookie " + chunkCookieName(s.cookieName, i) + " (chunk " + (i + 1).toString() +
         " of " + count.toString() + ") is missing");

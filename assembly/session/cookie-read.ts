@@ -10,24 +10,51 @@ import { HeaderMap } from "../core/headers";
 import { unitAt } from "./units";
 
 export class CookieScan {
-  /** values[0] is NAME's value, values[i] NAME_{i+1}'s; null when absent. */
-  values: Array<string | null>;
+  /** NAME's value; null when absent. */
+  first: string | null = null;
+  /**
+   * NAME_2's value at 0, NAME_3's at 1, …; made only when the request carries a chunk cookie (a scan of
+   * an ordinary request makes no array).
+   */
+  private chunks: Array<string | null> | null = null;
   /** The first name seen twice with different values, "" when none. */
   conflict: string = "";
   /** How many of our cookies the scan removed from the request. */
   removed: i32 = 0;
 
-  constructor(slots: i32) {
-    // A new array of references holds nulls.
-    this.values = new Array<string | null>(slots);
+  constructor(public slots: i32) {}
+
+  /** The value of slot `slot` (0 for NAME, i for NAME_{i+1}); null when absent or out of range. */
+  value(slot: i32): string | null {
+    if (slot == 0) return this.first;
+    const chunks = this.chunks;
+    return chunks != null && slot > 0 && slot <= chunks.length ? chunks[slot - 1] : null;
   }
 
-  /** The highest chunk slot present (0 = only NAME or nothing). */
-  lastPresent(): i32 {
-    for (let i = this.values.length - 1; i >= 0; i--) {
-      if (this.values[i] != null) return i;
+  /** Sets slot `slot`, 0 <= slot < slots. */
+  setValue(slot: i32, value: string): void {
+    if (slot == 0) {
+      this.first = value;
+      return;
     }
-    return -1;
+    let chunks = this.chunks;
+    if (chunks == null) {
+      // A new array of references holds nulls.
+      chunks = new Array<string | null>(this.slots - 1);
+      this.chunks = chunks;
+    }
+    chunks[slot - 1] = value;
+  }
+
+  /** The highest chunk slot present (0 = only NAME), -1 when none is. */
+  lastPresent(): i32 {
+    const chunks = this.chunks;
+    if (chunks != null) {
+      for (let i = chunks.length - 1; i >= 0; i--) {
+        if (chunks[i] != null) return i + 1;
+      }
+    }
+    return this.first != null ? 0 : -1;
   }
 }
 
@@ -49,16 +76,27 @@ export function scanSessionCookies(request: HeaderMap, name: string, slots: i32,
   const kept = remove ? new Array<string>() : null;
   const keptNames = remove ? new Array<string>() : null;
   const headerNames = COOKIE_HEADERS;
-  // The map's own pairs, walked once per header name (in that order), without a list of the values.
+  // The map's own pairs, walked once per header name (in that order), without a list of the values;
+  // the walk for `cookie` notes whether there is any `cookie2` (rare) to walk for.
   const names = request.names, values = request.values;
-  for (let h = 0; h < headerNames.length; h++) {
-    const headerName = headerNames[h];
-    for (let v = 0; v < names.length; v++) {
-      if (names[v] != headerName) continue;
-      const rebuilt = scanLine(scan, values[v], name, slots, remove);
+  let more = true;
+  for (let h = 0; h < headerNames.length && more; h++) {
+    const headerName = unchecked(headerNames[h]);
+    const next = h + 1 < headerNames.length ? unchecked(headerNames[h + 1]) : null;
+    const nextLength = next != null ? next.length : -1;
+    more = false;
+    for (let v = 0, n = names.length; v < n; v++) {
+      const at = unchecked(names[v]);
+      // Lengths first: most headers differ in length from both names, and a string comparison is a call.
+      const atLength = at.length;
+      if (atLength != headerName.length || at != headerName) {
+        if (!more && atLength == nextLength && at == next) more = true;
+        continue;
+      }
+      const rebuilt = scanLine(scan, unchecked(values[v]), name, slots, remove);
       if (rebuilt != null && kept != null && keptNames != null) {
         kept.push(rebuilt);
-        keptNames.push(headerNames[h]);
+        keptNames.push(headerName);
       }
     }
   }
@@ -100,11 +138,11 @@ function scanLine(scan: CookieScan, line: string, name: string, slots: i32, rebu
       if (slot >= 0) {
         const valueStart = slot == 0 ? t + name.length + 1 : line.indexOf("=", t) + 1;
         const value = line.substring(valueStart, j);
-        const previous = scan.values[slot];
+        const previous = scan.value(slot);
         if (previous != null && previous != value && scan.conflict.length == 0) {
           scan.conflict = chunkCookieName(name, slot);
         }
-        scan.values[slot] = value;
+        scan.setValue(slot, value);
         scan.removed++;
         eating = true;
       } else {
