@@ -202,33 +202,29 @@ export class Session {
 export function decodeInto(session: Session, encoded: string, reserveCreated: bool, trusted: bool): void {
   const n = encoded.length;
   let start = 0;
-  while (start <= n) {
-    let end = encoded.indexOf("&", start);
-    if (end < 0) end = n;
+  while (start < n) {
+    // One walk to the next `&` finds the first `=` and whether the piece is plain bytes only: a
+    // `key=value` of plain bytes (the usual stored pair) unescapes to itself, so its two halves are taken
+    // as they are instead of cutting the pair out and unescaping each half.
+    let end = start;
+    let eq = -1;
+    let plain = true;
+    while (end < n) {
+      const c = unitAt(encoded, end);
+      if (c == 0x26) break;
+      if (!isPlain(c)) {
+        if (c == 0x3d && eq < 0) eq = end;
+        else plain = false;
+      }
+      end++;
+    }
     if (end > start) {
-      // A `key=value` of plain bytes only (the usual stored pair) unescapes to itself: its two halves are
-      // taken as they are instead of cutting the pair out and unescaping each half.
-      const eq = plainPairSplit(encoded, start, end);
-      if (eq > 0) applyPlainPair(session, encoded, start, eq, end, reserveCreated, trusted);
+      // Plain: a non-empty key, one `=` and a non-empty value, all of bytes isPlain accepts (no `%`, `+` or NUL).
+      if (plain && eq > start && eq + 1 < end) applyPlainPair(session, encoded, start, eq, end, reserveCreated, trusted);
       else decodePair(session, encoded.substring(start, end), reserveCreated, trusted);
     }
     start = end + 1;
   }
-}
-
-/**
- * The offset of the `=` when `encoded[start, end)` is a non-empty key, one `=` and a non-empty value, all
- * of bytes isPlain accepts (no `%`, `+` or NUL, so unescaping changes nothing); -1 otherwise.
- */
-function plainPairSplit(encoded: string, start: i32, end: i32): i32 {
-  let eq = -1;
-  for (let i = start; i < end; i++) {
-    const c = unitAt(encoded, i);
-    if (isPlain(c)) continue;
-    if (c != 0x3d || eq >= 0) return -1;
-    eq = i;
-  }
-  return eq > start && eq + 1 < end ? eq : -1;
 }
 
 function decodePair(session: Session, pair: string, reserveCreated: bool, trusted: bool): void {
@@ -263,7 +259,25 @@ function applyPlainPair(session: Session, encoded: string, start: i32, eq: i32, 
     if (trusted) session.created = atoi64Range(encoded, eq + 1, end);
     return;
   }
-  session.entries.set(encoded.substring(start, eq), encoded.substring(eq + 1, end));
+  session.entries.set(knownKey(encoded, start, eq), encoded.substring(eq + 1, end));
+}
+
+// The keys plain pairs had lately, so that a session's keys (the same few for every visitor) are not
+// cut out of every cookie as new strings; values, which differ per visitor, always are.
+const KNOWN_KEYS = new StaticArray<string>(16);
+let knownKeys = 0;
+/** Keys longer than this are never kept. */
+const KNOWN_KEY_MAX = 32;
+
+/** `s[start, end)` as a string: a kept one when it was seen before, else a new one (kept while there is room). */
+function knownKey(s: string, start: i32, end: i32): string {
+  for (let i = 0; i < knownKeys; i++) {
+    const k = unchecked(KNOWN_KEYS[i]);
+    if (rangeIs(s, start, end, k)) return k;
+  }
+  const key = s.substring(start, end);
+  if (knownKeys < KNOWN_KEYS.length && end - start <= KNOWN_KEY_MAX) unchecked((KNOWN_KEYS[knownKeys++] = key));
+  return key;
 }
 
 /** Whether `s[start, end)` is exactly `word`. */

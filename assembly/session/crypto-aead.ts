@@ -54,6 +54,7 @@ export class AeadSealer extends SessionSealer {
   algorithm: u8;
   private lastName: string = "";
   private lastNameBytes: Uint8Array | null = null;
+  private opened: OpenedSession = new OpenedSession("", 0);
 
   constructor(passphrases: Uint8Array[], cipher: CryptoCipher) {
     super();
@@ -129,7 +130,11 @@ export class AeadSealer extends SessionSealer {
       if (!ok) continue;
       const expiry = <i64>bswap<u64>(load<u64>(raw + <usize>AEAD_EXPIRY_OFFSET));
       // An expiry beyond i64 cannot have been sealed by us; read it as "already expired".
-      return new OpenedSession(byteStringFromMemory(sealed, sealedLength - AEAD_TAG_LENGTH), expiry < 0 ? 1 : expiry);
+      // One answer object per sealer, filled again for every value opened (see SessionSealer.open).
+      const opened = this.opened;
+      opened.plaintext = byteStringFromMemory(sealed, sealedLength - AEAD_TAG_LENGTH);
+      opened.expiry = expiry < 0 ? 1 : expiry;
+      return opened;
     }
     return null;
   }

@@ -16,7 +16,8 @@ export abstract class SessionSealer {
   abstract seal(plaintext: string, expiryMicros: i64, cookieName: string, services: Services): string;
   /**
    * Decrypts a stored value; null on any failure. Failures carry no reason on purpose: a caller that
-   * could tell a bad MAC from bad padding would rebuild the padding oracle of CVE-2016-0736.
+   * could tell a bad MAC from bad padding would rebuild the padding oracle of CVE-2016-0736. The answer
+   * may be an object the sealer fills again on its next open: read it before opening another value.
    */
   abstract open(value: string, cookieName: string, services: Services): OpenedSession | null;
 }
