@@ -42,6 +42,8 @@ export class SessionTable {
   private dead: bool[] | null = null;
   private holes: i32 = 0;
   private index: Map<string, i32> | null = null;
+  /** False while every key and value was set through setPlain: the encoder need not look at their bytes. */
+  private mayEscape: bool = false;
 
   /** Live keys in order (a new array). */
   get keys(): string[] { return this.column(0); }
@@ -68,6 +70,22 @@ export class SessionTable {
   has(key: string): bool { return this.slotOf(key) >= 0; }
 
   set(key: string, value: string): void {
+    this.mayEscape = true;
+    this.put(key, value);
+  }
+
+  /**
+   * set(), for a key and value known to be of plain bytes only (isPlain: escapeUrlencoded leaves them as
+   * they are), such as a plain pair of a stored session or a number.
+   */
+  setPlain(key: string, value: string): void {
+    this.put(key, value);
+  }
+
+  /** True when every key and value was set through setPlain. */
+  get knownPlain(): bool { return !this.mayEscape; }
+
+  private put(key: string, value: string): void {
     const i = this.slotOf(key);
     let kv = this.kv;
     if (i >= 0) {
@@ -259,7 +277,7 @@ function applyPlainPair(session: Session, encoded: string, start: i32, eq: i32, 
     if (trusted) session.created = atoi64Range(encoded, eq + 1, end);
     return;
   }
-  session.entries.set(knownKey(encoded, start, eq), encoded.substring(eq + 1, end));
+  session.entries.setPlain(knownKey(encoded, start, eq), encoded.substring(eq + 1, end));
 }
 
 // The keys plain pairs had lately, so that a session's keys (the same few for every visitor) are not
@@ -326,13 +344,14 @@ export function encodeSessionLike(session: Session, reserveCreated: bool, stored
 /** Apache's session_identity_encode writes the expiry (and clicktrail its `_created`) into the table first. */
 function tableReserved(session: Session, reserveCreated: bool): void {
   const entries = session.entries;
-  if (session.expiry != 0) entries.set(EXPIRY_KEY, session.expiry.toString());
-  if (reserveCreated && session.created != 0) entries.set(CREATED_KEY, session.created.toString());
+  // The reserved keys and decimal numbers are plain bytes.
+  if (session.expiry != 0) entries.setPlain(EXPIRY_KEY, session.expiry.toString());
+  if (reserveCreated && session.created != 0) entries.setPlain(CREATED_KEY, session.created.toString());
 }
 
 function joinEntries(entries: SessionTable): string {
   const kv = entries.pairs;
-  const plain = plainLength(kv);
+  const plain = plainLength(kv, entries.knownPlain);
   if (plain >= 0) return joinPlain(kv, plain);
   // Joined once: appending to a string in the loop would copy the whole prefix for every pair.
   const n = kv.length >> 1;
@@ -344,14 +363,14 @@ function joinEntries(entries: SessionTable): string {
 /**
  * The length of the joined encoding of the pairs `kv` (key, value, key, value…) when every key and value
  * is of plain bytes only (escapeUrlencoded leaves them as they are, so the encoding is a plain join); -1
- * otherwise.
+ * otherwise. `knownPlain`: the table vouches for the bytes, only the lengths are checked.
  */
-function plainLength(kv: string[]): i32 {
+function plainLength(kv: string[], knownPlain: bool): i32 {
   const n = kv.length;
   let total = n > 0 ? n - 1 : 0;
   for (let i = 0; i < n; i++) {
     const s = unchecked(kv[i]);
-    if (s.length > MAX_CODEC_OUTPUT || !allPlain(s)) return -1;
+    if (s.length > MAX_CODEC_OUTPUT || (!knownPlain && !allPlain(s))) return -1;
     total += s.length;
   }
   return total;

@@ -110,7 +110,8 @@ export class SessionFilter extends StreamFilter {
 
   onRequestHeaders(request: HeaderMap): void {
     const s = this.feature.settings;
-    if (s.upstreamHeader.length) request.remove(s.upstreamHeader);
+    // Looked for first (the name is lower case already): remove() would lower-case it for every request.
+    if (s.upstreamHeader.length && request.get(s.upstreamHeader) != null) request.remove(s.upstreamHeader);
     // Without include/exclude every path is in scope: the path is not even decoded.
     if (s.include.length || s.exclude.length) {
       const path = request.get(":path");

@@ -111,6 +111,17 @@ describe("a table past the linear lookup (more than 16 slots, then an index)", (
     expect(s.entries.has("k3")).toBe(false);
     expect(encodeSession(s, false)).toBe("k10=v&k11=v&k12=w&k13=v&k14=v&k15=v&k16=v&k17=v&k0=again");
   });
+  it("escapes what is set after a stored session of plain pairs was read", () => {
+    const s = new Session();
+    decodeInto(s, "a=1&expiry=5", false, true);
+    expect(encodeSession(s, false)).toBe("a=1&expiry=5");
+    s.entries.set("k ey", "a&b");
+    expect(encodeSession(s, false)).toBe("a=1&expiry=5&k+ey=a%26b");
+    const t = new Session();
+    decodeInto(t, "a=1", false, true);
+    decodeInto(t, "a=x%2By", false, false);
+    expect(encodeSession(t, false)).toBe("a=x%2by");
+  });
   it("reads keys the same whether or not the decoder keeps them between sessions (long keys, many keys)", () => {
     // The decoder keeps up to 16 keys of up to 32 bytes to hand out again; every other key is cut anew.
     const long = "a_key_of_forty_bytes_that_is_never_kept";
