@@ -38,9 +38,11 @@ export class CookieBackendStream extends SessionBackendStream {
     this.presentUpTo = scan.lastPresent();
     const early = loadWithoutValue(scan);
     if (early != null) return early;
-    const first = scan.first!;
-    if (first.length == 0 || unitAt(first, 0) != 0x7e) return BackendLoad.found(first);
-    return joinChunks(scan, first, s);
+    // NAME's value is handed over where it is in its header: it becomes a string only if someone asks.
+    const line = scan.firstLine!;
+    const from = scan.firstFrom;
+    if (unitAt(line, from) != 0x7e) return BackendLoad.foundIn(line, from, scan.firstTo);
+    return joinChunks(scan, scan.first!, s);
   }
 
   save(response: HeaderMap, encoded: string, maxAgeSeconds: i64, delta: SessionDelta): SaveOutcome {

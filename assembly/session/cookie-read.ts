@@ -10,8 +10,12 @@ import { HeaderMap } from "../core/headers";
 import { unitAt } from "./units";
 
 export class CookieScan {
-  /** NAME's value; null when absent. */
-  first: string | null = null;
+  /** The header line NAME's value is in, from firstFrom to firstTo; null when NAME is absent. */
+  firstLine: string | null = null;
+  firstFrom: i32 = 0;
+  firstTo: i32 = 0;
+  /** NAME's value once cut out of its line. */
+  private firstCut: string | null = null;
   /**
    * NAME_2's value at 0, NAME_3's at 1, …; made only when the request carries a chunk cookie (a scan of
    * an ordinary request makes no array).
@@ -24,6 +28,20 @@ export class CookieScan {
 
   constructor(public slots: i32) {}
 
+  /** NAME's value (cut out of its line on first use); null when absent. */
+  get first(): string | null {
+    let cut = this.firstCut;
+    const line = this.firstLine;
+    if (cut == null && line != null) {
+      cut = line.substring(this.firstFrom, this.firstTo);
+      this.firstCut = cut;
+    }
+    return cut;
+  }
+
+  /** The length of NAME's value, -1 when absent. */
+  get firstLength(): i32 { return this.firstLine != null ? this.firstTo - this.firstFrom : -1; }
+
   /** The value of slot `slot` (0 for NAME, i for NAME_{i+1}); null when absent or out of range. */
   value(slot: i32): string | null {
     if (slot == 0) return this.first;
@@ -31,10 +49,21 @@ export class CookieScan {
     return chunks != null && slot > 0 && slot <= chunks.length ? chunks[slot - 1] : null;
   }
 
+  /** Sets NAME's value to `line[from, to)`, without cutting it out. */
+  setFirstIn(line: string, from: i32, to: i32): void {
+    this.firstLine = line;
+    this.firstFrom = from;
+    this.firstTo = to;
+    this.firstCut = null;
+  }
+
   /** Sets slot `slot`, 0 <= slot < slots. */
   setValue(slot: i32, value: string): void {
     if (slot == 0) {
-      this.first = value;
+      this.firstLine = value;
+      this.firstFrom = 0;
+      this.firstTo = value.length;
+      this.firstCut = value;
       return;
     }
     let chunks = this.chunks;
@@ -54,7 +83,7 @@ export class CookieScan {
         if (chunks[i] != null) return i + 1;
       }
     }
-    return this.first != null ? 0 : -1;
+    return this.firstLine != null ? 0 : -1;
   }
 }
 
@@ -137,12 +166,21 @@ function scanLine(scan: CookieScan, line: string, name: string, slots: i32, rebu
       const slot = matchSlot(line, t, j, name, slots);
       if (slot >= 0) {
         const valueStart = slot == 0 ? t + name.length + 1 : line.indexOf("=", t) + 1;
-        const value = line.substring(valueStart, j);
-        const previous = scan.value(slot);
-        if (previous != null && previous != value && scan.conflict.length == 0) {
-          scan.conflict = chunkCookieName(name, slot);
+        if (slot == 0) {
+          // NAME's value stays where it is in the line (compared in place with an earlier one).
+          const previous = scan.firstLine;
+          if (previous != null && !sameText(previous, scan.firstFrom, scan.firstTo, line, valueStart, j) && scan.conflict.length == 0) {
+            scan.conflict = name;
+          }
+          scan.setFirstIn(line, valueStart, j);
+        } else {
+          const value = line.substring(valueStart, j);
+          const previous = scan.value(slot);
+          if (previous != null && previous != value && scan.conflict.length == 0) {
+            scan.conflict = chunkCookieName(name, slot);
+          }
+          scan.setValue(slot, value);
         }
-        scan.setValue(slot, value);
         scan.removed++;
         eating = true;
       } else {
@@ -163,6 +201,13 @@ function scanLine(scan: CookieScan, line: string, name: string, slots: i32, rebu
   }
   if (others == 0) return null;
   return out != null ? out.join("") : line;
+}
+
+/** Whether `a[aFrom, aTo)` and `b[bFrom, bTo)` are the same code units. */
+function sameText(a: string, aFrom: i32, aTo: i32, b: string, bFrom: i32, bTo: i32): bool {
+  const n = aTo - aFrom;
+  if (n != bTo - bFrom) return false;
+  return memory.compare(changetype<usize>(a) + (<usize>aFrom << 1), changetype<usize>(b) + (<usize>bFrom << 1), <usize>n << 1) == 0;
 }
 
 /** Which of our cookies the piece `line[t, end)` is: 0 for NAME, k-1 for NAME_k, -1 for none. */

@@ -90,13 +90,18 @@ export class AeadSealer extends SessionSealer {
   }
 
   open(value: string, cookieName: string, services: Services): OpenedSession | null {
-    const rawLength = base64DecodedLength(value);
+    return this.openIn(value, 0, value.length, cookieName, services);
+  }
+
+  /** open() of `source[from, to)`, decoded where it is. */
+  openIn(source: string, from: i32, to: i32, cookieName: string, services: Services): OpenedSession | null {
+    const rawLength = base64DecodedLength(source, from, to);
     if (rawLength < AEAD_NONCE_OFFSET + AEAD_NONCE_LENGTH + AEAD_TAG_LENGTH) return null;
     const name = this.nameBytes(cookieName);
     // The decoded value, then the AAD (the header and the name), in memory kept between requests: a
     // cookie opened per request no longer costs an array for the value, views into it and the AAD.
     const raw = openScratch(rawLength + AEAD_NONCE_OFFSET + AEAD_XNONCE_LENGTH + name.length);
-    if (!base64DecodeTo(value, true, raw)) return null;
+    if (!base64DecodeTo(source, from, to, true, raw)) return null;
     const opened = this.openRaw(raw, rawLength, name);
     // The scratch held the plaintext; it is not left there until the next cookie.
     memory.fill(raw, 0, <usize>rawLength);

@@ -154,12 +154,15 @@ export class SessionFilter extends StreamFilter {
     } else if (found.status == BackendLoadStatus.Unusable) {
       services.log(LogLevel.Warn, "clicktrail: session: " + found.reason + "; an empty session was started");
       services.count(metrics.decodeFailures, 1);
-    } else if (found.status == BackendLoadStatus.Found && found.encoded.length > 0) {
-      let plaintext: string | null = found.encoded;
+    } else if (found.status == BackendLoadStatus.Found && found.encodedLength > 0) {
+      let plaintext: string | null = null;
       let sealedExpiry: i64 = 0;
       const sealer = this.feature.sealer;
-      if (sealer != null) {
-        const opened = sealer.open(found.encoded, s.cookieName, services);
+      if (sealer == null) {
+        plaintext = found.encoded;
+      } else {
+        // Read where the backend found it (for the cookie backend, inside the Cookie header).
+        const opened = sealer.openIn(found.encodedSource, found.encodedFrom, found.encodedTo, s.cookieName, services);
         if (opened == null) {
           plaintext = null;
           services.log(LogLevel.Warn, DECRYPT_FAILURE_LOG);

@@ -20,4 +20,12 @@ export abstract class SessionSealer {
    * may be an object the sealer fills again on its next open: read it before opening another value.
    */
   abstract open(value: string, cookieName: string, services: Services): OpenedSession | null;
+
+  /**
+   * open() of `source[from, to)` (a value inside a longer string, such as a Cookie header). This one cuts
+   * the value out; a sealer that can read it in place overrides it.
+   */
+  openIn(source: string, from: i32, to: i32, cookieName: string, services: Services): OpenedSession | null {
+    return this.open(from == 0 && to == source.length ? source : source.substring(from, to), cookieName, services);
+  }
 }
