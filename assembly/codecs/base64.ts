@@ -90,19 +90,53 @@ export function base64Encode(data: Uint8Array, urlSafe: bool, pad: bool): string
  */
 export function base64Decode(s: string, urlSafe: bool): Uint8Array | null {
   if (!tablesReady) fillTables();
-  const table = urlSafe ? DEC_URL : DEC_STD;
-  let n = s.length;
+  const n = unpaddedLength(s, 0, s.length);
+  if (n < 0) return null;
+  const out = new Uint8Array(decodedLength(n));
+  return decodeInto(out.dataStart, changetype<usize>(s), n, urlSafe ? DEC_URL : DEC_STD, true) ? out : null;
+}
+
+/**
+ * How many bytes base64Decode gives for `s[from, to)` when it decodes, judged by the length and padding
+ * alone; -1 when no encoding has that shape (base64Decode then gives null). 0 <= from <= to <= s.length.
+ */
+export function base64DecodedLength(s: string, from: i32, to: i32): i32 {
+  const n = unpaddedLength(s, from, to);
+  return n < 0 ? -1 : decodedLength(n);
+}
+
+/**
+ * base64Decode of `s[from, to)` into memory of the caller's (room for base64DecodedLength(s, from, to)
+ * bytes at `dst`, which must not be -1): true where base64Decode gives bytes, false where it gives null
+ * (then `dst` holds a prefix). For a caller that reads the bytes once, without a new string or array per
+ * value (a cookie value read where it is in its header).
+ */
+export function base64DecodeTo(s: string, from: i32, to: i32, urlSafe: bool, dst: usize): bool {
+  if (!tablesReady) fillTables();
+  const n = unpaddedLength(s, from, to);
+  if (n < 0) return false;
+  return decodeInto(dst, changetype<usize>(s) + (<usize>from << 1), n, urlSafe ? DEC_URL : DEC_STD, true);
+}
+
+/** The characters of `s[from, to)` before its padding; -1 for a length or padding no encoding has. */
+function unpaddedLength(s: string, from: i32, to: i32): i32 {
+  let n = to - from;
+  const src = changetype<usize>(s) + (<usize>from << 1);
   // Padding: when present it completes the last quantum to four characters, one or two `=`.
-  if (n > 0 && s.charCodeAt(n - 1) == 0x3d) {
-    if ((n & 3) != 0) return null;
+  if (n > 0 && load<u16>(src + (<usize>(n - 1) << 1)) == 0x3d) {
+    if ((n & 3) != 0) return -1;
     n--;
-    if (n > 0 && s.charCodeAt(n - 1) == 0x3d) n--;
-    if ((n & 3) < 2) return null;
+    if (n > 0 && load<u16>(src + (<usize>(n - 1) << 1)) == 0x3d) n--;
+    if ((n & 3) < 2) return -1;
   }
+  return (n & 3) == 1 ? -1 : n;
+}
+
+// @ts-ignore: decorator
+@inline
+function decodedLength(n: i32): i32 {
   const rest = n & 3;
-  if (rest == 1) return null;
-  const out = new Uint8Array((n >> 2) * 3 + (rest == 0 ? 0 : rest - 1));
-  return decodeInto(out, changetype<usize>(s), n, table, true) ? out : null;
+  return (n >> 2) * 3 + (rest == 0 ? 0 : rest - 1);
 }
 
 /**
@@ -119,12 +153,12 @@ export function aprBase64Decode(s: string): Uint8Array {
   while (n < len && sextet(DEC_STD, load<u16>(src + (<usize>n << 1))) <= 63) n++;
   const rest = n & 3;
   const out = new Uint8Array((n >> 2) * 3 + (rest <= 1 ? 0 : rest - 1));
-  decodeInto(out, src, n, DEC_STD, false);
+  decodeInto(out.dataStart, src, n, DEC_STD, false);
   return out;
 }
 
 /**
- * Decodes the first `n` characters at `src` into `out`, sized for them; a final lone character is
+ * Decodes the first `n` characters at `src` into `dst`, with room for them; a final lone character is
  * dropped. When `strict`: false on a character outside `table`'s alphabet or on non-zero bits after the
  * last byte (then `out` holds a prefix). When not strict the caller has already measured `n` as a run of
  * alphabet characters, so nothing is checked and the result is always true. Inlined so that each
@@ -132,9 +166,8 @@ export function aprBase64Decode(s: string): Uint8Array {
  */
 // @ts-ignore: decorator
 @inline
-function decodeInto(out: Uint8Array, src: usize, n: i32, table: StaticArray<u8>, strict: bool): bool {
+function decodeInto(dst: usize, src: usize, n: i32, table: StaticArray<u8>, strict: bool): bool {
   const rest = n & 3;
-  const dst = out.dataStart;
   let o: usize = 0;
   let i = 0;
   const fullEnd = n - rest;

@@ -13,34 +13,78 @@ export const TAG_LENGTH: i32 = 16;
 const STATE = new StaticArray<u32>(16);
 const WORK = new StaticArray<u32>(16);
 
-// @ts-ignore: decorator
-@inline
-function qr(x: usize, a: usize, b: usize, c: usize, d: usize): void {
-  let va = load<u32>(x + (a << 2));
-  let vb = load<u32>(x + (b << 2));
-  let vc = load<u32>(x + (c << 2));
-  let vd = load<u32>(x + (d << 2));
-  va += vb; vd = rotl<u32>(vd ^ va, 16);
-  vc += vd; vb = rotl<u32>(vb ^ vc, 12);
-  va += vb; vd = rotl<u32>(vd ^ va, 8);
-  vc += vd; vb = rotl<u32>(vb ^ vc, 7);
-  store<u32>(x + (a << 2), va);
-  store<u32>(x + (b << 2), vb);
-  store<u32>(x + (c << 2), vc);
-  store<u32>(x + (d << 2), vd);
-}
-
-function doubleRounds(x: usize): void {
+/**
+ * The ChaCha20 block function (RFC 8439 §2.3) on the 16-word state at `s`, written to the 16 words at
+ * `out`: the 20 rounds, then, when `addInput`, the state added word by word (HChaCha20 leaves it out).
+ * The words live in locals through the rounds rather than being loaded and stored by every quarter round.
+ */
+function block(s: usize, out: usize, addInput: bool): void {
+  let x0 = load<u32>(s, 0);
+  let x1 = load<u32>(s, 4);
+  let x2 = load<u32>(s, 8);
+  let x3 = load<u32>(s, 12);
+  let x4 = load<u32>(s, 16);
+  let x5 = load<u32>(s, 20);
+  let x6 = load<u32>(s, 24);
+  let x7 = load<u32>(s, 28);
+  let x8 = load<u32>(s, 32);
+  let x9 = load<u32>(s, 36);
+  let x10 = load<u32>(s, 40);
+  let x11 = load<u32>(s, 44);
+  let x12 = load<u32>(s, 48);
+  let x13 = load<u32>(s, 52);
+  let x14 = load<u32>(s, 56);
+  let x15 = load<u32>(s, 60);
   for (let i = 0; i < 10; i++) {
-    qr(x, 0, 4, 8, 12);
-    qr(x, 1, 5, 9, 13);
-    qr(x, 2, 6, 10, 14);
-    qr(x, 3, 7, 11, 15);
-    qr(x, 0, 5, 10, 15);
-    qr(x, 1, 6, 11, 12);
-    qr(x, 2, 7, 8, 13);
-    qr(x, 3, 4, 9, 14);
+    x0 += x4; x12 = rotl<u32>(x12 ^ x0, 16);
+    x8 += x12; x4 = rotl<u32>(x4 ^ x8, 12);
+    x0 += x4; x12 = rotl<u32>(x12 ^ x0, 8);
+    x8 += x12; x4 = rotl<u32>(x4 ^ x8, 7);
+    x1 += x5; x13 = rotl<u32>(x13 ^ x1, 16);
+    x9 += x13; x5 = rotl<u32>(x5 ^ x9, 12);
+    x1 += x5; x13 = rotl<u32>(x13 ^ x1, 8);
+    x9 += x13; x5 = rotl<u32>(x5 ^ x9, 7);
+    x2 += x6; x14 = rotl<u32>(x14 ^ x2, 16);
+    x10 += x14; x6 = rotl<u32>(x6 ^ x10, 12);
+    x2 += x6; x14 = rotl<u32>(x14 ^ x2, 8);
+    x10 += x14; x6 = rotl<u32>(x6 ^ x10, 7);
+    x3 += x7; x15 = rotl<u32>(x15 ^ x3, 16);
+    x11 += x15; x7 = rotl<u32>(x7 ^ x11, 12);
+    x3 += x7; x15 = rotl<u32>(x15 ^ x3, 8);
+    x11 += x15; x7 = rotl<u32>(x7 ^ x11, 7);
+    x0 += x5; x15 = rotl<u32>(x15 ^ x0, 16);
+    x10 += x15; x5 = rotl<u32>(x5 ^ x10, 12);
+    x0 += x5; x15 = rotl<u32>(x15 ^ x0, 8);
+    x10 += x15; x5 = rotl<u32>(x5 ^ x10, 7);
+    x1 += x6; x12 = rotl<u32>(x12 ^ x1, 16);
+    x11 += x12; x6 = rotl<u32>(x6 ^ x11, 12);
+    x1 += x6; x12 = rotl<u32>(x12 ^ x1, 8);
+    x11 += x12; x6 = rotl<u32>(x6 ^ x11, 7);
+    x2 += x7; x13 = rotl<u32>(x13 ^ x2, 16);
+    x8 += x13; x7 = rotl<u32>(x7 ^ x8, 12);
+    x2 += x7; x13 = rotl<u32>(x13 ^ x2, 8);
+    x8 += x13; x7 = rotl<u32>(x7 ^ x8, 7);
+    x3 += x4; x14 = rotl<u32>(x14 ^ x3, 16);
+    x9 += x14; x4 = rotl<u32>(x4 ^ x9, 12);
+    x3 += x4; x14 = rotl<u32>(x14 ^ x3, 8);
+    x9 += x14; x4 = rotl<u32>(x4 ^ x9, 7);
   }
+  store<u32>(out, addInput ? x0 + load<u32>(s, 0) : x0, 0);
+  store<u32>(out, addInput ? x1 + load<u32>(s, 4) : x1, 4);
+  store<u32>(out, addInput ? x2 + load<u32>(s, 8) : x2, 8);
+  store<u32>(out, addInput ? x3 + load<u32>(s, 12) : x3, 12);
+  store<u32>(out, addInput ? x4 + load<u32>(s, 16) : x4, 16);
+  store<u32>(out, addInput ? x5 + load<u32>(s, 20) : x5, 20);
+  store<u32>(out, addInput ? x6 + load<u32>(s, 24) : x6, 24);
+  store<u32>(out, addInput ? x7 + load<u32>(s, 28) : x7, 28);
+  store<u32>(out, addInput ? x8 + load<u32>(s, 32) : x8, 32);
+  store<u32>(out, addInput ? x9 + load<u32>(s, 36) : x9, 36);
+  store<u32>(out, addInput ? x10 + load<u32>(s, 40) : x10, 40);
+  store<u32>(out, addInput ? x11 + load<u32>(s, 44) : x11, 44);
+  store<u32>(out, addInput ? x12 + load<u32>(s, 48) : x12, 48);
+  store<u32>(out, addInput ? x13 + load<u32>(s, 52) : x13, 52);
+  store<u32>(out, addInput ? x14 + load<u32>(s, 56) : x14, 56);
+  store<u32>(out, addInput ? x15 + load<u32>(s, 60) : x15, 60);
 }
 
 /** Fills the 16 words at `s` with the constants, the key at `key` (32 bytes) and words 12..15 as given. */
@@ -64,11 +108,7 @@ export function chacha20XorPtr(key: usize, nonce: usize, counter: u32, src: usiz
   memory.copy(s + 52, nonce, 12);
   let off = 0;
   while (off < len) {
-    memory.copy(x, s, 64);
-    doubleRounds(x);
-    for (let i = 0; i < 16; i++) {
-      store<u32>(x + (<usize>i << 2), load<u32>(x + (<usize>i << 2)) + load<u32>(s + (<usize>i << 2)));
-    }
+    block(s, x, true);
     const take = min(64, len - off);
     if (take == 64) {
       for (let i = 0; i < 64; i += 8) {
@@ -101,33 +141,41 @@ export function hchacha20(key32: Uint8Array, nonce16: Uint8Array): Uint8Array | 
 }
 
 function hchacha20Ptr(key: usize, nonce16: usize, out: usize): void {
+  const s = changetype<usize>(STATE);
   const x = changetype<usize>(WORK);
-  setup(x, key);
-  memory.copy(x + 48, nonce16, 16);
-  doubleRounds(x);
+  setup(s, key);
+  memory.copy(s + 48, nonce16, 16);
+  block(s, x, false);
   memory.copy(out, x, 16);
   memory.copy(out + 16, x + 48, 16);
 }
 
 /** Poly1305 (RFC 8439 §2.5) with five 26-bit limbs, so every product fits a u64. */
 export class Poly1305 {
-  private r0: u32; private r1: u32; private r2: u32; private r3: u32; private r4: u32;
+  private r0: u32 = 0; private r1: u32 = 0; private r2: u32 = 0; private r3: u32 = 0; private r4: u32 = 0;
   private h0: u32 = 0; private h1: u32 = 0; private h2: u32 = 0; private h3: u32 = 0; private h4: u32 = 0;
-  private pad0: u32; private pad1: u32; private pad2: u32; private pad3: u32;
+  private pad0: u32 = 0; private pad1: u32 = 0; private pad2: u32 = 0; private pad3: u32 = 0;
   private readonly buf: StaticArray<u8> = new StaticArray<u8>(16);
   private bufLen: i32 = 0;
 
   /** Keyed with the 32 bytes at `key` (r, clamped, then s). */
   constructor(key: usize) {
+    this.rekey(key);
+  }
+
+  /** Starts over keyed with the 32 bytes at `key`, as a new instance would (one instance serves many tags). */
+  rekey(key: usize): void {
     this.r0 = load<u32>(key, 0) & 0x3ffffff;
     this.r1 = (load<u32>(key, 3) >>> 2) & 0x3ffff03;
     this.r2 = (load<u32>(key, 6) >>> 4) & 0x3ffc0ff;
     this.r3 = (load<u32>(key, 9) >>> 6) & 0x3f03fff;
     this.r4 = (load<u32>(key, 12) >>> 8) & 0x00fffff;
+    this.h0 = 0; this.h1 = 0; this.h2 = 0; this.h3 = 0; this.h4 = 0;
     this.pad0 = load<u32>(key, 16);
     this.pad1 = load<u32>(key, 20);
     this.pad2 = load<u32>(key, 24);
     this.pad3 = load<u32>(key, 28);
+    this.bufLen = 0;
   }
 
   /** Absorbs whole 16-byte blocks at `m`; `hibit` is 1 << 24 for full blocks, 0 for the padded last one. */
@@ -240,24 +288,32 @@ export function poly1305(key32: Uint8Array, msg: Uint8Array): Uint8Array | null 
 const ZEROS = new StaticArray<u8>(16);
 const LENGTHS = new StaticArray<u8>(16);
 const POLY_KEY = new StaticArray<u8>(64);
+// Per-call working memory, reused: no call below is re-entered, and allocating these for every cookie
+// opened was a measurable part of a request (issue 15). Secrets in them are wiped after use.
+const MAC = new Poly1305(changetype<usize>(POLY_KEY));
+const TAG = new StaticArray<u8>(16);
+const SUBKEY = new StaticArray<u8>(32);
+const SUBNONCE = new StaticArray<u8>(12);
 
-/** The AEAD tag (RFC 8439 §2.8) over aad and ciphertext, written to `out`. */
-function aeadTag(key: usize, nonce: usize, aad: Uint8Array, ct: usize, ctLen: i32, out: usize): void {
+/** The AEAD tag (RFC 8439 §2.8) over the `aadLen` bytes at `aad` and the ciphertext, written to `out`. */
+function aeadTag(key: usize, nonce: usize, aad: usize, aadLen: i32, ct: usize, ctLen: i32, out: usize): void {
   const pk = changetype<usize>(POLY_KEY);
   memory.fill(pk, 0, 64);
   chacha20XorPtr(key, nonce, 0, pk, pk, 64);
-  const p = new Poly1305(pk);
+  const p = MAC;
+  p.rekey(pk);
   const zeros = changetype<usize>(ZEROS);
-  p.update(aad.dataStart, aad.length);
-  p.update(zeros, (16 - (aad.length & 15)) & 15);
+  p.update(aad, aadLen);
+  p.update(zeros, (16 - (aadLen & 15)) & 15);
   p.update(ct, ctLen);
   p.update(zeros, (16 - (ctLen & 15)) & 15);
   const lens = changetype<usize>(LENGTHS);
-  store<u64>(lens, <u64>aad.length, 0);
+  store<u64>(lens, <u64>aadLen, 0);
   store<u64>(lens, <u64>ctLen, 8);
   p.update(lens, 16);
   p.finish(out);
   memory.fill(pk, 0, 64);
+  p.rekey(pk);
 }
 
 function sealPtr(key: usize, nonce: usize, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
@@ -265,20 +321,29 @@ function sealPtr(key: usize, nonce: usize, plaintext: Uint8Array, aad: Uint8Arra
   if (n > 0x7fffffff - TAG_LENGTH) return new Uint8Array(0);
   const out = new Uint8Array(n + TAG_LENGTH);
   chacha20XorPtr(key, nonce, 1, plaintext.dataStart, out.dataStart, n);
-  aeadTag(key, nonce, aad, out.dataStart, n, out.dataStart + <usize>n);
+  aeadTag(key, nonce, aad.dataStart, aad.length, out.dataStart, n, out.dataStart + <usize>n);
   return out;
 }
 
-function openPtr(key: usize, nonce: usize, sealed: Uint8Array, aad: Uint8Array): Uint8Array | null {
+/**
+ * Checks the tag of the `sealedLen` bytes at `sealed` (ciphertext || tag) and only then decrypts the
+ * ciphertext into `out` (which may be `sealed` itself); false, with `out` untouched, on a bad tag.
+ */
+function openPtr(key: usize, nonce: usize, sealed: usize, sealedLen: i32, aad: usize, aadLen: i32, out: usize): bool {
+  const n = sealedLen - TAG_LENGTH;
+  if (n < 0) return false;
+  const t = changetype<usize>(TAG);
+  aeadTag(key, nonce, aad, aadLen, sealed, n, t);
+  if (!constantTimeEqualPtr(t, sealed + <usize>n, TAG_LENGTH)) return false;
+  chacha20XorPtr(key, nonce, 1, sealed, out, n);
+  return true;
+}
+
+function openToArray(key: usize, nonce: usize, sealed: Uint8Array, aad: Uint8Array): Uint8Array | null {
   const n = sealed.length - TAG_LENGTH;
   if (n < 0) return null;
-  const tag = new StaticArray<u8>(16);
-  const t = changetype<usize>(tag);
-  aeadTag(key, nonce, aad, sealed.dataStart, n, t);
-  if (!constantTimeEqualPtr(t, sealed.dataStart + <usize>n, TAG_LENGTH)) return null;
   const out = new Uint8Array(n);
-  chacha20XorPtr(key, nonce, 1, sealed.dataStart, out.dataStart, n);
-  return out;
+  return openPtr(key, nonce, sealed.dataStart, sealed.length, aad.dataStart, aad.length, out.dataStart) ? out : null;
 }
 
 /**
@@ -293,7 +358,17 @@ export function chacha20Poly1305Seal(key32: Uint8Array, nonce12: Uint8Array, pla
 /** The plaintext of ciphertext || tag, or null when lengths are wrong or the tag does not verify. */
 export function chacha20Poly1305Open(key32: Uint8Array, nonce12: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | null {
   if (key32.length != KEY_LENGTH || nonce12.length != NONCE_LENGTH) return null;
-  return openPtr(key32.dataStart, nonce12.dataStart, sealed, aad);
+  return openToArray(key32.dataStart, nonce12.dataStart, sealed, aad);
+}
+
+/**
+ * chacha20Poly1305Open on memory the caller owns: the 32-byte key at `key32`, the 12-byte nonce at
+ * `nonce12`, ciphertext || tag at `sealed` (`sealedLen` bytes) and the AAD at `aad`. On a good tag the
+ * plaintext (sealedLen - 16 bytes) is written to `out`, which may be `sealed` itself, and the answer is
+ * true; otherwise false and nothing is written.
+ */
+export function chacha20Poly1305OpenTo(key32: usize, nonce12: usize, sealed: usize, sealedLen: i32, aad: usize, aadLen: i32, out: usize): bool {
+  return openPtr(key32, nonce12, sealed, sealedLen, aad, aadLen, out);
 }
 
 /** Subkey and 12-byte nonce for XChaCha20: HChaCha20 over nonce[0..16], then 4 zero bytes || nonce[16..24]. */
@@ -306,21 +381,31 @@ function xSetup(key: usize, nonce24: usize, subkey: usize, nonce12: usize): void
 /** XChaCha20-Poly1305: ciphertext || tag; an empty array when the key is not 32 bytes or the nonce not 24. */
 export function xchacha20Poly1305Seal(key32: Uint8Array, nonce24: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
   if (key32.length != KEY_LENGTH || nonce24.length != XNONCE_LENGTH) return new Uint8Array(0);
-  const subkey = new StaticArray<u8>(32);
-  const nonce = new StaticArray<u8>(12);
-  xSetup(key32.dataStart, nonce24.dataStart, changetype<usize>(subkey), changetype<usize>(nonce));
-  const out = sealPtr(changetype<usize>(subkey), changetype<usize>(nonce), plaintext, aad);
-  memory.fill(changetype<usize>(subkey), 0, 32);
+  const subkey = changetype<usize>(SUBKEY);
+  const nonce = changetype<usize>(SUBNONCE);
+  xSetup(key32.dataStart, nonce24.dataStart, subkey, nonce);
+  const out = sealPtr(subkey, nonce, plaintext, aad);
+  memory.fill(subkey, 0, 32);
   return out;
 }
 
 /** The plaintext of an XChaCha20-Poly1305 sealed value, or null on wrong lengths or a bad tag. */
 export function xchacha20Poly1305Open(key32: Uint8Array, nonce24: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | null {
   if (key32.length != KEY_LENGTH || nonce24.length != XNONCE_LENGTH) return null;
-  const subkey = new StaticArray<u8>(32);
-  const nonce = new StaticArray<u8>(12);
-  xSetup(key32.dataStart, nonce24.dataStart, changetype<usize>(subkey), changetype<usize>(nonce));
-  const out = openPtr(changetype<usize>(subkey), changetype<usize>(nonce), sealed, aad);
-  memory.fill(changetype<usize>(subkey), 0, 32);
+  const subkey = changetype<usize>(SUBKEY);
+  const nonce = changetype<usize>(SUBNONCE);
+  xSetup(key32.dataStart, nonce24.dataStart, subkey, nonce);
+  const out = openToArray(subkey, nonce, sealed, aad);
+  memory.fill(subkey, 0, 32);
   return out;
+}
+
+/** xchacha20Poly1305Open on memory the caller owns, as chacha20Poly1305OpenTo (the nonce is 24 bytes). */
+export function xchacha20Poly1305OpenTo(key32: usize, nonce24: usize, sealed: usize, sealedLen: i32, aad: usize, aadLen: i32, out: usize): bool {
+  const subkey = changetype<usize>(SUBKEY);
+  const nonce = changetype<usize>(SUBNONCE);
+  xSetup(key32, nonce24, subkey, nonce);
+  const ok = openPtr(subkey, nonce, sealed, sealedLen, aad, aadLen, out);
+  memory.fill(subkey, 0, 32);
+  return ok;
 }

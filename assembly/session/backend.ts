@@ -40,10 +40,47 @@ export const enum BackendLoadStatus {
 }
 
 export class BackendLoad {
-  constructor(public status: BackendLoadStatus, public encoded: string, public reason: string) {}
+  // The encoded session is source[from, to): a backend that found it inside a longer string (the cookie
+  // backend, in a Cookie header) hands over where it is, and it is cut out only when asked for as a
+  // string (a sealer reads it in place).
+  private source: string;
+  private from: i32;
+  private to: i32;
+
+  constructor(public status: BackendLoadStatus, encoded: string, public reason: string) {
+    this.source = encoded;
+    this.from = 0;
+    this.to = encoded.length;
+  }
+
+  /** The encoded session (Found), "" otherwise. */
+  get encoded(): string {
+    const source = this.source;
+    if (this.from == 0 && this.to == source.length) return source;
+    const cut = source.substring(this.from, this.to);
+    this.source = cut;
+    this.from = 0;
+    this.to = cut.length;
+    return cut;
+  }
+
+  /** encoded.length, without cutting it out. */
+  get encodedLength(): i32 { return this.to - this.from; }
+
+  /** The string the encoded session is in, from encodedFrom to encodedTo. */
+  get encodedSource(): string { return this.source; }
+  get encodedFrom(): i32 { return this.from; }
+  get encodedTo(): i32 { return this.to; }
 
   static none(): BackendLoad { return new BackendLoad(BackendLoadStatus.None, "", ""); }
   static found(encoded: string): BackendLoad { return new BackendLoad(BackendLoadStatus.Found, encoded, ""); }
+  /** Found: the encoded session is `source[from, to)`. */
+  static foundIn(source: string, from: i32, to: i32): BackendLoad {
+    const load = new BackendLoad(BackendLoadStatus.Found, source, "");
+    load.from = from;
+    load.to = to;
+    return load;
+  }
   static unusable(reason: string): BackendLoad { return new BackendLoad(BackendLoadStatus.Unusable, "", reason); }
   static pending(): BackendLoad { return new BackendLoad(BackendLoadStatus.Pending, "", ""); }
   static unavailable(reason: string): BackendLoad { return new BackendLoad(BackendLoadStatus.Unavailable, "", reason); }
@@ -52,14 +89,13 @@ export class BackendLoad {
 /**
  * What a scan of the session cookies answers before any value is read: Unusable when the client sent one
  * of them twice with different values, None when the first one is absent or empty; null when
- * scan.values[0] holds a value for the backend to read.
+ * scan.first holds a value for the backend to read.
  */
 export function loadWithoutValue(scan: CookieScan): BackendLoad | null {
   if (scan.conflict.length) {
     return BackendLoad.unusable("the client sent cookie " + scan.conflict + " more than once with different values");
   }
-  const first = scan.values[0];
-  return first == null || first.length == 0 ? BackendLoad.none() : null;
+  return scan.firstLength <= 0 ? BackendLoad.none() : null;
 }
 
 /** What save() or remove() did. */

@@ -13,6 +13,7 @@ import { LogLevel, Services } from "../core/services";
 import { BackendLoad, loadWithoutValue, SaveOutcome, SessionBackend, SessionBackendStream, SessionDelta } from "./backend";
 import { chunkCookieName, CookieScan, scanSessionCookies } from "./cookie-read";
 import { APACHE_DEFAULT_ATTRIBUTES, SessionSettings } from "./settings";
+import { unitAt } from "./units";
 
 /** The size a browser is guaranteed to keep for one cookie: name, value and attributes (RFC 6265 §6.1). */
 export const MAX_COOKIE_BYTES: i32 = 4096;
@@ -37,9 +38,11 @@ export class CookieBackendStream extends SessionBackendStream {
     this.presentUpTo = scan.lastPresent();
     const early = loadWithoutValue(scan);
     if (early != null) return early;
-    const first = scan.values[0]!;
-    if (first.charCodeAt(0) != 0x7e) return BackendLoad.found(first);
-    return joinChunks(scan, first, s);
+    // NAME's value is handed over where it is in its header: it becomes a string only if someone asks.
+    const line = scan.firstLine!;
+    const from = scan.firstFrom;
+    if (unitAt(line, from) != 0x7e) return BackendLoad.foundIn(line, from, scan.firstTo);
+    return joinChunks(scan, scan.first!, s);
   }
 
   save(response: HeaderMap, encoded: string, maxAgeSeconds: i64, delta: SessionDelta): SaveOutcome {
@@ -93,7 +96,7 @@ function joinChunks(scan: CookieScan, first: string, s: SessionSettings): Backen
   const parts = new Array<string>();
   parts.push(first.substring(close + 1));
   for (let i = 1; i < count; i++) {
-    const v = scan.values[i];
+    const v = scan.value(i);
     if (v == null) {
       return BackendLoad.unusable("cookie " + chunkCookieName(s.cookieName, i) + " (chunk " + (i + 1).toString() +
         " of " + count.toString() + ") is missing");

@@ -20,11 +20,11 @@
 // the cookie name stops a value sealed for one cookie being replayed as another. The key id picks the
 // passphrase without trial decryption (several passphrases: the first seals, all open).
 import { Services } from "../core/services";
-import { byteStringFromBytes, byteStringToBytes } from "../core/bytes";
-import { base64Decode, base64Encode } from "../codecs/base64";
+import { byteStringFromMemory, byteStringToBytes } from "../core/bytes";
+import { base64DecodedLength, base64DecodeTo, base64Encode } from "../codecs/base64";
 import { hkdfSha256 } from "../crypto/hkdf";
 import {
-  chacha20Poly1305Open, chacha20Poly1305Seal, xchacha20Poly1305Open, xchacha20Poly1305Seal,
+  chacha20Poly1305OpenTo, chacha20Poly1305Seal, xchacha20Poly1305OpenTo, xchacha20Poly1305Seal,
 } from "../crypto/chacha20poly1305";
 import { OpenedSession, SessionSealer } from "./sealer";
 import { CryptoCipher } from "./settings";
@@ -52,6 +52,9 @@ class AeadKey {
 export class AeadSealer extends SessionSealer {
   keys: AeadKey[] = [];
   algorithm: u8;
+  private lastName: string = "";
+  private lastNameBytes: Uint8Array | null = null;
+  private opened: OpenedSession = new OpenedSession("", 0);
 
   constructor(passphrases: Uint8Array[], cipher: CryptoCipher) {
     super();
@@ -87,34 +90,78 @@ export class AeadSealer extends SessionSealer {
   }
 
   open(value: string, cookieName: string, services: Services): OpenedSession | null {
-    const raw = base64Decode(value, true);
-    if (raw == null || raw.length < AEAD_NONCE_OFFSET + AEAD_NONCE_LENGTH + AEAD_TAG_LENGTH) return null;
-    if (raw[0] != AEAD_VERSION) return null;
-    const alg = raw[1];
+    return this.openIn(value, 0, value.length, cookieName, services);
+  }
+
+  /** open() of `source[from, to)`, decoded where it is. */
+  openIn(source: string, from: i32, to: i32, cookieName: string, services: Services): OpenedSession | null {
+    const rawLength = base64DecodedLength(source, from, to);
+    if (rawLength < AEAD_NONCE_OFFSET + AEAD_NONCE_LENGTH + AEAD_TAG_LENGTH) return null;
+    const name = this.nameBytes(cookieName);
+    // The decoded value, then the AAD (the header and the name), in memory kept between requests: a
+    // cookie opened per request no longer costs an array for the value, views into it and the AAD.
+    const raw = openScratch(rawLength + AEAD_NONCE_OFFSET + AEAD_XNONCE_LENGTH + name.length);
+    if (!base64DecodeTo(source, from, to, true, raw)) return null;
+    const opened = this.openRaw(raw, rawLength, name);
+    // The scratch held the plaintext; it is not left there until the next cookie.
+    memory.fill(raw, 0, <usize>rawLength);
+    return opened;
+  }
+
+  /** open() once the value is decoded: `rawLength` bytes at `raw`, with room for the AAD after them. */
+  private openRaw(raw: usize, rawLength: i32, name: Uint8Array): OpenedSession | null {
+    if (load<u8>(raw) != AEAD_VERSION) return null;
+    const alg = load<u8>(raw, 1);
     let nonceLength = 0;
     if (alg == AEAD_ALG_XCHACHA20_POLY1305) nonceLength = AEAD_XNONCE_LENGTH;
     else if (alg == AEAD_ALG_CHACHA20_POLY1305) nonceLength = AEAD_NONCE_LENGTH;
     else return null;
     const headerLength = AEAD_NONCE_OFFSET + nonceLength;
-    if (raw.length < headerLength + AEAD_TAG_LENGTH) return null;
-    // Views into the decoded value, not copies: the cipher reads them in place.
-    const header = raw.subarray(0, headerLength);
-    const nonce = raw.subarray(AEAD_NONCE_OFFSET, headerLength);
-    const sealed = raw.subarray(headerLength);
-    const aad = withName(header, cookieName);
+    if (rawLength < headerLength + AEAD_TAG_LENGTH) return null;
+    const nonce = raw + <usize>AEAD_NONCE_OFFSET;
+    const sealed = raw + <usize>headerLength;
+    const sealedLength = rawLength - headerLength;
+    const aad = raw + <usize>rawLength;
+    const aadLength = headerLength + name.length;
+    memory.copy(aad, raw, <usize>headerLength);
+    memory.copy(aad + <usize>headerLength, name.dataStart, <usize>name.length);
     for (let i = 0; i < this.keys.length; i++) {
       const k = this.keys[i];
-      if (load<u32>(k.id.dataStart) != load<u32>(raw.dataStart + <usize>AEAD_KEY_ID_OFFSET)) continue;
-      const plain = alg == AEAD_ALG_XCHACHA20_POLY1305
-        ? xchacha20Poly1305Open(k.key, nonce, sealed, aad)
-        : chacha20Poly1305Open(k.key, nonce, sealed, aad);
-      if (plain == null) continue;
-      const expiry = <i64>bswap<u64>(load<u64>(raw.dataStart + <usize>AEAD_EXPIRY_OFFSET));
+      if (load<u32>(k.id.dataStart) != load<u32>(raw + <usize>AEAD_KEY_ID_OFFSET)) continue;
+      // Decrypted in place, only once the tag has verified (a failed key leaves the bytes as they were).
+      const ok = alg == AEAD_ALG_XCHACHA20_POLY1305
+        ? xchacha20Poly1305OpenTo(k.key.dataStart, nonce, sealed, sealedLength, aad, aadLength, sealed)
+        : chacha20Poly1305OpenTo(k.key.dataStart, nonce, sealed, sealedLength, aad, aadLength, sealed);
+      if (!ok) continue;
+      const expiry = <i64>bswap<u64>(load<u64>(raw + <usize>AEAD_EXPIRY_OFFSET));
       // An expiry beyond i64 cannot have been sealed by us; read it as "already expired".
-      return new OpenedSession(byteStringFromBytes(plain), expiry < 0 ? 1 : expiry);
+      // One answer object per sealer, filled again for every value opened (see SessionSealer.open).
+      const opened = this.opened;
+      opened.plaintext = byteStringFromMemory(sealed, sealedLength - AEAD_TAG_LENGTH);
+      opened.expiry = expiry < 0 ? 1 : expiry;
+      return opened;
     }
     return null;
   }
+
+  /** The cookie name's bytes for the AAD, kept for the name last asked (a sealer serves one cookie name). */
+  private nameBytes(cookieName: string): Uint8Array {
+    let bytes = this.lastNameBytes;
+    if (bytes == null || cookieName != this.lastName) {
+      bytes = byteStringToBytes(cookieName);
+      this.lastName = cookieName;
+      this.lastNameBytes = bytes;
+    }
+    return bytes;
+  }
+}
+
+// open()'s working memory, grown to the largest value seen.
+let scratch = new ArrayBuffer(512);
+
+function openScratch(size: i32): usize {
+  if (size > scratch.byteLength) scratch = new ArrayBuffer(size);
+  return changetype<usize>(scratch);
 }
 
 function withName(header: Uint8Array, cookieName: string): Uint8Array {

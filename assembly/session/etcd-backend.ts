@@ -202,7 +202,7 @@ export class EtcdBackendStream extends SessionBackendStream {
     const scan = scanSessionCookies(request, s.cookieName, 1, s.cookieRemove);
     const early = loadWithoutValue(scan);
     if (early != null) return early;
-    const value = scan.values[0]!;
+    const value = scan.first!;
     this.presented = value;
     const raw = value.length == TOKEN_CHARS ? base64Decode(value, true) : null;
     if (raw == null || raw.length != TOKEN_BYTES) {

@@ -22,6 +22,12 @@ import { percentDecode, PercentMode } from "../codecs/percent";
 
 const MICROS: i64 = 1000000;
 
+/**
+ * The updates of a response that merged none: one shared empty list instead of a new array per stream
+ * (nothing appends to a stream's updates; ResponseDelta only reads them).
+ */
+const NO_UPDATES: string[] = [];
+
 /** The same line for every unreadable session, whatever went wrong inside the crypto. */
 export const DECRYPT_FAILURE_LOG = "clicktrail: session: the session cookie could not be decrypted or authenticated; an empty session was started";
 
@@ -68,7 +74,7 @@ export class SessionFilter extends StreamFilter {
   session: Session | null = null;
   store: SessionBackendStream | null = null;
   /** The response-header values merged into the session, for backends that re-apply them. */
-  updates: string[] = [];
+  updates: string[] = NO_UPDATES;
   /** Which callout answer the filter waits for. */
   phase: Phase = Phase.Idle;
   /** The header map of the step that waits (the request's while loading, the response's while saving). */
@@ -104,9 +110,13 @@ export class SessionFilter extends StreamFilter {
 
   onRequestHeaders(request: HeaderMap): void {
     const s = this.feature.settings;
-    if (s.upstreamHeader.length) request.remove(s.upstreamHeader);
-    const path = request.get(":path");
-    if (!inScope(s, decodedPath(path != null ? path : "/"))) return;
+    // Looked for first (the name is lower case already): remove() would lower-case it for every request.
+    if (s.upstreamHeader.length && request.get(s.upstreamHeader) != null) request.remove(s.upstreamHeader);
+    // Without include/exclude every path is in scope: the path is not even decoded.
+    if (s.include.length || s.exclude.length) {
+      const path = request.get(":path");
+      if (!inScope(s, decodedPath(path != null ? path : "/"))) return;
+    }
 
     const store = this.feature.backend.open(this.services);
     this.store = store;
@@ -144,12 +154,15 @@ export class SessionFilter extends StreamFilter {
     } else if (found.status == BackendLoadStatus.Unusable) {
       services.log(LogLevel.Warn, "clicktrail: session: " + found.reason + "; an empty session was started");
       services.count(metrics.decodeFailures, 1);
-    } else if (found.status == BackendLoadStatus.Found && found.encoded.length > 0) {
-      let plaintext: string | null = found.encoded;
+    } else if (found.status == BackendLoadStatus.Found && found.encodedLength > 0) {
+      let plaintext: string | null = null;
       let sealedExpiry: i64 = 0;
       const sealer = this.feature.sealer;
-      if (sealer != null) {
-        const opened = sealer.open(found.encoded, s.cookieName, services);
+      if (sealer == null) {
+        plaintext = found.encoded;
+      } else {
+        // Read where the backend found it (for the cookie backend, inside the Cookie header).
+        const opened = sealer.openIn(found.encodedSource, found.encodedFrom, found.encodedTo, s.cookieName, services);
         if (opened == null) {
           plaintext = null;
           services.log(LogLevel.Warn, DECRYPT_FAILURE_LOG);
@@ -185,8 +198,9 @@ export class SessionFilter extends StreamFilter {
 
   onResponseHeaders(response: HeaderMap): void {
     const s = this.feature.settings;
-    let updates: string[] = [];
-    if (s.responseHeader.length) {
+    let updates = NO_UPDATES;
+    // Looked for first: most responses carry no update, and getAll would make a list every time.
+    if (s.responseHeader.length && response.get(s.responseHeader) != null) {
       updates = response.getAll(s.responseHeader);
       response.remove(s.responseHeader);
     }

@@ -16,7 +16,16 @@ export abstract class SessionSealer {
   abstract seal(plaintext: string, expiryMicros: i64, cookieName: string, services: Services): string;
   /**
    * Decrypts a stored value; null on any failure. Failures carry no reason on purpose: a caller that
-   * could tell a bad MAC from bad padding would rebuild the padding oracle of CVE-2016-0736.
+   * could tell a bad MAC from bad padding would rebuild the padding oracle of CVE-2016-0736. The answer
+   * may be an object the sealer fills again on its next open: read it before opening another value.
    */
   abstract open(value: string, cookieName: string, services: Services): OpenedSession | null;
+
+  /**
+   * open() of `source[from, to)` (a value inside a longer string, such as a Cookie header). This one cuts
+   * the value out; a sealer that can read it in place overrides it.
+   */
+  openIn(source: string, from: i32, to: i32, cookieName: string, services: Services): OpenedSession | null {
+    return this.open(from == 0 && to == source.length ? source : source.substring(from, to), cookieName, services);
+  }
 }

@@ -42,7 +42,7 @@ export class SharedBackendStream extends SessionBackendStream {
     const scan = scanSessionCookies(request, s.cookieName, 1, s.cookieRemove);
     const early = loadWithoutValue(scan);
     if (early != null) return early;
-    const value = scan.values[0]!;
+    const value = scan.first!;
     this.presented = value;
     const l = this.backend.store.load(value);
     this.loaded = l;

@@ -111,6 +111,37 @@ describe("a table past the linear lookup (more than 16 slots, then an index)", (
     expect(s.entries.has("k3")).toBe(false);
     expect(encodeSession(s, false)).toBe("k10=v&k11=v&k12=w&k13=v&k14=v&k15=v&k16=v&k17=v&k0=again");
   });
+  it("escapes what is set after a stored session of plain pairs was read", () => {
+    const s = new Session();
+    decodeInto(s, "a=1&expiry=5", false, true);
+    expect(encodeSession(s, false)).toBe("a=1&expiry=5");
+    s.entries.set("k ey", "a&b");
+    expect(encodeSession(s, false)).toBe("a=1&expiry=5&k+ey=a%26b");
+    const t = new Session();
+    decodeInto(t, "a=1", false, true);
+    decodeInto(t, "a=x%2By", false, false);
+    expect(encodeSession(t, false)).toBe("a=x%2by");
+  });
+  it("reads keys the same whether or not the decoder keeps them between sessions (long keys, many keys)", () => {
+    // The decoder keeps up to 16 keys of up to 32 bytes to hand out again; every other key is cut anew.
+    const long = "a_key_of_forty_bytes_that_is_never_kept";
+    const parts = new Array<string>();
+    for (let i = 0; i < 40; i++) parts.push("key" + i.toString() + "=" + i.toString());
+    parts.push(long + "=x");
+    parts.push("key" + "3=again");
+    const encoded = parts.join("&");
+    for (let round = 0; round < 2; round++) {
+      const s = new Session();
+      decodeInto(s, encoded, false, true);
+      expect(s.entries.size).toBe(41);
+      expect(s.entries.get("key3")).toBe("again");
+      expect(s.entries.get("key39")).toBe("39");
+      expect(s.entries.get(long)).toBe("x");
+      expect(s.entries.has("key4")).toBe(true);
+      expect(s.entries.has("key")).toBe(false);
+      expect(encodeSession(s, false)).toBe(encoded.substring(0, encoded.lastIndexOf("&")).replace("key3=3", "key3=again"));
+    }
+  });
 });
 
 describe("encoding against the stored text (encodeSessionLike)", () => {
