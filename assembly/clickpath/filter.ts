@@ -58,9 +58,42 @@ export class ClickpathFeature extends Feature {
   private counter: u32 = 0;
   private counterReady: bool = false;
   private machineWarned: bool = false;
+  // The upstream header names (prefix + name), made once rather than on every request.
+  readonly sessionHeader: string;
+  readonly sessionStartHeader: string;
+  readonly sessionAgeHeader: string;
+  readonly sessionPathHeader: string;
+  readonly machineHeader: string;
+  readonly machineStoreHeader: string;
+  readonly remoteSessionHeader: string;
+  readonly remoteSessionHostHeader: string;
+  readonly sourceHeader: string;
+  readonly expiredSessionHeader: string;
+  readonly invalidSessionHeader: string;
+  /** "/" + prefix: the start of every session segment. */
+  readonly slashPrefix: string;
+  // The last session start and age written as decimal text: a session's requests repeat the same start,
+  // and its age changes once a second, so most requests reuse the text instead of converting again.
+  private startValue: i64 = i64.MIN_VALUE;
+  private startText: string = "";
+  private ageValue: i64 = i64.MIN_VALUE;
+  private ageText: string = "";
 
   constructor(public settings: ClickpathSettings, services: Services) {
     super();
+    const hp = settings.upstreamHeaderPrefix;
+    this.sessionHeader = hp + "session";
+    this.sessionStartHeader = hp + "session-start";
+    this.sessionAgeHeader = hp + "session-age";
+    this.sessionPathHeader = hp + "session-path";
+    this.machineHeader = hp + "machine";
+    this.machineStoreHeader = hp + "machine-store";
+    this.remoteSessionHeader = hp + "remote-session";
+    this.remoteSessionHostHeader = hp + "remote-session-host";
+    this.sourceHeader = hp + "source";
+    this.expiredSessionHeader = hp + "expired-session";
+    this.invalidSessionHeader = hp + "invalid-session";
+    this.slashPrefix = "/" + settings.prefix;
     this.sessionsCreated = services.defineCounter("clicktrail.clickpath.sessions_created");
     this.sessionsContinued = services.defineCounter("clicktrail.clickpath.sessions_continued");
     this.sessionsExpired = services.defineCounter("clicktrail.clickpath.sessions_expired");
@@ -81,6 +114,24 @@ export class ClickpathFeature extends Feature {
 
   newStream(services: Services): StreamFilter | null {
     return new ClickpathStream(this, services);
+  }
+
+  /** `start` (seconds) as decimal text. */
+  startTextOf(start: i64): string {
+    if (start != this.startValue) {
+      this.startText = start.toString();
+      this.startValue = start;
+    }
+    return this.startText;
+  }
+
+  /** `age` (seconds) as decimal text. */
+  ageTextOf(age: i64): string {
+    if (age != this.ageValue) {
+      this.ageText = age.toString();
+      this.ageValue = age;
+    }
+    return this.ageText;
   }
 
   /**
@@ -164,6 +215,8 @@ export class ClickpathStream extends StreamFilter {
   private reply: LocalReply | null = null;
   private rewriter: HtmlRewriter | null = null;
   private overflowsSeen: i32 = 0;
+  /** The request path ctx.setRequestPath has yet to read (see linkContext), or null. */
+  private requestPath: string | null = null;
 
   constructor(public feature: ClickpathFeature, public services: Services) { super(); }
 
@@ -193,10 +246,16 @@ export class ClickpathStream extends StreamFilter {
   private parseRequest(request: HeaderMap): SessionRequest | null {
     const s = this.feature.settings;
     const hp = s.upstreamHeaderPrefix;
-    // Upstreams trust these headers: a client must never be able to send them.
-    const names = request.names.slice(0);
-    for (let i = 0; i < names.length; i++) {
-      if (names[i].startsWith(hp)) request.remove(names[i]);
+    // Upstreams trust these headers: a client must never be able to send them. remove() compacts
+    // `names` in place and takes every header of that name, none of which came before index i (a name
+    // it did not take, not being lower-case, is stepped over).
+    const names = request.names;
+    let i = 0;
+    while (i < names.length) {
+      const name = unchecked(names[i]);
+      const n = names.length;
+      if (startsWithAt(name, 0, hp)) request.remove(name);
+      if (names.length == n) i++;
     }
     const rawPath = request.get(":path");
     if (rawPath == null) return null;
@@ -377,34 +436,34 @@ export class ClickpathStream extends StreamFilter {
    * the link context that puts the session into Location, Refresh and HTML.
    */
   private emitSession(request: HeaderMap, r: SessionRequest): void {
-    const s = this.feature.settings;
-    const hp = s.upstreamHeaderPrefix;
+    const feature = this.feature;
+    const s = feature.settings;
     const state = r.state;
     const sessionValue = r.sessionValue;
     const now = r.now;
     const start = r.start;
     if (r.referer != null && r.referer != r.originalReferer) request.set("referer", r.referer!);
-    request.set(hp + "session", sessionValue);
-    request.set(hp + "session-start", start.toString());
-    request.set(hp + "session-age", (now - start).toString());
+    request.set(feature.sessionHeader, sessionValue);
+    request.set(feature.sessionStartHeader, feature.startTextOf(start));
+    request.set(feature.sessionAgeHeader, feature.ageTextOf(now - start));
     this.services.setFilterState(SESSION_FILTER_STATE, sessionValue);
     if (state == SessionState.UaException) return;
 
-    const sess = "/" + s.prefix + sessionValue;
-    request.set(hp + "session-path", sess);
+    const sess = feature.slashPrefix + sessionValue;
+    request.set(feature.sessionPathHeader, sess);
     const friend = r.friend;
     if (friend != null) {
-      request.set(hp + "remote-session", headerSafe(r.remote));
-      request.set(hp + "remote-session-host", friend.host);
+      request.set(feature.remoteSessionHeader, headerSafe(r.remote));
+      request.set(feature.remoteSessionHostHeader, friend.host);
     }
     const machine = r.machine;
     if (machine != null) {
-      request.set(hp + "machine", machine.name);
-      if (machine.store.length > 0) request.set(hp + "machine-store", machine.store);
+      request.set(feature.machineHeader, machine.name);
+      if (machine.store.length > 0) request.set(feature.machineStoreHeader, machine.store);
     }
     const cookieFirst = s.mode == SessionMode.CookieFirst;
     if (cookieFirst && state == SessionState.Continued) {
-      request.set(hp + "source", this.fromCookie ? SOURCE_COOKIE : SOURCE_URL);
+      request.set(feature.sourceHeader, this.fromCookie ? SOURCE_COOKIE : SOURCE_URL);
     }
     if (this.fromCookie) {
       // Nothing will be rewritten, so the upstream may compress (Accept-Encoding stays).
@@ -419,20 +478,33 @@ export class ClickpathStream extends StreamFilter {
     if (s.stripAcceptEncoding) request.remove("accept-encoding");
     this.ctx.sess = sess;
     this.ctx.isNew = state != SessionState.Continued;
-    this.ctx.setRequestPath(r.path);
+    // The link context's request path is worked out when a response first needs it (most have no
+    // Location, Refresh or HTML body).
+    this.requestPath = r.path;
+  }
+
+  /** The link context with its request path set, for the rules that put the session into URLs. */
+  private linkContext(): LinkContext {
+    const ctx = this.ctx;
+    const path = this.requestPath;
+    if (path != null) {
+      ctx.setRequestPath(path);
+      this.requestPath = null;
+    }
+    return ctx;
   }
 
   /** Tells the upstream (and the metrics) that the visitor's id `idText` was refused and replaced. */
   private reportRefused(request: HeaderMap, c: IdCheck, idText: string): void {
-    const hp = this.feature.settings.upstreamHeaderPrefix;
+    const feature = this.feature;
     const services = this.services;
     if (c.expired) {
-      services.count(this.feature.sessionsExpired, 1);
-      request.set(hp + "expired-session", idText);
+      services.count(feature.sessionsExpired, 1);
+      request.set(feature.expiredSessionHeader, idText);
       return;
     }
-    services.count(this.feature.sessionsInvalid, 1);
-    request.set(hp + "invalid-session", idText);
+    services.count(feature.sessionsInvalid, 1);
+    request.set(feature.invalidSessionHeader, idText);
     if (services.logs(LogLevel.Info)) services.log(LogLevel.Info, "clicktrail: clickpath: caught invalid session: " + c.problem);
   }
 
@@ -458,8 +530,17 @@ export class ClickpathStream extends StreamFilter {
 
   private rewriteResponseHeaders(response: HeaderMap): void {
     if (!this.active) return;
-    rewriteAll(response, "location", this.ctx, false);
-    rewriteAll(response, "refresh", this.ctx, true);
+    // One look at the names first: most responses have neither header, and getAll would make an array.
+    const names = response.names;
+    let location = false;
+    let refresh = false;
+    for (let i = 0, n = names.length; i < n; i++) {
+      const name = unchecked(names[i]);
+      if (name.length == 8 && name == "location") location = true;
+      else if (name.length == 7 && name == "refresh") refresh = true;
+    }
+    if (location) rewriteAll(response, "location", this.linkContext(), false);
+    if (refresh) rewriteAll(response, "refresh", this.linkContext(), true);
     if (!isHtmlContentType(response.get("content-type"))) return;
     const encoding = response.get("content-encoding");
     if (!isIdentityEncoding(encoding)) {
@@ -473,7 +554,7 @@ export class ClickpathStream extends StreamFilter {
     response.remove("content-length");
     const policy = this.feature.settings.referrerPolicy;
     if (policy.length > 0 && !response.has("referrer-policy")) response.set("referrer-policy", policy);
-    this.rewriter = new HtmlRewriter(new SessionLinks(this.ctx), this.feature.settings.maxTagBytes);
+    this.rewriter = new HtmlRewriter(new SessionLinks(this.linkContext()), this.feature.settings.maxTagBytes);
     this.services.count(this.feature.bodyRewrites, 1);
   }
 
@@ -510,6 +591,19 @@ function rewriteAll(headers: HeaderMap, name: string, ctx: LinkContext, refresh:
   if (!changed) return;
   headers.set(name, out[0]);
   for (let i = 1; i < out.length; i++) headers.add(name, out[i]);
+}
+
+/** s[at..] starts with `prefix`, compared in place (String#startsWith goes through calls per request). */
+// @ts-ignore: decorator
+@inline function startsWithAt(s: string, at: i32, prefix: string): bool {
+  const n = prefix.length;
+  if (at + n > s.length) return false;
+  const a = changetype<usize>(s) + (<usize>at << 1);
+  const b = changetype<usize>(prefix);
+  for (let k = 0; k < n; k++) {
+    if (load<u16>(a + (<usize>k << 1)) != load<u16>(b + (<usize>k << 1))) return false;
+  }
+  return true;
 }
 
 function isGetOrHead(method: string | null): bool {

@@ -18,18 +18,26 @@ export class PathSession {
  * required ("/-S:abc" alone is no session URL), as in ClickPath.
  */
 export function findPathSession(path: string, prefix: string): PathSession | null {
+  const n = path.length;
   let i = 0;
-  while (i < path.length && path.charCodeAt(i) == 0x2f) i++;
+  while (i < n && code(path, i) == 0x2f) i++;
   if (i == 0 || !path.startsWith(prefix, i)) return null;
   const start = i + prefix.length;
   let j = start;
-  while (j < path.length) {
-    const c = path.charCodeAt(j);
+  while (j < n) {
+    const c = code(path, j);
     if (c == 0x2f || c == 0x3f || c == 0x23) break;
     j++;
   }
-  if (j == start || j >= path.length || path.charCodeAt(j) != 0x2f) return null;
+  if (j == start || j >= n || code(path, j) != 0x2f) return null;
   return new PathSession(path.substring(start, j), path.substring(j));
+}
+
+// The code unit at an index the caller has checked against the length (String#charCodeAt is a call that
+// checks again; this reads it in place).
+// @ts-ignore: decorator
+@inline function code(s: string, i: i32): i32 {
+  return <i32>load<u16>(changetype<usize>(s) + (<usize>i << 1));
 }
 
 /**
