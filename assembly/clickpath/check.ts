@@ -1,6 +1,6 @@
 // Whether an id a request brought (in its URL or in its cookie) can continue a session: the one rule the
 // filter and `clicktrail decode` share.
-import { decodeId, SessionId } from "./id";
+import { decodeIdInto, SessionId } from "./id";
 import { ClickpathSettings } from "./settings";
 
 /** What became of an id. */
@@ -20,13 +20,13 @@ export class IdCheck {
  * table and max_session_age at `now` (seconds); an id created in the future is expired too.
  */
 export function checkId(urlId: string, s: ClickpathSettings, now: i64): IdCheck {
-  const result = decodeId(urlId, s.secrets);
-  const id = result.id;
-  let problem = result.problem;
-  if (id != null && problem.length == 0 && s.machineTable.length > 0 && s.machineNamed(id.machine) == null) {
-    problem = "unknown machine name '" + id.machine + "'";
+  const decoded = new SessionId();
+  const decodeProblem = decodeIdInto(urlId, s.secrets, decoded);
+  if (decodeProblem.length > 0) return new IdCheck(null, decodeProblem, false);
+  const id = decoded;
+  if (s.machineTable.length > 0 && s.machineNamed(id.machine) == null) {
+    return new IdCheck(id, "unknown machine name '" + id.machine + "'", false);
   }
-  if (id == null || problem.length > 0) return new IdCheck(id, problem, false);
   const age = now - <i64>id.time;
   if ((s.maxSessionAge > 0 && age > s.maxSessionAge) || age < 0) {
     return new IdCheck(id, age < 0 ? "created in the future" : "older than max_session_age", true);

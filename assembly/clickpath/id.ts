@@ -42,25 +42,43 @@ function buildIndex(): StaticArray<i8> {
   return t;
 }
 
-function rotate(s: string, by: i32): string {
+// Each code unit below 128 after the inverse rotation and after the rotation: the code unit itself
+// outside the alphabet.
+const unscrambled = buildRotation(ALPHABET_SIZE - ROTATION);
+const scrambled = buildRotation(ROTATION);
+function buildRotation(by: i32): StaticArray<u16> {
+  const t = new StaticArray<u16>(128);
+  for (let c = 0; c < 128; c++) {
+    const k = <i32>alphabetIndex[c];
+    t[c] = <u16>(k >= 0 ? SCRAMBLE_ALPHABET.charCodeAt((k + by) % ALPHABET_SIZE) : c);
+  }
+  return t;
+}
+
+// @ts-ignore: decorator
+@inline function rotated(table: StaticArray<u16>, c: u32): u32 {
+  return c < 128 ? <u32>unchecked(table[c]) : c;
+}
+
+// @ts-ignore: decorator
+@inline function codeAt(s: string, i: i32): u32 {
+  return <u32>load<u16>(changetype<usize>(s) + (<usize>i << 1));
+}
+
+function rotate(s: string, table: StaticArray<u16>): string {
   const n = s.length;
   if (n == 0) return s;
   const out = changetype<string>(__new(<usize>n << 1, idof<string>()));
   for (let i = 0; i < n; i++) {
-    let c = s.charCodeAt(i);
-    if (c < 128) {
-      const k = <i32>unchecked(alphabetIndex[c]);
-      if (k >= 0) c = SCRAMBLE_ALPHABET.charCodeAt((k + by) % ALPHABET_SIZE);
-    }
-    store<u16>(changetype<usize>(out) + (<usize>i << 1), <u16>c);
+    store<u16>(changetype<usize>(out) + (<usize>i << 1), <u16>rotated(table, codeAt(s, i)));
   }
   return out;
 }
 
 /** The 13-place rotation ClickPath applies to a whole plain id. Characters outside the alphabet stay. */
-export function scramble(plain: string): string { return rotate(plain, ROTATION); }
+export function scramble(plain: string): string { return rotate(plain, scrambled); }
 /** The inverse rotation. */
-export function unscramble(id: string): string { return rotate(id, ALPHABET_SIZE - ROTATION); }
+export function unscramble(id: string): string { return rotate(id, unscrambled); }
 
 /** The fields of an id. `machine` is the machine part as written (a name, or the 6-character IP form). */
 export class SessionId {
@@ -154,10 +172,48 @@ function translate(s: string, a: u16, b: u16, c: u16, d: u16): string {
   const n = s.length;
   const out = changetype<string>(__new(<usize>n << 1, idof<string>()));
   for (let i = 0; i < n; i++) {
-    let ch = <u16>s.charCodeAt(i);
+    let ch = <u16>codeAt(s, i);
     if (ch == a) ch = b; else if (ch == c) ch = d;
     store<u16>(changetype<usize>(out) + (<usize>i << 1), ch);
   }
+  return out;
+}
+
+/**
+ * s[from, to) unscrambled, and with @ → + and - → / when `main` (the machine and record part): what
+ * decodeId reads, made in one pass from the id as it came instead of through a string per step.
+ */
+function plainPart(s: string, from: i32, to: i32, main: bool): string {
+  const n = to - from;
+  if (n <= 0) return "";
+  const out = changetype<string>(__new(<usize>n << 1, idof<string>()));
+  writePlain(changetype<usize>(out), s, from, to, main);
+  return out;
+}
+
+// @ts-ignore: decorator
+@inline function writePlain(dst: usize, s: string, from: i32, to: i32, main: bool): void {
+  for (let i = from; i < to; i++) {
+    let ch = rotated(unscrambled, codeAt(s, i));
+    if (main) {
+      if (ch == 0x40) ch = 0x2b; else if (ch == 0x2d) ch = 0x2f;
+    }
+    store<u16>(dst + (<usize>(i - from) << 1), <u16>ch);
+  }
+}
+
+// The record's base64 text for base64Decode, refilled for each id of the same length (ids of one site
+// all have the same record length), so reading an id does not make a string for it.
+let payloadScratch: string = "";
+function payloadText(s: string, from: i32, to: i32): string {
+  const n = to - from;
+  if (n <= 0) return "";
+  let out = payloadScratch;
+  if (out.length != n) {
+    out = changetype<string>(__new(<usize>n << 1, idof<string>()));
+    payloadScratch = out;
+  }
+  writePlain(changetype<usize>(out), s, from, to, true);
   return out;
 }
 
@@ -205,43 +261,65 @@ export function encodeId(machine: string, time: u32, process: u32, counter: u16,
  * when there are any, the id must carry a tag that one of them verifies.
  */
 export function decodeId(urlId: string, keys: Uint8Array[]): DecodeResult {
-  if (urlId.length > MAX_ID_BYTES) {
-    return new DecodeResult(null, "the id is longer than " + MAX_ID_BYTES.toString() + " bytes");
-  }
-  const decoded = percentDecode(urlId, PercentMode.URL);
-  if (decoded.status == UnescapeStatus.BAD_ESCAPE) return new DecodeResult(null, "bad percent-encoding");
-  const plain = unscramble(decoded.value);
-  const comma = plain.indexOf(",");
-  let main = comma < 0 ? plain : plain.substring(0, comma);
   const id = new SessionId();
+  const problem = decodeIdInto(urlId, keys, id);
+  return new DecodeResult(problem.length == 0 ? id : null, problem);
+}
+
+/**
+ * decodeId's work: fills `id` and returns "", or returns why the id is refused (then `id` holds whatever
+ * was read before). Reads the id where it stands: the unscrambled, translated text of ClickPath's
+ * definition (unscramble, split at the first ",", translate the main part, split at the first ":") is
+ * made only for the parts kept.
+ */
+export function decodeIdInto(urlId: string, keys: Uint8Array[], id: SessionId): string {
+  if (urlId.length > MAX_ID_BYTES) {
+    return "the id is longer than " + MAX_ID_BYTES.toString() + " bytes";
+  }
+  let text = urlId;
+  if (urlId.indexOf("%") >= 0) {
+    const decoded = percentDecode(urlId, PercentMode.URL);
+    if (decoded.status == UnescapeStatus.BAD_ESCAPE) return "bad percent-encoding";
+    text = decoded.value;
+  }
+  // Rotation maps the alphabet onto itself and leaves every other code unit alone: "," (in the
+  // alphabet) is where an "M" stands, ":" (outside it) is itself, and translation touches neither.
+  const n = text.length;
+  const scrambledComma = <u32>rotated(scrambled, 0x2c);
+  let comma = -1;
+  for (let i = 0; i < n; i++) {
+    if (codeAt(text, i) == scrambledComma) { comma = i; break; }
+  }
+  const mainEnd = comma < 0 ? n : comma;
   if (comma >= 0) {
-    id.friendPart = plain.substring(comma + 1);
+    id.friendPart = plainPart(text, comma + 1, n, false);
     const second = id.friendPart.indexOf(",");
     if (second >= 0) {
       id.friend = id.friendPart.substring(0, second);
       id.remote = unescapeRemote(id.friendPart.substring(second + 1));
     }
   }
-  main = translate(main, 0x40, 0x2b, 0x2d, 0x2f);
-  const colon = main.indexOf(":");
-  if (colon < 0) return new DecodeResult(null, "no ':' between machine and record");
-  id.machine = main.substring(0, colon);
-  const payload = main.substring(colon + 1);
-  const record = base64Decode(payload, false);
-  if (record == null) return new DecodeResult(null, "the record is not base64");
+  let colon = -1;
+  for (let i = 0; i < mainEnd; i++) {
+    if (codeAt(text, i) == 0x3a) { colon = i; break; }
+  }
+  if (colon < 0) return "no ':' between machine and record";
+  id.machine = plainPart(text, 0, colon, true);
+  const record = base64Decode(payloadText(text, colon + 1, mainEnd), false);
+  if (record == null) return "the record is not base64";
   if (record.length != RECORD_BYTES && record.length != SIGNED_RECORD_BYTES) {
-    return new DecodeResult(null, "the record is " + record.length.toString() + " bytes, not " +
-      RECORD_BYTES.toString() + " or " + SIGNED_RECORD_BYTES.toString());
+    return "the record is " + record.length.toString() + " bytes, not " +
+      RECORD_BYTES.toString() + " or " + SIGNED_RECORD_BYTES.toString();
   }
   id.crc = record[0];
-  if (crc8Smbus(record.subarray(1)) != record[0]) return new DecodeResult(null, "CRC checksum failed");
+  if (crc8Smbus(record.subarray(1)) != record[0]) return "CRC checksum failed";
   id.time = (<u32>record[1] << 24) | (<u32>record[2] << 16) | (<u32>record[3] << 8) | <u32>record[4];
   id.process = (<u32>record[5] << 24) | (<u32>record[6] << 16) | (<u32>record[7] << 8) | <u32>record[8];
   id.counter = <u16>((<u32>record[9] << 8) | <u32>record[10]);
   id.connection = (<u32>record[11] << 24) | (<u32>record[12] << 16) | (<u32>record[13] << 8) | <u32>record[14];
   id.tagged = record.length == SIGNED_RECORD_BYTES;
   if (keys.length > 0) {
-    if (!id.tagged) return new DecodeResult(null, "unsigned id while secrets are configured");
+    if (!id.tagged) return "unsigned id while secrets are configured";
     const fields = record.slice(1, RECORD_BYTES);
     const tag = record.slice(RECORD_BYTES);
     let ok = false;
@@ -249,10 +327,10 @@ export function decodeId(urlId: string, keys: Uint8Array[]): DecodeResult {
     for (let i = 0; i < keys.length; i++) {
       if (constantTimeEqual(tagFor(keys[i], id.machine, id.friendPart, fields), tag)) ok = true;
     }
-    if (!ok) return new DecodeResult(null, "signature check failed");
+    if (!ok) return "signature check failed";
     id.verified = true;
   }
-  return new DecodeResult(id, "");
+  return "";
 }
 
 /** The dotted quad of a machine part in ClickPath's IP form (6 base64 characters), or null. */

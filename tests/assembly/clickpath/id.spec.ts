@@ -69,6 +69,37 @@ describe("malformed ids", () => {
     expect(decodeId("s9NNNd:WT5PoQ1NNQIaYiNNNNOOM", noKeys()).problem).toBe("CRC checksum failed");
     expect(decodeId(",,,,::", noKeys()).problem).toBe("the record is not base64");
   });
+  it("reads ids whose characters are all percent-encoded, and ':' only before the first ','", () => {
+    // "6r56:YhYsyaINNTSaB79NNNNNM" written as %XX throughout, upper and lower case hex.
+    const plain = "6r56:YhYsyaINNTSaB79NNNNNM";
+    let escaped = "";
+    for (let i = 0; i < plain.length; i++) {
+      const hex = plain.charCodeAt(i).toString(16);
+      escaped += "%" + (i % 2 == 0 ? hex.toUpperCase() : hex);
+    }
+    const id = decodeId(escaped, noKeys()).id!;
+    expect(id.machine).toBe("test");
+    expect(id.counter).toBe(55020);
+    // "M" is the scrambled ","; a ":" after it belongs to the friend part, not to the machine.
+    expect(decodeId("6r56YhYsyaINNTSaB79NNNNNM:x", noKeys()).problem).toBe("no ':' between machine and record");
+    const withColon = decodeId("6r56:YhYsyaINNTSaB79NNNNNMs:a", noKeys()).id!;
+    expect(withColon.machine).toBe("test");
+    expect(withColon.friendPart).toBe("f:N");
+  });
+  it("reads records of either length one after the other", () => {
+    const k = key("first secret 0123456789");
+    const signed = encodeId("A", 1700000000, 1, 2, 3, "", k);
+    for (let round = 0; round < 2; round++) {
+      const a = decodeId("6r56:YhYsyaINNTSaB79NNNNNM", noKeys()).id!;
+      expect(a.counter).toBe(55020);
+      expect(a.tagged).toBe(false);
+      const b = decodeId(signed, noKeys()).id!;
+      expect(b.time).toBe(1700000000);
+      expect(b.counter).toBe(2);
+      expect(b.tagged).toBe(true);
+      expect(decodeId("s9NNNd:doBAYNNNiaNQOtNNNNNM", noKeys()).problem).toBe("the record is 14 bytes, not 15 or 25");
+    }
+  });
 });
 
 describe("scramble", () => {
