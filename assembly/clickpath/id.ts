@@ -202,6 +202,16 @@ function plainPart(s: string, from: i32, to: i32, main: bool): string {
   }
 }
 
+// What the CRC covers (the record after its CRC byte), copied into one of two arrays kept for the two
+// record lengths: a subarray would be an object made for each id read.
+const crcFields = new Uint8Array(RECORD_BYTES - 1);
+const crcSigned = new Uint8Array(SIGNED_RECORD_BYTES - 1);
+function crcInput(record: Uint8Array): Uint8Array {
+  const out = record.length == RECORD_BYTES ? crcFields : crcSigned;
+  memory.copy(out.dataStart, record.dataStart + 1, <usize>out.length);
+  return out;
+}
+
 // The record's base64 text for base64Decode, refilled for each id of the same length (ids of one site
 // all have the same record length), so reading an id does not make a string for it.
 let payloadScratch: string = "";
@@ -277,7 +287,11 @@ export function decodeIdInto(urlId: string, keys: Uint8Array[], id: SessionId): 
     return "the id is longer than " + MAX_ID_BYTES.toString() + " bytes";
   }
   let text = urlId;
-  if (urlId.indexOf("%") >= 0) {
+  let escaped = false;
+  for (let i = 0, n = urlId.length; i < n; i++) {
+    if (codeAt(urlId, i) == 0x25) { escaped = true; break; }
+  }
+  if (escaped) {
     const decoded = percentDecode(urlId, PercentMode.URL);
     if (decoded.status == UnescapeStatus.BAD_ESCAPE) return "bad percent-encoding";
     text = decoded.value;
@@ -312,7 +326,7 @@ export function decodeIdInto(urlId: string, keys: Uint8Array[], id: SessionId): 
       RECORD_BYTES.toString() + " or " + SIGNED_RECORD_BYTES.toString();
   }
   id.crc = record[0];
-  if (crc8Smbus(record.subarray(1)) != record[0]) return "CRC checksum failed";
+  if (crc8Smbus(crcInput(record)) != record[0]) return "CRC checksum failed";
   id.time = (<u32>record[1] << 24) | (<u32>record[2] << 16) | (<u32>record[3] << 8) | <u32>record[4];
   id.process = (<u32>record[5] << 24) | (<u32>record[6] << 16) | (<u32>record[7] << 8) | <u32>record[8];
   id.counter = <u16>((<u32>record[9] << 8) | <u32>record[10]);

@@ -2,17 +2,36 @@
 // where a cookie starts and ends, and clients are routinely mixed-up about it (repeated `Cookie` lines,
 // HTTP/2 crumbs, `,` as a separator), so each reader here names the original whose rules it follows.
 //
-// Every function takes the request HeaderMap and reads all of its `cookie` headers in order
-// (HeaderMap.getAll("cookie")): HTTP/1 clients may send several lines, and HTTP/2 clients send cookie
+// Every function takes the request HeaderMap and reads all of its `cookie` headers in order (in place,
+// the values cookieHeaders lists): HTTP/1 clients may send several lines, and HTTP/2 clients send cookie
 // "crumbs" that Envoy may or may not have joined. Values are byte strings (see core/bytes.ts); nothing here
 // decodes, unquotes or validates a value.
 
 import { HeaderMap } from "../core/headers";
 import { isToken } from "./ascii";
 
+const COOKIE = "cookie";
+
 /** The values of every `cookie` request header, in order. */
 export function cookieHeaders(headers: HeaderMap): string[] {
-  return headers.getAll("cookie");
+  return headers.getAll(COOKIE);
+}
+
+// The readers below walk the map's pairs themselves rather than through cookieHeaders: every request
+// comes here, and the list would be an array made and dropped each time.
+
+/** A header name is "cookie": the same string (names from the host's common-name table) or its 12 bytes. */
+// @ts-ignore: decorator
+@inline function isCookieHeader(name: string): bool {
+  const p = changetype<usize>(name), q = changetype<usize>(COOKIE);
+  return p == q || (name.length == 6 && load<u64>(p) == load<u64>(q) && load<u32>(p + 8) == load<u32>(q + 8));
+}
+
+// The code unit at an index the caller has checked against the length, read in place (String#charCodeAt
+// is a call that checks again).
+// @ts-ignore: decorator
+@inline function code(s: string, i: i32): i32 {
+  return <i32>load<u16>(changetype<usize>(s) + (<usize>i << 1));
 }
 
 /**
@@ -26,10 +45,13 @@ export function cookieHeaders(headers: HeaderMap): string[] {
  * the join produces.
  */
 export function findCookie(headers: HeaderMap, name: string): string | null {
-  const values = cookieHeaders(headers);
-  for (let i = 0; i < values.length; i++) {
-    const found = findInApacheHeader(values[i], name, i > 0);
+  const names = headers.names, values = headers.values;
+  let later = false;
+  for (let i = 0, n = names.length; i < n; i++) {
+    if (!isCookieHeader(unchecked(names[i]))) continue;
+    const found = findInApacheHeader(unchecked(values[i]), name, later);
     if (found != null) return found;
+    later = true;
   }
   return null;
 }
@@ -40,11 +62,14 @@ export function findCookie(headers: HeaderMap, name: string): string | null {
  */
 export function cookieValues(headers: HeaderMap, name: string): string[] {
   const out = new Array<string>();
-  const values = cookieHeaders(headers);
-  for (let i = 0; i < values.length; i++) {
-    const s = values[i];
+  const names = headers.names, values = headers.values;
+  let later = false;
+  for (let i = 0, count = names.length; i < count; i++) {
+    if (!isCookieHeader(unchecked(names[i]))) continue;
+    const s = unchecked(values[i]);
     let from = 0;
-    let afterSeparator = i > 0;
+    let afterSeparator = later;
+    later = true;
     while (from <= s.length) {
       const m = matchApacheAt(s, name, from, afterSeparator);
       if (m != null) out.push(m);
@@ -65,30 +90,31 @@ export function cookieValues(headers: HeaderMap, name: string): string[] {
  * next `;` or the end and may be empty.
  */
 export function findCookieNginx(headers: HeaderMap, name: string): string | null {
-  const values = cookieHeaders(headers);
+  const names = headers.names, values = headers.values;
   const n = name.length;
-  for (let i = 0; i < values.length; i++) {
-    const s = values[i];
+  for (let i = 0, count = names.length; i < count; i++) {
+    if (!isCookieHeader(unchecked(names[i]))) continue;
+    const s = unchecked(values[i]);
     const end = s.length;
     let p = 0;
     while (p < end) {
       if (p + n <= end && equalsIgnoreAsciiCase(s, p, name)) {
         let q = p + n;
-        while (q < end && s.charCodeAt(q) == 0x20) q++;
-        if (q < end && s.charCodeAt(q) == 0x3d) {
+        while (q < end && code(s, q) == 0x20) q++;
+        if (q < end && code(s, q) == 0x3d) {
           q++;
-          while (q < end && s.charCodeAt(q) == 0x20) q++;
+          while (q < end && code(s, q) == 0x20) q++;
           let last = q;
-          while (last < end && s.charCodeAt(last) != 0x3b) last++;
+          while (last < end && code(s, last) != 0x3b) last++;
           return s.substring(q, last);
         }
       }
       // Skip to the next pair.
       while (p < end) {
-        const c = s.charCodeAt(p++);
+        const c = code(s, p++);
         if (c == 0x3b || c == 0x2c) break;
       }
-      while (p < end && s.charCodeAt(p) == 0x20) p++;
+      while (p < end && code(s, p) == 0x20) p++;
     }
   }
   return null;
@@ -133,7 +159,7 @@ function findInApacheHeader(s: string, name: string, afterSeparator: bool): stri
 function matchApacheAt(s: string, name: string, from: i32, afterSeparator: bool): string | null {
   let limit = from;
   if (afterSeparator) {
-    while (limit < s.length && isBlank(s.charCodeAt(limit))) limit++;
+    while (limit < s.length && isBlank(code(s, limit))) limit++;
   }
   for (let at = from; at <= limit; at++) {
     const v = valueAfterName(s, name, at);
@@ -146,18 +172,18 @@ function valueAfterName(s: string, name: string, at: i32): string | null {
   const n = name.length;
   if (at + n + 1 > s.length) return null;
   for (let k = 0; k < n; k++) {
-    if (s.charCodeAt(at + k) != name.charCodeAt(k)) return null;
+    if (code(s, at + k) != code(name, k)) return null;
   }
-  if (s.charCodeAt(at + n) != 0x3d) return null;
+  if (code(s, at + n) != 0x3d) return null;
   const start = at + n + 1;
   let end = start;
-  while (end < s.length && !isApacheSeparator(s.charCodeAt(end))) end++;
+  while (end < s.length && !isApacheSeparator(code(s, end))) end++;
   return end > start ? s.substring(start, end) : null;
 }
 
 function nextSeparator(s: string, from: i32): i32 {
   for (let i = from; i < s.length; i++) {
-    if (isApacheSeparator(s.charCodeAt(i))) return i;
+    if (isApacheSeparator(code(s, i))) return i;
   }
   return -1;
 }
@@ -169,8 +195,8 @@ function nextSeparator(s: string, from: i32): i32 {
 
 function equalsIgnoreAsciiCase(s: string, at: i32, name: string): bool {
   for (let k = 0; k < name.length; k++) {
-    let a = s.charCodeAt(at + k);
-    let b = name.charCodeAt(k);
+    let a = code(s, at + k);
+    let b = code(name, k);
     if (a >= 0x41 && a <= 0x5a) a += 0x20;
     if (b >= 0x41 && b <= 0x5a) b += 0x20;
     if (a != b) return false;

@@ -66,8 +66,9 @@ export function escapeUrlencoded(s: string): string {
 export function percentEncodeExcept(s: string, keep: (c: i32) => bool): string {
   const out = new Array<string>(); // pieces joined once: appending to a string copies it each time
   let from = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+  const src = changetype<usize>(s);
+  for (let i = 0, n = s.length; i < n; i++) {
+    const c = <i32>load<u16>(src + (<usize>i << 1));
     if (keep(c)) continue;
     out.push(s.substring(from, i));
     out.push("%" + UPPER_HEX_DIGITS.charAt((c >> 4) & 15) + UPPER_HEX_DIGITS.charAt(c & 15));
@@ -125,23 +126,30 @@ export function percentDecode(s: string, mode: PercentMode): UnescapeResult {
   const form = mode == PercentMode.FORM;
   let badEscapeAt = -1;
   let nulAt = -1;
-  if (s.indexOf("%") < 0 && (!form || s.indexOf("+") < 0) && s.indexOf("\0") < 0) {
-    return new UnescapeResult(s, UnescapeStatus.OK, "");
+  // Nothing to change (no `%`, no NUL, no `+` in a form): the string itself. One pass reading code units
+  // in place, since session paths and ids come here on every request.
+  const src = changetype<usize>(s);
+  let plain = 0;
+  while (plain < n) {
+    const c = <u32>load<u16>(src + (<usize>plain << 1));
+    if (c == 0x25 || c == 0 || (c == 0x2b && form)) break;
+    plain++;
   }
+  if (plain == n) return new UnescapeResult(s, UnescapeStatus.OK, "");
   const out = changetype<string>(__new(<usize>n << 1, idof<string>()));
   const dst = changetype<usize>(out);
   let o: usize = 0;
   let i = 0;
   while (i < n) {
-    const c = s.charCodeAt(i);
+    const c = <i32>load<u16>(src + (<usize>i << 1));
     if (c == 0x2b && form) {
       store<u16>(dst + o, 0x20);
     } else if (c != 0x25) {
       if (c == 0 && nulAt < 0) nulAt = i;
       store<u16>(dst + o, <u16>c);
     } else {
-      const hi = i + 1 < n ? hexDigitValue(s.charCodeAt(i + 1)) : -1;
-      const lo = i + 2 < n ? hexDigitValue(s.charCodeAt(i + 2)) : -1;
+      const hi = i + 1 < n ? hexDigitValue(<i32>load<u16>(src + (<usize>(i + 1) << 1))) : -1;
+      const lo = i + 2 < n ? hexDigitValue(<i32>load<u16>(src + (<usize>(i + 2) << 1))) : -1;
       if ((hi | lo) < 0) {
         if (badEscapeAt < 0) badEscapeAt = i;
         store<u16>(dst + o, 0x25);

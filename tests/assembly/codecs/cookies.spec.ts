@@ -108,3 +108,28 @@ describe("cookie names and dates", () => {
     expect(cookieDate(4102444800, i32.MAX_VALUE)).toBe("Fri, 01-Jan-00 00:00:00 GMT");
   });
 });
+
+describe("cookie headers among others", () => {
+  it("read only `cookie` headers, each after the first as following a separator", () => {
+    const h = new HeaderMap();
+    h.load(":method", "GET");
+    h.load("cookies", "Apache=not-a-cookie-header");
+    h.load("cookie", "x=1");
+    h.load("accept", "Apache=nor-this");
+    // A header after the first cookie header starts after an implied ", ": blanks before the name are allowed.
+    h.load("cookie", " Apache=second-line");
+    h.load("cookiee", "uid=no");
+    h.load("cookie", "uid=CgIKAl+2f2MEBQAB; Apache=third");
+    expect(findCookie(h, "Apache")!).toBe("second-line");
+    const all = cookieValues(h, "Apache");
+    expect(all.length).toBe(2);
+    expect(all[0]).toBe("second-line");
+    expect(all[1]).toBe("third");
+    expect(findCookieNginx(h, "uid")!).toBe("CgIKAl+2f2MEBQAB");
+    // The first cookie header allows no blank before a name at its very start.
+    const first = new HeaderMap();
+    first.load("accept", "x");
+    first.load("cookie", " Apache=leading-blank");
+    expect(findCookie(first, "Apache")).toBeNull();
+  });
+});
