@@ -78,6 +78,11 @@ export class ClickpathFeature extends Feature {
   private startText: string = "";
   private ageValue: i64 = i64.MIN_VALUE;
   private ageText: string = "";
+  /**
+   * What the request being handled tells about its session: one object for every request (a request's
+   * headers are handled in one call, and nothing keeps it after).
+   */
+  readonly sessionRequest: SessionRequest = new SessionRequest();
 
   constructor(public settings: ClickpathSettings, services: Services) {
     super();
@@ -194,13 +199,29 @@ class SessionRequest {
   friend: FriendlySession | null = null;
   remote: string = "";
 
-  constructor(
-    /** Seconds since the epoch, from the host's clock. */
-    public now: i64,
-    /** The request path without the session segment. */
-    public path: string,
-  ) {
+  /** Seconds since the epoch, from the host's clock. */
+  now: i64 = 0;
+  /** The request path without the session segment. */
+  path: string = "";
+
+  /** Starts over for a request at `now` (seconds) for `path`. */
+  reset(now: i64, path: string): SessionRequest {
+    this.found = null;
+    this.originalReferer = null;
+    this.referer = null;
+    this.cookieSession = null;
+    this.cookieId = "";
+    this.refusedCookie = null;
+    this.refusedCheck = null;
+    this.state = SessionState.Created;
+    this.sessionValue = "";
     this.start = now;
+    this.machine = null;
+    this.friend = null;
+    this.remote = "";
+    this.now = now;
+    this.path = path;
+    return this;
   }
 }
 
@@ -259,7 +280,7 @@ export class ClickpathStream extends StreamFilter {
     }
     const rawPath = request.get(":path");
     if (rawPath == null) return null;
-    const r = new SessionRequest(this.services.nowMicros() / 1000000, rawPath);
+    const r = this.feature.sessionRequest.reset(this.services.nowMicros() / 1000000, rawPath);
     const authority = request.get(":authority");
     this.ctx.host = authority != null ? authority : (request.has("host") ? request.get("host")! : "");
     this.ctx.prefix = s.prefix;
@@ -443,27 +464,29 @@ export class ClickpathStream extends StreamFilter {
     const now = r.now;
     const start = r.start;
     if (r.referer != null && r.referer != r.originalReferer) request.set("referer", r.referer!);
-    request.set(feature.sessionHeader, sessionValue);
-    request.set(feature.sessionStartHeader, feature.startTextOf(start));
-    request.set(feature.sessionAgeHeader, feature.ageTextOf(now - start));
+    // parseRequest removed every header with the prefix, so these are added: the same map as set() would
+    // leave, without looking for an old value to drop.
+    request.add(feature.sessionHeader, sessionValue);
+    request.add(feature.sessionStartHeader, feature.startTextOf(start));
+    request.add(feature.sessionAgeHeader, feature.ageTextOf(now - start));
     this.services.setFilterState(SESSION_FILTER_STATE, sessionValue);
     if (state == SessionState.UaException) return;
 
     const sess = feature.slashPrefix + sessionValue;
-    request.set(feature.sessionPathHeader, sess);
+    request.add(feature.sessionPathHeader, sess);
     const friend = r.friend;
     if (friend != null) {
-      request.set(feature.remoteSessionHeader, headerSafe(r.remote));
-      request.set(feature.remoteSessionHostHeader, friend.host);
+      request.add(feature.remoteSessionHeader, headerSafe(r.remote));
+      request.add(feature.remoteSessionHostHeader, friend.host);
     }
     const machine = r.machine;
     if (machine != null) {
-      request.set(feature.machineHeader, machine.name);
-      if (machine.store.length > 0) request.set(feature.machineStoreHeader, machine.store);
+      request.add(feature.machineHeader, machine.name);
+      if (machine.store.length > 0) request.add(feature.machineStoreHeader, machine.store);
     }
     const cookieFirst = s.mode == SessionMode.CookieFirst;
     if (cookieFirst && state == SessionState.Continued) {
-      request.set(feature.sourceHeader, this.fromCookie ? SOURCE_COOKIE : SOURCE_URL);
+      request.add(feature.sourceHeader, this.fromCookie ? SOURCE_COOKIE : SOURCE_URL);
     }
     if (this.fromCookie) {
       // Nothing will be rewritten, so the upstream may compress (Accept-Encoding stays).

@@ -84,7 +84,8 @@ export class UsertrackFilter extends StreamFilter {
     if (!s.enabled) return;
     if (s.format == IdFormat.Nginx) this.readNginx(request);
     else this.readApache(request);
-    if (s.upstreamHeader.length) request.set(s.upstreamHeader, this.id);
+    // Removed above, so added: the map set() would leave, without looking for a value to drop.
+    if (s.upstreamHeader.length) request.add(s.upstreamHeader, this.id);
     this.services.setFilterState(STATE_ID, this.id);
     this.services.setFilterState(STATE_NEW, this.isNew ? "1" : "0");
   }
