@@ -15,7 +15,7 @@ import { cookieValues } from "../codecs/cookies";
 import { percentEncodeExcept } from "../codecs/percent";
 import { sessionSetCookie, urlFormOf } from "./cookie";
 import { checkId, IdCheck } from "./check";
-import { captureFriend, CapturedFriend, findPathSession, PathSession, refererHost, stripRefererSession } from "./request";
+import { captureFriend, CapturedFriend, findPathSessionInto, PathSession, refererHost, stripRefererSession } from "./request";
 import { LinkContext, SessionLinks, rewriteLocation, rewriteRefresh } from "./links";
 import { HtmlRewriter } from "../html/rewriter";
 import { isHtmlContentType, isIdentityEncoding } from "../html/content";
@@ -181,6 +181,8 @@ export class ClickpathFeature extends Feature {
 class SessionRequest {
   /** The session segment found in the path, or null. */
   found: PathSession | null = null;
+  /** What `found` points to when there is one (kept for every request). */
+  readonly pathSession: PathSession = new PathSession("", "");
   /** The Referer as it arrived, and with any session segment taken out. */
   originalReferer: string | null = null;
   referer: string | null = null;
@@ -227,7 +229,13 @@ class SessionRequest {
 
 export class ClickpathStream extends StreamFilter {
   state: SessionState = SessionState.Created;
-  ctx: LinkContext = new LinkContext();
+  /** The request's Host (:authority) verbatim, and the session segment ("/" + prefix + id, or ""). */
+  private host: string = "";
+  private sess: string = "";
+  /** The session was created by this request (see LinkContext.isNew). */
+  private isNew: bool = false;
+  /** The link context, made when a response first needs it (see ctx). */
+  private links: LinkContext | null = null;
   /** Mode cookie_first: the session came from the cookie, so responses are left as they are. */
   fromCookie: bool = false;
   /** Mode cookie_first: the Set-Cookie value every response of this stream gets; "" when none is due. */
@@ -236,7 +244,7 @@ export class ClickpathStream extends StreamFilter {
   private reply: LocalReply | null = null;
   private rewriter: HtmlRewriter | null = null;
   private overflowsSeen: i32 = 0;
-  /** The request path ctx.setRequestPath has yet to read (see linkContext), or null. */
+  /** The request path without session segment, for ctx; null when the request set no session. */
   private requestPath: string | null = null;
 
   constructor(public feature: ClickpathFeature, public services: Services) { super(); }
@@ -244,7 +252,26 @@ export class ClickpathStream extends StreamFilter {
   localReply(): LocalReply | null { return this.reply; }
 
   /** True when responses get the session (the request has one and is not a crawler's). */
-  get active(): bool { return this.state != SessionState.UaException && this.ctx.sess.length > 0; }
+  get active(): bool { return this.state != SessionState.UaException && this.sess.length > 0; }
+
+  /**
+   * What the rules that put the session into URLs need from the request. Made on first use, after the
+   * request headers: most responses have no Location, Refresh or HTML body, and then it is never made.
+   */
+  get ctx(): LinkContext {
+    let ctx = this.links;
+    if (ctx == null) {
+      ctx = new LinkContext();
+      ctx.prefix = this.feature.settings.prefix;
+      ctx.host = this.host;
+      ctx.sess = this.sess;
+      ctx.isNew = this.isNew;
+      const path = this.requestPath;
+      if (path != null) ctx.setRequestPath(path);
+      this.links = ctx;
+    }
+    return ctx;
+  }
 
   /**
    * ClickPath's trans handler in four steps, each reading what the one before wrote into a SessionRequest:
@@ -282,11 +309,11 @@ export class ClickpathStream extends StreamFilter {
     if (rawPath == null) return null;
     const r = this.feature.sessionRequest.reset(this.services.nowMicros() / 1000000, rawPath);
     const authority = request.get(":authority");
-    this.ctx.host = authority != null ? authority : (request.has("host") ? request.get("host")! : "");
-    this.ctx.prefix = s.prefix;
+    this.host = authority != null ? authority : (request.has("host") ? request.get("host")! : "");
+    this.links = null;
     if (s.mode == SessionMode.CookieFirst) this.readSessionCookie(request, r);
 
-    const found = findPathSession(rawPath, s.prefix);
+    const found = findPathSessionInto(rawPath, s.prefix, r.pathSession) ? r.pathSession : null;
     let referer = request.get("referer");
     r.originalReferer = referer;
     r.found = found;
@@ -499,22 +526,9 @@ export class ClickpathStream extends StreamFilter {
       this.setCookie = sessionSetCookie(s.cookie, sessionValue, lifetime);
     }
     if (s.stripAcceptEncoding) request.remove("accept-encoding");
-    this.ctx.sess = sess;
-    this.ctx.isNew = state != SessionState.Continued;
-    // The link context's request path is worked out when a response first needs it (most have no
-    // Location, Refresh or HTML body).
+    this.sess = sess;
+    this.isNew = state != SessionState.Continued;
     this.requestPath = r.path;
-  }
-
-  /** The link context with its request path set, for the rules that put the session into URLs. */
-  private linkContext(): LinkContext {
-    const ctx = this.ctx;
-    const path = this.requestPath;
-    if (path != null) {
-      ctx.setRequestPath(path);
-      this.requestPath = null;
-    }
-    return ctx;
   }
 
   /** Tells the upstream (and the metrics) that the visitor's id `idText` was refused and replaced. */
@@ -562,8 +576,8 @@ export class ClickpathStream extends StreamFilter {
       if (name.length == 8 && name == "location") location = true;
       else if (name.length == 7 && name == "refresh") refresh = true;
     }
-    if (location) rewriteAll(response, "location", this.linkContext(), false);
-    if (refresh) rewriteAll(response, "refresh", this.linkContext(), true);
+    if (location) rewriteAll(response, "location", this.ctx, false);
+    if (refresh) rewriteAll(response, "refresh", this.ctx, true);
     if (!isHtmlContentType(response.get("content-type"))) return;
     const encoding = response.get("content-encoding");
     if (!isIdentityEncoding(encoding)) {
@@ -577,7 +591,7 @@ export class ClickpathStream extends StreamFilter {
     response.remove("content-length");
     const policy = this.feature.settings.referrerPolicy;
     if (policy.length > 0 && !response.has("referrer-policy")) response.set("referrer-policy", policy);
-    this.rewriter = new HtmlRewriter(new SessionLinks(this.linkContext()), this.feature.settings.maxTagBytes);
+    this.rewriter = new HtmlRewriter(new SessionLinks(this.ctx), this.feature.settings.maxTagBytes);
     this.services.count(this.feature.bodyRewrites, 1);
   }
 

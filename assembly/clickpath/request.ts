@@ -18,10 +18,16 @@ export class PathSession {
  * required ("/-S:abc" alone is no session URL), as in ClickPath.
  */
 export function findPathSession(path: string, prefix: string): PathSession | null {
+  const found = new PathSession("", "");
+  return findPathSessionInto(path, prefix, found) ? found : null;
+}
+
+/** findPathSession into an object the caller keeps (the filter's, one for every request): false for null. */
+export function findPathSessionInto(path: string, prefix: string, into: PathSession): bool {
   const n = path.length;
   let i = 0;
   while (i < n && code(path, i) == 0x2f) i++;
-  if (i == 0 || !path.startsWith(prefix, i)) return null;
+  if (i == 0 || !path.startsWith(prefix, i)) return false;
   const start = i + prefix.length;
   let j = start;
   while (j < n) {
@@ -29,8 +35,10 @@ export function findPathSession(path: string, prefix: string): PathSession | nul
     if (c == 0x2f || c == 0x3f || c == 0x23) break;
     j++;
   }
-  if (j == start || j >= n || code(path, j) != 0x2f) return null;
-  return new PathSession(path.substring(start, j), path.substring(j));
+  if (j == start || j >= n || code(path, j) != 0x2f) return false;
+  into.id = path.substring(start, j);
+  into.path = path.substring(j);
+  return true;
 }
 
 // The code unit at an index the caller has checked against the length (String#charCodeAt is a call that
