@@ -14,7 +14,7 @@ import { encodeId, ipMachine, MAX_ID_BYTES, SessionId } from "./id";
 import { cookieValues } from "../codecs/cookies";
 import { percentEncodeExcept } from "../codecs/percent";
 import { sessionSetCookie, urlFormOf } from "./cookie";
-import { checkId, IdCheck } from "./check";
+import { checkId, checkIdInto, IdCheck } from "./check";
 import { captureFriend, CapturedFriend, findPathSessionInto, PathSession, refererHost, stripRefererSession } from "./request";
 import { LinkContext, SessionLinks, rewriteLocation, rewriteRefresh } from "./links";
 import { HtmlRewriter } from "../html/rewriter";
@@ -183,6 +183,9 @@ class SessionRequest {
   found: PathSession | null = null;
   /** What `found` points to when there is one (kept for every request). */
   readonly pathSession: PathSession = new PathSession("", "");
+  /** The check of the URL's id and the id it reads (kept for every request). */
+  readonly urlCheck: IdCheck = new IdCheck(null, "", false);
+  readonly urlSession: SessionId = new SessionId();
   /** The Referer as it arrived, and with any session segment taken out. */
   originalReferer: string | null = null;
   referer: string | null = null;
@@ -395,7 +398,7 @@ export class ClickpathStream extends StreamFilter {
         const urlForm = urlFormOf(found.id);
         services.count(urlForm != null && urlForm == r.cookieId ? feature.upgradedToCookie : feature.cookieUrlConflicts, 1);
       } else {
-        const c = checkId(found.id, feature.settings, r.now);
+        const c = checkIdInto(found.id, feature.settings, r.now, r.urlCheck, r.urlSession);
         if (c.valid) {
           continued = c.id;
           r.sessionValue = found.id;

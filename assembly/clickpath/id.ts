@@ -98,6 +98,21 @@ export class SessionId {
   tagged: bool = false;
   /** The tag was checked against a configured secret and matched. */
   verified: bool = false;
+
+  /** Back to the state of a new SessionId, for reading another id into it. */
+  clear(): void {
+    this.machine = "";
+    this.time = 0;
+    this.process = 0;
+    this.counter = 0;
+    this.connection = 0;
+    this.crc = 0;
+    this.friend = "";
+    this.remote = "";
+    this.friendPart = "";
+    this.tagged = false;
+    this.verified = false;
+  }
 }
 
 /** Why an id was not accepted, or "" when it was. */

@@ -145,6 +145,18 @@ describe("request side", () => {
     stream(f, s).onRequestHeaders(h2);
     expect(h2.get("x-clickpath-session")!).toBe(id);
     expect(h2.get("x-clickpath-remote-session")!).toBe("ld=25%0Aid=8a/b#9");
+    // The next request's plain id carries no friend: nothing of the one before stays with the feature.
+    const plain = encodeId("fwAAAQ", NOW - 5, 9, 5, 1, "", null);
+    const h3 = headers([":path", "/-S:" + plain + "/next"]);
+    stream(f, s).onRequestHeaders(h3);
+    expect(dump(h3)).toBe(":path: /next\nx-clickpath-session: " + plain + "\nx-clickpath-session-start: " +
+      (NOW - 5).toString() + "\nx-clickpath-session-age: 5\nx-clickpath-session-path: /-S:" + plain +
+      "\nx-clickpath-machine: fwAAAQ\n");
+    // And a refused id after a valid one is reported as such, with a new session.
+    const h4 = headers([":path", "/-S:" + plain.substring(0, plain.length - 2) + "x/next"]);
+    stream(f, s).onRequestHeaders(h4);
+    expect(h4.has("x-clickpath-invalid-session")).toBe(true);
+    expect(h4.get("x-clickpath-session")!).not.toBe(plain);
   });
 
   it("signed ids: forged unsigned ones are invalid, signed ones continue", () => {
