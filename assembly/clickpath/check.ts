@@ -37,7 +37,7 @@ export function checkId(urlId: string, s: ClickpathSettings, now: i64): IdCheck 
  */
 export function checkIdInto(urlId: string, s: ClickpathSettings, now: i64, into: IdCheck, id: SessionId): IdCheck {
   id.clear();
-  const decodeProblem = decodeIdInto(urlId, s.secrets, id);
+  const decodeProblem = decodeIdInto(urlId, s.secrets, id, s.machineTable.length > 0 ? s.machineNames : null);
   if (decodeProblem.length > 0) return into.set(null, decodeProblem, false);
   if (s.machineTable.length > 0 && s.machineNamed(id.machine) == null) {
     return into.set(id, "unknown machine name '" + id.machine + "'", false);

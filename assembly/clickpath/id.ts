@@ -217,6 +217,25 @@ function plainPart(s: string, from: i32, to: i32, main: bool): string {
   }
 }
 
+/** plainPart(s, 0, colon, true), or the string of `known` it equals. */
+function machinePart(s: string, colon: i32, known: string[] | null): string {
+  if (known != null) {
+    for (let k = 0, count = known.length; k < count; k++) {
+      const name = unchecked(known[k]);
+      if (name.length != colon) continue;
+      let i = 0;
+      while (i < colon) {
+        let ch = rotated(unscrambled, codeAt(s, i));
+        if (ch == 0x40) ch = 0x2b; else if (ch == 0x2d) ch = 0x2f;
+        if (ch != codeAt(name, i)) break;
+        i++;
+      }
+      if (i == colon) return name;
+    }
+  }
+  return plainPart(s, 0, colon, true);
+}
+
 // What the CRC covers (the record after its CRC byte), copied into one of two arrays kept for the two
 // record lengths: a subarray would be an object made for each id read.
 const crcFields = new Uint8Array(RECORD_BYTES - 1);
@@ -293,11 +312,12 @@ export function decodeId(urlId: string, keys: Uint8Array[]): DecodeResult {
 
 /**
  * decodeId's work: fills `id` and returns "", or returns why the id is refused (then `id` holds whatever
- * was read before). Reads the id where it stands: the unscrambled, translated text of ClickPath's
+ * was read before). A machine part equal to one of `knownMachines` (the machine table's names) is that
+ * string rather than a copy. Reads the id where it stands: the unscrambled, translated text of ClickPath's
  * definition (unscramble, split at the first ",", translate the main part, split at the first ":") is
  * made only for the parts kept.
  */
-export function decodeIdInto(urlId: string, keys: Uint8Array[], id: SessionId): string {
+export function decodeIdInto(urlId: string, keys: Uint8Array[], id: SessionId, knownMachines: string[] | null = null): string {
   if (urlId.length > MAX_ID_BYTES) {
     return "the id is longer than " + MAX_ID_BYTES.toString() + " bytes";
   }
@@ -333,7 +353,7 @@ export function decodeIdInto(urlId: string, keys: Uint8Array[], id: SessionId): 
     if (codeAt(text, i) == 0x3a) { colon = i; break; }
   }
   if (colon < 0) return "no ':' between machine and record";
-  id.machine = plainPart(text, 0, colon, true);
+  id.machine = machinePart(text, colon, knownMachines);
   const record = base64Decode(payloadText(text, colon + 1, mainEnd), false);
   if (record == null) return "the record is not base64";
   if (record.length != RECORD_BYTES && record.length != SIGNED_RECORD_BYTES) {

@@ -66,6 +66,19 @@ export class ClickpathSettings {
   /** A Referrer-Policy value added to rewritten pages; "" adds none. */
   referrerPolicy: string = "";
 
+  private machineNameList: string[] | null = null;
+
+  /** The machine table's names in its order (made on first use: the configuration fills the table once). */
+  get machineNames(): string[] {
+    let names = this.machineNameList;
+    if (names == null || names.length != this.machineTable.length) {
+      names = new Array<string>(this.machineTable.length);
+      for (let i = 0; i < this.machineTable.length; i++) names[i] = this.machineTable[i].name;
+      this.machineNameList = names;
+    }
+    return names;
+  }
+
   /** The table row named `name`, or null. */
   machineNamed(name: string): MachineRow | null {
     for (let i = 0; i < this.machineTable.length; i++) {

@@ -1,4 +1,4 @@
-import { decodeId, encodeId, scramble, unscramble, escapeRemote, unescapeRemote, machineIp, ipMachine, pathSafe, SCRAMBLE_ALPHABET } from "../../../assembly/clickpath/id";
+import { decodeId, decodeIdInto, SessionId, encodeId, scramble, unscramble, escapeRemote, unescapeRemote, machineIp, ipMachine, pathSafe, SCRAMBLE_ALPHABET } from "../../../assembly/clickpath/id";
 import { percentDecode, PercentMode, UnescapeStatus } from "../../../assembly/codecs/percent";
 
 function noKeys(): Uint8Array[] { return new Array<Uint8Array>(); }
@@ -85,6 +85,22 @@ describe("malformed ids", () => {
     const withColon = decodeId("6r56:YhYsyaINNTSaB79NNNNNMs:a", noKeys()).id!;
     expect(withColon.machine).toBe("test");
     expect(withColon.friendPart).toBe("f:N");
+  });
+  it("takes a known machine name's string, and copies any other", () => {
+    const known = ["tesu", "test", "web1"];
+    const id = new SessionId();
+    expect(decodeIdInto("6r56:YhYsyaINNTSaB79NNNNNM", noKeys(), id, known)).toBe("");
+    expect(id.machine).toBe("test");
+    expect(changetype<usize>(id.machine)).toBe(changetype<usize>(known[1]));
+    const other = new SessionId();
+    expect(decodeIdInto("6r56:YhYsyaINNTSaB79NNNNNM", noKeys(), other, ["tes", "tests", "web1"])).toBe("");
+    expect(other.machine).toBe("test");
+    // Translated characters compare as translated: "@" and "-" in the id are "+" and "/" in the name.
+    const s = encodeId("a+b/c", 1700000000, 1, 2, 3, "", null);
+    const plus = new SessionId();
+    const names = ["a+b/c"];
+    expect(decodeIdInto(s, noKeys(), plus, names)).toBe("");
+    expect(changetype<usize>(plus.machine)).toBe(changetype<usize>(names[0]));
   });
   it("reads records of either length one after the other", () => {
     const k = key("first secret 0123456789");
