@@ -12,16 +12,17 @@ import { apacheSetCookie } from "../usertrack/apache";
 
 /** An id (URL form) as a cookie value: "," and ";" percent-encoded. */
 export function cookieValueOf(id: string): string {
-  const out = new Array<string>();
+  let out: string[] | null = null; // made at the first "," or ";" (most ids have neither)
   let from = 0;
   for (let i = 0; i < id.length; i++) {
     const c = id.charCodeAt(i);
     if (c != 0x2c && c != 0x3b) continue;
+    if (out == null) out = new Array<string>();
     out.push(id.substring(from, i));
     out.push(c == 0x2c ? "%2C" : "%3B");
     from = i + 1;
   }
-  if (from == 0) return id;
+  if (out == null) return id;
   out.push(id.substring(from));
   return out.join("");
 }

@@ -123,8 +123,8 @@ export class DecodeResult {
 /** ClickPath's escaping of a remote session: * → **, ! → *!, = → *., newline → !, / → *x, # → *y. */
 export function escapeRemote(s: string): string {
   // Pieces joined once (here and below): appending to a string copies it, so a long Referer field full of
-  // bytes to escape would cost quadratic time.
-  const out = new Array<string>();
+  // bytes to escape would cost quadratic time. The array is made at the first piece: most strings have none.
+  let out: string[] | null = null;
   let from = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -136,24 +136,26 @@ export function escapeRemote(s: string): string {
     else if (c == 0x2f) rep = "*x";
     else if (c == 0x23) rep = "*y";
     if (rep != null) {
+      if (out == null) out = new Array<string>();
       out.push(s.substring(from, i));
       out.push(rep);
       from = i + 1;
     }
   }
-  if (from == 0) return s;
+  if (out == null) return s;
   out.push(s.substring(from));
   return out.join("");
 }
 
 /** The inverse of escapeRemote, as the trans handler does it (a lone "*" stays as it is). */
 export function unescapeRemote(s: string): string {
-  const out = new Array<string>();
+  let out: string[] | null = null;
   let from = 0;
   let i = 0;
   while (i < s.length) {
     const c = s.charCodeAt(i);
     if (c == 0x21) {
+      if (out == null) out = new Array<string>();
       out.push(s.substring(from, i));
       out.push("\n");
       from = ++i;
@@ -168,6 +170,7 @@ export function unescapeRemote(s: string): string {
       else if (d == 0x78) rep = "/";
       else if (d == 0x79) rep = "#";
       if (rep != null) {
+        if (out == null) out = new Array<string>();
         out.push(s.substring(from, i));
         out.push(rep);
         i += 2;
@@ -177,7 +180,7 @@ export function unescapeRemote(s: string): string {
     }
     i++;
   }
-  if (from == 0) return s;
+  if (out == null) return s;
   out.push(s.substring(from));
   return out.join("");
 }

@@ -64,17 +64,20 @@ export function escapeUrlencoded(s: string): string {
  * its low byte; byte strings have nothing above 0xFF. `s` itself when nothing needs escaping.
  */
 export function percentEncodeExcept(s: string, keep: (c: i32) => bool): string {
-  const out = new Array<string>(); // pieces joined once: appending to a string copies it each time
+  // Pieces joined once (appending to a string copies it each time), in an array made only when something
+  // needs escaping: most strings come back as they are.
+  let out: string[] | null = null;
   let from = 0;
   const src = changetype<usize>(s);
   for (let i = 0, n = s.length; i < n; i++) {
     const c = <i32>load<u16>(src + (<usize>i << 1));
     if (keep(c)) continue;
+    if (out == null) out = new Array<string>();
     out.push(s.substring(from, i));
     out.push("%" + UPPER_HEX_DIGITS.charAt((c >> 4) & 15) + UPPER_HEX_DIGITS.charAt(c & 15));
     from = i + 1;
   }
-  if (from == 0) return s;
+  if (out == null) return s;
   out.push(s.substring(from));
   return out.join("");
 }
