@@ -299,25 +299,40 @@ export class ClickpathStream extends StreamFilter {
     const hp = s.upstreamHeaderPrefix;
     // Upstreams trust these headers: a client must never be able to send them. remove() compacts
     // `names` in place and takes every header of that name, none of which came before index i (a name
-    // it did not take, not being lower-case, is stepped over).
-    const names = request.names;
+    // it did not take, not being lower-case, is stepped over). The same pass notes the first value of
+    // each header read below (what HeaderMap#get would find once the removals are done).
+    const names = request.names, values = request.values;
+    let rawPath: string | null = null;
+    let authority: string | null = null;
+    let hostHeader: string | null = null;
+    let referer: string | null = null;
     let i = 0;
     while (i < names.length) {
       const name = unchecked(names[i]);
       const n = names.length;
-      if (startsWithAt(name, 0, hp)) request.remove(name);
-      if (names.length == n) i++;
+      if (startsWithAt(name, 0, hp)) {
+        request.remove(name);
+        if (names.length != n) continue;
+      }
+      const len = name.length;
+      if (len == 5) {
+        if (rawPath == null && name == ":path") rawPath = unchecked(values[i]);
+      } else if (len == 10) {
+        if (authority == null && name == ":authority") authority = unchecked(values[i]);
+      } else if (len == 4) {
+        if (hostHeader == null && name == "host") hostHeader = unchecked(values[i]);
+      } else if (len == 7) {
+        if (referer == null && name == "referer") referer = unchecked(values[i]);
+      }
+      i++;
     }
-    const rawPath = request.get(":path");
     if (rawPath == null) return null;
     const r = this.feature.sessionRequest.reset(this.services.nowMicros() / 1000000, rawPath);
-    const authority = request.get(":authority");
-    this.host = authority != null ? authority : (request.has("host") ? request.get("host")! : "");
+    this.host = authority != null ? authority : (hostHeader != null ? hostHeader : "");
     this.links = null;
     if (s.mode == SessionMode.CookieFirst) this.readSessionCookie(request, r);
 
     const found = findPathSessionInto(rawPath, s.prefix, r.pathSession) ? r.pathSession : null;
-    let referer = request.get("referer");
     r.originalReferer = referer;
     r.found = found;
     if (found != null) {

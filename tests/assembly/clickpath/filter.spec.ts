@@ -212,6 +212,22 @@ describe("response side", () => {
     expect(s.metric("clicktrail.clickpath.body_rewrites")).toBe(1);
   });
 
+  it("the Host header stands in for a missing :authority; absolute Locations of that host get the session", () => {
+    const s = fakeServices();
+    const f = feature('{"clickpath":{"machine":"web1"}}', s);
+    const id = encodeId("web1", NOW - 10, 9, 5, 1, "", null);
+    const st = stream(f, s);
+    const h = headers([":path", "/-S:" + id + "/a/b", "host", "h.example:8080", "host", "other.example", "referer", "http://h.example:8080/-S:" + id + "/prev"]);
+    st.onRequestHeaders(h);
+    expect(dump(h)).toBe("host: h.example:8080\nhost: other.example\n:path: /a/b\nreferer: http://h.example:8080/prev\n" +
+      "x-clickpath-session: " + id + "\nx-clickpath-session-start: " + (NOW - 10).toString() + "\nx-clickpath-session-age: 10\n" +
+      "x-clickpath-session-path: /-S:" + id + "\nx-clickpath-machine: web1\n");
+    const r = headers([":status", "302", "location", "http://H.example:8080/next", "location", "http://other.example/x"]);
+    st.onResponseHeaders(r);
+    expect(dump(r)).toBe(":status: 302\nlocation: http://H.example:8080/-S:" + id + "/next\nlocation: http://other.example/x\n");
+    expect(st.rewritesResponseBody()).toBe(false);
+  });
+
   it("compressed HTML passes through and is counted", () => {
     const s = fakeServices();
     const f = feature('{"clickpath":{}}', s);
