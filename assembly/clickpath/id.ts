@@ -11,7 +11,7 @@
 import { crc8Smbus } from "../crypto/crc8";
 import { hmacSha256 } from "../crypto/hmac";
 import { constantTimeEqual } from "../crypto/compare";
-import { base64Encode, base64Decode } from "../codecs/base64";
+import { base64Encode, base64Decode, base64DecodedLength, base64DecodeTo } from "../codecs/base64";
 import { isPathSegmentChar, isWordChar } from "../codecs/ascii";
 import { parseIpv4 } from "../codecs/ipv4";
 import { percentDecode, percentEncodeExcept, PercentMode, UnescapeStatus } from "../codecs/percent";
@@ -239,15 +239,12 @@ function machinePart(s: string, colon: i32, known: string[] | null): string {
   return plainPart(s, 0, colon, true);
 }
 
-// What the CRC covers (the record after its CRC byte), copied into one of two arrays kept for the two
-// record lengths: a subarray would be an object made for each id read.
-const crcFields = new Uint8Array(RECORD_BYTES - 1);
-const crcSigned = new Uint8Array(SIGNED_RECORD_BYTES - 1);
-function crcInput(record: Uint8Array): Uint8Array {
-  const out = record.length == RECORD_BYTES ? crcFields : crcSigned;
-  memory.copy(out.dataStart, record.dataStart + 1, <usize>out.length);
-  return out;
-}
+// The record of the id being read, decoded into bytes kept for every id (an id is read in one call and
+// nothing keeps its record), with views of what the CRC covers at either length: a new array per id, and
+// a subarray for its CRC, were objects made on every request.
+const recordBytes = new Uint8Array(SIGNED_RECORD_BYTES);
+const crcFields = recordBytes.subarray(1, RECORD_BYTES);
+const crcSigned = recordBytes.subarray(1, SIGNED_RECORD_BYTES);
 
 // The record's base64 text for base64Decode, refilled for each id of the same length (ids of one site
 // all have the same record length), so reading an id does not make a string for it.
@@ -357,23 +354,28 @@ export function decodeIdInto(urlId: string, keys: Uint8Array[], id: SessionId, k
   }
   if (colon < 0) return "no ':' between machine and record";
   id.machine = machinePart(text, colon, knownMachines);
-  const record = base64Decode(payloadText(text, colon + 1, mainEnd), false);
-  if (record == null) return "the record is not base64";
-  if (record.length != RECORD_BYTES && record.length != SIGNED_RECORD_BYTES) {
-    return "the record is " + record.length.toString() + " bytes, not " +
+  const payload = payloadText(text, colon + 1, mainEnd);
+  const size = base64DecodedLength(payload, 0, payload.length);
+  if (size != RECORD_BYTES && size != SIGNED_RECORD_BYTES) {
+    // Not a record: base64Decode tells whether it is base64 at all (refused first) and how long.
+    const other = base64Decode(payload, false);
+    if (other == null) return "the record is not base64";
+    return "the record is " + other.length.toString() + " bytes, not " +
       RECORD_BYTES.toString() + " or " + SIGNED_RECORD_BYTES.toString();
   }
+  if (!base64DecodeTo(payload, 0, payload.length, false, recordBytes.dataStart)) return "the record is not base64";
+  const record = recordBytes;
   id.crc = record[0];
-  if (crc8Smbus(crcInput(record)) != record[0]) return "CRC checksum failed";
+  if (crc8Smbus(size == RECORD_BYTES ? crcFields : crcSigned) != record[0]) return "CRC checksum failed";
   id.time = (<u32>record[1] << 24) | (<u32>record[2] << 16) | (<u32>record[3] << 8) | <u32>record[4];
   id.process = (<u32>record[5] << 24) | (<u32>record[6] << 16) | (<u32>record[7] << 8) | <u32>record[8];
   id.counter = <u16>((<u32>record[9] << 8) | <u32>record[10]);
   id.connection = (<u32>record[11] << 24) | (<u32>record[12] << 16) | (<u32>record[13] << 8) | <u32>record[14];
-  id.tagged = record.length == SIGNED_RECORD_BYTES;
+  id.tagged = size == SIGNED_RECORD_BYTES;
   if (keys.length > 0) {
     if (!id.tagged) return "unsigned id while secrets are configured";
     const fields = record.slice(1, RECORD_BYTES);
-    const tag = record.slice(RECORD_BYTES);
+    const tag = record.slice(RECORD_BYTES, SIGNED_RECORD_BYTES);
     let ok = false;
     // Every key is tried, so the time taken does not tell which secret (if any) matched.
     for (let i = 0; i < keys.length; i++) {
