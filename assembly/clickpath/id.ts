@@ -15,6 +15,7 @@ import { base64Encode, base64Decode, base64DecodedLength, base64DecodeTo } from 
 import { isPathSegmentChar, isWordChar } from "../codecs/ascii";
 import { parseIpv4 } from "../codecs/ipv4";
 import { percentDecode, percentEncodeExcept, PercentMode, UnescapeStatus } from "../codecs/percent";
+import { unitAt } from "../core/bytes";
 
 /** The 65-character alphabet of the 13-place rotation. */
 export const SCRAMBLE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@-,";
@@ -60,17 +61,12 @@ function buildRotation(by: i32): StaticArray<u16> {
   return c < 128 ? <u32>unchecked(table[c]) : c;
 }
 
-// @ts-ignore: decorator
-@inline function codeAt(s: string, i: i32): u32 {
-  return <u32>load<u16>(changetype<usize>(s) + (<usize>i << 1));
-}
-
 function rotate(s: string, table: StaticArray<u16>): string {
   const n = s.length;
   if (n == 0) return s;
   const out = changetype<string>(__new(<usize>n << 1, idof<string>()));
   for (let i = 0; i < n; i++) {
-    store<u16>(changetype<usize>(out) + (<usize>i << 1), <u16>rotated(table, codeAt(s, i)));
+    store<u16>(changetype<usize>(out) + (<usize>i << 1), <u16>rotated(table, unitAt(s, i)));
   }
   return out;
 }
@@ -190,7 +186,7 @@ function translate(s: string, a: u16, b: u16, c: u16, d: u16): string {
   const n = s.length;
   const out = changetype<string>(__new(<usize>n << 1, idof<string>()));
   for (let i = 0; i < n; i++) {
-    let ch = <u16>codeAt(s, i);
+    let ch = <u16>unitAt(s, i);
     if (ch == a) ch = b; else if (ch == c) ch = d;
     store<u16>(changetype<usize>(out) + (<usize>i << 1), ch);
   }
@@ -212,7 +208,7 @@ function plainPart(s: string, from: i32, to: i32, main: bool): string {
 // @ts-ignore: decorator
 @inline function writePlain(dst: usize, s: string, from: i32, to: i32, main: bool): void {
   for (let i = from; i < to; i++) {
-    let ch = rotated(unscrambled, codeAt(s, i));
+    let ch = rotated(unscrambled, unitAt(s, i));
     if (main) {
       if (ch == 0x40) ch = 0x2b; else if (ch == 0x2d) ch = 0x2f;
     }
@@ -228,9 +224,9 @@ function machinePart(s: string, colon: i32, known: string[] | null): string {
       if (name.length != colon) continue;
       let i = 0;
       while (i < colon) {
-        let ch = rotated(unscrambled, codeAt(s, i));
+        let ch = rotated(unscrambled, unitAt(s, i));
         if (ch == 0x40) ch = 0x2b; else if (ch == 0x2d) ch = 0x2f;
-        if (ch != codeAt(name, i)) break;
+        if (ch != unitAt(name, i)) break;
         i++;
       }
       if (i == colon) return name;
@@ -324,7 +320,7 @@ export function decodeIdInto(urlId: string, keys: Uint8Array[], id: SessionId, k
   let text = urlId;
   let escaped = false;
   for (let i = 0, n = urlId.length; i < n; i++) {
-    if (codeAt(urlId, i) == 0x25) { escaped = true; break; }
+    if (unitAt(urlId, i) == 0x25) { escaped = true; break; }
   }
   if (escaped) {
     const decoded = percentDecode(urlId, PercentMode.URL);
@@ -337,7 +333,7 @@ export function decodeIdInto(urlId: string, keys: Uint8Array[], id: SessionId, k
   const scrambledComma = <u32>rotated(scrambled, 0x2c);
   let comma = -1;
   for (let i = 0; i < n; i++) {
-    if (codeAt(text, i) == scrambledComma) { comma = i; break; }
+    if (unitAt(text, i) == scrambledComma) { comma = i; break; }
   }
   const mainEnd = comma < 0 ? n : comma;
   if (comma >= 0) {
@@ -350,7 +346,7 @@ export function decodeIdInto(urlId: string, keys: Uint8Array[], id: SessionId, k
   }
   let colon = -1;
   for (let i = 0; i < mainEnd; i++) {
-    if (codeAt(text, i) == 0x3a) { colon = i; break; }
+    if (unitAt(text, i) == 0x3a) { colon = i; break; }
   }
   if (colon < 0) return "no ':' between machine and record";
   id.machine = machinePart(text, colon, knownMachines);

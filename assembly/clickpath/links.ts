@@ -5,6 +5,7 @@
 // segments are replaced, never doubled.
 import { isSpace } from "util/string";
 import { LinkKind, UrlEdit, UrlRewriter } from "../html/links";
+import { unitAt } from "../core/bytes";
 
 /** What the rules need from the request; copied in onRequestHeaders because Envoy forgets them after. */
 export class LinkContext {
@@ -57,14 +58,9 @@ export class LinkContext {
   }
 }
 
-// Code units at indexes the caller has checked against the length (String#charCodeAt checks again).
-@inline function code(s: string, i: i32): i32 {
-  return <i32>load<u16>(changetype<usize>(s) + (<usize>i << 1));
-}
-
 /** Only whitespace (what String#trim removes), without making the trimmed copy. */
 function isBlank(s: string): bool {
-  for (let i = 0; i < s.length; i++) if (!isSpace(<u32>code(s, i))) return false;
+  for (let i = 0; i < s.length; i++) if (!isSpace(unitAt(s, i))) return false;
   return true;
 }
 
@@ -81,11 +77,11 @@ function schemeLength(s: string, at: i32): i32 {
   let i = at;
   const n = s.length;
   if (i >= n) return 0;
-  const first = lower(code(s, i));
+  const first = lower(unitAt(s, i));
   if (first < 0x61 || first > 0x7a) return 0;
   i++;
   while (i < n) {
-    const c = lower(code(s, i));
+    const c = lower(unitAt(s, i));
     if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x2b || c == 0x2d || c == 0x2e) { i++; continue; }
     return c == 0x3a ? i - at : 0;
   }
@@ -96,7 +92,7 @@ function schemeLength(s: string, at: i32): i32 {
 function regionEqualsIgnoreCase(a: string, aFrom: i32, aTo: i32, b: string, bFrom: i32, bTo: i32): bool {
   const n = aTo - aFrom;
   if (n != bTo - bFrom) return false;
-  for (let i = 0; i < n; i++) if (lower(code(a, aFrom + i)) != lower(code(b, bFrom + i))) return false;
+  for (let i = 0; i < n; i++) if (lower(unitAt(a, aFrom + i)) != lower(unitAt(b, bFrom + i))) return false;
   return true;
 }
 
@@ -118,19 +114,19 @@ function sameAuthorityAt(s: string, from: i32, to: i32, host: string, defaultPor
 /** s[from, to) ends with ":" + port. */
 function endsWithPort(s: string, from: i32, to: i32, port: string): bool {
   const n = port.length;
-  if (to - from < n + 1 || code(s, to - n - 1) != 0x3a) return false;
-  for (let i = 0; i < n; i++) if (code(s, to - n + i) != code(port, i)) return false;
+  if (to - from < n + 1 || unitAt(s, to - n - 1) != 0x3a) return false;
+  for (let i = 0; i < n; i++) if (unitAt(s, to - n + i) != unitAt(port, i)) return false;
   return true;
 }
 
 /** The end of the run of session segments ("/" PREFIX one-or-more-non-"/" followed by "/") at `at`. */
 function skipSessionSegments(s: string, at: i32, prefix: string): i32 {
   let i = at;
-  while (i < s.length && code(s, i) == 0x2f && s.startsWith(prefix, i + 1)) {
+  while (i < s.length && unitAt(s, i) == 0x2f && s.startsWith(prefix, i + 1)) {
     const segStart = i + 1 + prefix.length;
     let j = segStart;
-    while (j < s.length && code(s, j) != 0x2f && code(s, j) != 0x3f && code(s, j) != 0x23) j++;
-    if (j == segStart || j >= s.length || code(s, j) != 0x2f) break;
+    while (j < s.length && unitAt(s, j) != 0x2f && unitAt(s, j) != 0x3f && unitAt(s, j) != 0x23) j++;
+    if (j == segStart || j >= s.length || unitAt(s, j) != 0x2f) break;
     i = j;
   }
   return i;
@@ -139,7 +135,7 @@ function skipSessionSegments(s: string, at: i32, prefix: string): i32 {
 /** The end of a URL's path: the first "?" or "#" at or after `at`. */
 function pathEnd(s: string, at: i32): i32 {
   for (let i = at; i < s.length; i++) {
-    const c = code(s, i);
+    const c = unitAt(s, i);
     if (c == 0x3f || c == 0x23) return i;
   }
   return s.length;
@@ -155,13 +151,13 @@ export function dotDepth(s: string, from: i32, to: i32, depth: i32, lastIsLast: 
   let segStart = from;
   while (true) {
     let segEnd = segStart;
-    while (segEnd < to && code(s, segEnd) != 0x2f) segEnd++;
+    while (segEnd < to && unitAt(s, segEnd) != 0x2f) segEnd++;
     const len = segEnd - segStart;
     const last = segEnd >= to;
-    if (len == 2 && code(s, segStart) == 0x2e && code(s, segStart + 1) == 0x2e) {
+    if (len == 2 && unitAt(s, segStart) == 0x2e && unitAt(s, segStart + 1) == 0x2e) {
       if (depth == 0) return -1;
       depth--;
-    } else if (!(len == 1 && code(s, segStart) == 0x2e) && !(last && lastIsLast && len == 0)) {
+    } else if (!(len == 1 && unitAt(s, segStart) == 0x2e) && !(last && lastIsLast && len == 0)) {
       depth++;
     }
     if (last) return depth;
@@ -201,7 +197,7 @@ export function removeDotSegments(path: string): string {
 export function planUrl(ctx: LinkContext, value: string, from: i32, pageIsBase: bool, edit: UrlEdit): bool {
   const n = value.length;
   let i = from;
-  while (i < n && isAsciiSpace(code(value, i))) i++;
+  while (i < n && isAsciiSpace(unitAt(value, i))) i++;
   if (i >= n) return false;
   const start = i;
   let pathStart = -1;
@@ -210,23 +206,23 @@ export function planUrl(ctx: LinkContext, value: string, from: i32, pageIsBase: 
     const https = scheme == 5 && regionEqualsIgnoreCase(value, i, i + 5, "https", 0, 5);
     if (!https && !(scheme == 4 && regionEqualsIgnoreCase(value, i, i + 4, "http", 0, 4))) return false;
     const afterColon = i + scheme + 1;
-    if (afterColon + 2 > n || !isSlash(code(value, afterColon)) || !isSlash(code(value, afterColon + 1))) return false;
+    if (afterColon + 2 > n || !isSlash(unitAt(value, afterColon)) || !isSlash(unitAt(value, afterColon + 1))) return false;
     pathStart = authorityEnd(value, afterColon + 2);
     if (!sameAuthorityAt(value, afterColon + 2, pathStart, ctx.host, https ? "443" : "80")) return false;
-  } else if (i + 1 < n && isSlash(code(value, i)) && isSlash(code(value, i + 1))) {
+  } else if (i + 1 < n && isSlash(unitAt(value, i)) && isSlash(unitAt(value, i + 1))) {
     pathStart = authorityEnd(value, i + 2);
     if (!sameAuthorityAt(value, i + 2, pathStart, ctx.host, "80") && !sameAuthorityAt(value, i + 2, pathStart, ctx.host, "443")) return false;
   }
   if (pathStart >= 0) {
     // Absolute or protocol-relative, same host: the session goes right after the authority.
-    if (pathStart >= n || code(value, pathStart) != 0x2f) {
+    if (pathStart >= n || unitAt(value, pathStart) != 0x2f) {
       // "http://host", "http://host?x": the path is "/".
-      if (pathStart < n && code(value, pathStart) == 0x5c) return false;
+      if (pathStart < n && unitAt(value, pathStart) == 0x5c) return false;
       return edit.set(pathStart, pathStart, ctx.sess + "/");
     }
     return absolutePath(ctx, value, pathStart, edit);
   }
-  const c = code(value, start);
+  const c = unitAt(value, start);
   if (c == 0x2f) return absolutePath(ctx, value, start, edit);
   if (c == 0x5c) return false;
   if (!pageIsBase || scheme > 0) return false;
@@ -247,7 +243,7 @@ export function planUrl(ctx: LinkContext, value: string, from: i32, pageIsBase: 
 function authorityEnd(s: string, at: i32): i32 {
   let i = at;
   while (i < s.length) {
-    const c = code(s, i);
+    const c = unitAt(s, i);
     if (c == 0x2f || c == 0x5c || c == 0x3f || c == 0x23) break;
     i++;
   }
@@ -256,7 +252,7 @@ function authorityEnd(s: string, at: i32): i32 {
 
 // value[at] is "/": replace any session segments there with ours.
 function absolutePath(ctx: LinkContext, value: string, at: i32, edit: UrlEdit): bool {
-  if (at + 1 < value.length && code(value, at + 1) == 0x5c) return false;
+  if (at + 1 < value.length && unitAt(value, at + 1) == 0x5c) return false;
   const after = skipSessionSegments(value, at, ctx.prefix);
   const end = pathEnd(value, after);
   // value[after] is the path's leading "/"
@@ -281,21 +277,21 @@ export function rewriteLocation(ctx: LinkContext, value: string): string | null 
 export function refreshUrlStart(value: string): i32 {
   const n = value.length;
   let i = 0;
-  while (i < n && isAsciiSpace(code(value, i))) i++;
+  while (i < n && isAsciiSpace(unitAt(value, i))) i++;
   const digits = i;
-  while (i < n && ((code(value, i) >= 0x30 && code(value, i) <= 0x39) || code(value, i) == 0x2e)) i++;
+  while (i < n && ((unitAt(value, i) >= 0x30 && unitAt(value, i) <= 0x39) || unitAt(value, i) == 0x2e)) i++;
   if (i == digits) return -1;
-  while (i < n && isAsciiSpace(code(value, i))) i++;
-  if (i >= n || (code(value, i) != 0x3b && code(value, i) != 0x2c)) return -1;
+  while (i < n && isAsciiSpace(unitAt(value, i))) i++;
+  if (i >= n || (unitAt(value, i) != 0x3b && unitAt(value, i) != 0x2c)) return -1;
   i++;
-  while (i < n && isAsciiSpace(code(value, i))) i++;
+  while (i < n && isAsciiSpace(unitAt(value, i))) i++;
   if (i + 3 > n || !regionEqualsIgnoreCase(value, i, i + 3, "url", 0, 3)) return -1;
   i += 3;
-  while (i < n && isAsciiSpace(code(value, i))) i++;
-  if (i >= n || code(value, i) != 0x3d) return -1;
+  while (i < n && isAsciiSpace(unitAt(value, i))) i++;
+  if (i >= n || unitAt(value, i) != 0x3d) return -1;
   i++;
-  while (i < n && isAsciiSpace(code(value, i))) i++;
-  if (i < n && (code(value, i) == 0x22 || code(value, i) == 0x27)) i++;
+  while (i < n && isAsciiSpace(unitAt(value, i))) i++;
+  if (i < n && (unitAt(value, i) == 0x22 || unitAt(value, i) == 0x27)) i++;
   return i;
 }
 

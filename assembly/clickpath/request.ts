@@ -2,6 +2,7 @@
 // segment in the path, cleaning the Referer, capturing a friendly session from it.
 import { FriendlySession } from "./settings";
 import { escapeRemote } from "./id";
+import { unitAt } from "../core/bytes";
 
 /** A session segment found at the start of a request path. */
 export class PathSession {
@@ -26,26 +27,19 @@ export function findPathSession(path: string, prefix: string): PathSession | nul
 export function findPathSessionInto(path: string, prefix: string, into: PathSession): bool {
   const n = path.length;
   let i = 0;
-  while (i < n && code(path, i) == 0x2f) i++;
+  while (i < n && unitAt(path, i) == 0x2f) i++;
   if (i == 0 || !path.startsWith(prefix, i)) return false;
   const start = i + prefix.length;
   let j = start;
   while (j < n) {
-    const c = code(path, j);
+    const c = unitAt(path, j);
     if (c == 0x2f || c == 0x3f || c == 0x23) break;
     j++;
   }
-  if (j == start || j >= n || code(path, j) != 0x2f) return false;
+  if (j == start || j >= n || unitAt(path, j) != 0x2f) return false;
   into.id = path.substring(start, j);
   into.path = path.substring(j);
   return true;
-}
-
-// The code unit at an index the caller has checked against the length (String#charCodeAt is a call that
-// checks again; this reads it in place).
-// @ts-ignore: decorator
-@inline function code(s: string, i: i32): i32 {
-  return <i32>load<u16>(changetype<usize>(s) + (<usize>i << 1));
 }
 
 /**

@@ -9,6 +9,7 @@
 
 import { HeaderMap } from "../core/headers";
 import { isToken } from "./ascii";
+import { unitAt } from "../core/bytes";
 
 const COOKIE = "cookie";
 
@@ -25,13 +26,6 @@ export function cookieHeaders(headers: HeaderMap): string[] {
 @inline function isCookieHeader(name: string): bool {
   const p = changetype<usize>(name), q = changetype<usize>(COOKIE);
   return p == q || (name.length == 6 && load<u64>(p) == load<u64>(q) && load<u32>(p + 8) == load<u32>(q + 8));
-}
-
-// The code unit at an index the caller has checked against the length, read in place (String#charCodeAt
-// is a call that checks again).
-// @ts-ignore: decorator
-@inline function code(s: string, i: i32): i32 {
-  return <i32>load<u16>(changetype<usize>(s) + (<usize>i << 1));
 }
 
 /**
@@ -100,21 +94,21 @@ export function findCookieNginx(headers: HeaderMap, name: string): string | null
     while (p < end) {
       if (p + n <= end && equalsIgnoreAsciiCase(s, p, name)) {
         let q = p + n;
-        while (q < end && code(s, q) == 0x20) q++;
-        if (q < end && code(s, q) == 0x3d) {
+        while (q < end && unitAt(s, q) == 0x20) q++;
+        if (q < end && unitAt(s, q) == 0x3d) {
           q++;
-          while (q < end && code(s, q) == 0x20) q++;
+          while (q < end && unitAt(s, q) == 0x20) q++;
           let last = q;
-          while (last < end && code(s, last) != 0x3b) last++;
+          while (last < end && unitAt(s, last) != 0x3b) last++;
           return s.substring(q, last);
         }
       }
       // Skip to the next pair.
       while (p < end) {
-        const c = code(s, p++);
+        const c = unitAt(s, p++);
         if (c == 0x3b || c == 0x2c) break;
       }
-      while (p < end && code(s, p) == 0x20) p++;
+      while (p < end && unitAt(s, p) == 0x20) p++;
     }
   }
   return null;
@@ -159,7 +153,7 @@ function findInApacheHeader(s: string, name: string, afterSeparator: bool): stri
 function matchApacheAt(s: string, name: string, from: i32, afterSeparator: bool): string | null {
   let limit = from;
   if (afterSeparator) {
-    while (limit < s.length && isBlank(code(s, limit))) limit++;
+    while (limit < s.length && isBlank(unitAt(s, limit))) limit++;
   }
   for (let at = from; at <= limit; at++) {
     const v = valueAfterName(s, name, at);
@@ -172,18 +166,18 @@ function valueAfterName(s: string, name: string, at: i32): string | null {
   const n = name.length;
   if (at + n + 1 > s.length) return null;
   for (let k = 0; k < n; k++) {
-    if (code(s, at + k) != code(name, k)) return null;
+    if (unitAt(s, at + k) != unitAt(name, k)) return null;
   }
-  if (code(s, at + n) != 0x3d) return null;
+  if (unitAt(s, at + n) != 0x3d) return null;
   const start = at + n + 1;
   let end = start;
-  while (end < s.length && !isApacheSeparator(code(s, end))) end++;
+  while (end < s.length && !isApacheSeparator(unitAt(s, end))) end++;
   return end > start ? s.substring(start, end) : null;
 }
 
 function nextSeparator(s: string, from: i32): i32 {
   for (let i = from; i < s.length; i++) {
-    if (isApacheSeparator(code(s, i))) return i;
+    if (isApacheSeparator(unitAt(s, i))) return i;
   }
   return -1;
 }
@@ -195,8 +189,8 @@ function nextSeparator(s: string, from: i32): i32 {
 
 function equalsIgnoreAsciiCase(s: string, at: i32, name: string): bool {
   for (let k = 0; k < name.length; k++) {
-    let a = code(s, at + k);
-    let b = code(name, k);
+    let a = unitAt(s, at + k);
+    let b = unitAt(name, k);
     if (a >= 0x41 && a <= 0x5a) a += 0x20;
     if (b >= 0x41 && b <= 0x5a) b += 0x20;
     if (a != b) return false;

@@ -78,3 +78,13 @@ function encodeMixed(s: string): ArrayBuffer {
   for (let i = 0; i < bytes.length; i++) store<u8>(dst + <usize>i, bytes[i]);
   return out;
 }
+
+/**
+ * The code unit at `i` of `s`, read in place; the caller guarantees 0 <= i < s.length (String#charCodeAt
+ * checks the index again on every call: the per-request loops over cookies, ids and paths check their own).
+ */
+// @ts-ignore: decorator
+@inline
+export function unitAt(s: string, i: i32): u32 {
+  return <u32>load<u16>(changetype<usize>(s) + (<usize>i << 1));
+}

@@ -9,7 +9,7 @@
 // codecs/percent.ts (ap_escape_urlencoded / ap_unescape_urlencoded).
 import { escapeUrlencoded, isPlain, percentDecode, PercentMode } from "../codecs/percent";
 import { MAX_CODEC_OUTPUT } from "../codecs/base64";
-import { unitAt } from "./units";
+import { unitAt } from "../core/bytes";
 
 /** Apache's reserved key: absolute expiry, decimal microseconds since the epoch. */
 export const EXPIRY_KEY = "expiry";

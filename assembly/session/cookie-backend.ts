@@ -13,7 +13,7 @@ import { LogLevel, Services } from "../core/services";
 import { BackendLoad, loadWithoutValue, SaveOutcome, SessionBackend, SessionBackendStream, SessionDelta } from "./backend";
 import { chunkCookieName, CookieScan, scanSessionCookies } from "./cookie-read";
 import { APACHE_DEFAULT_ATTRIBUTES, SessionSettings } from "./settings";
-import { unitAt } from "./units";
+import { unitAt } from "../core/bytes";
 
 /** The size a browser is guaranteed to keep for one cookie: name, value and attributes (RFC 6265 §6.1). */
 export const MAX_COOKIE_BYTES: i32 = 4096;

@@ -7,7 +7,7 @@
 //
 // One scan finds the base cookie and its chunk cookies (NAME_2 … NAME_n, see cookie-backend.ts).
 import { HeaderMap } from "../core/headers";
-import { unitAt } from "./units";
+import { unitAt } from "../core/bytes";
 
 export class CookieScan {
   /** The header line NAME's value is in, from firstFrom to firstTo; null when NAME is absent. */
