@@ -10,7 +10,7 @@
 //   npm run build && npm run envoy:install && node bench/envoy.mjs request [--rounds 5] [--requests 20000] [--connections 8]
 //   node bench/envoy.mjs html [--rounds 5] [--mib 48] [--connections 4]
 //   node bench/envoy.mjs memory [--requests 1000000] [--connections 8] [--segment 50000]
-//   node bench/envoy.mjs profile [--subject steady|new|none|baseline|usertrack|clickpath|session] [--requests 60000]
+//   node bench/envoy.mjs profile [--subject steady|new|none|baseline|nofeature|usertrack|clickpath|session] [--requests 60000]
 //   (--wasm FILE measures another build of the filter; request --compare FILE adds subject (2) with FILE,
 //   e.g. the build before a change, in the same alternating rounds; request --breakdown adds (2) with
 //   no feature and with each feature alone, to show where (2) spends its time; request --host-calls [KINDS] adds
@@ -559,7 +559,8 @@ async function profileBench() {
     envoy = await envoyFor(SUBJECT, upstream);
     requests = [{ path: page, headers: COMMON }];
   } else {
-    const pluginConfig = SUBJECT === "steady" || SUBJECT === "new" ? config : { [SUBJECT]: config[SUBJECT] };
+    // "nofeature": the filter with an empty configuration; a feature's name: that feature alone.
+    const pluginConfig = SUBJECT === "steady" || SUBJECT === "new" ? config : SUBJECT === "nofeature" ? {} : { [SUBJECT]: config[SUBJECT] };
     envoy = await envoyFor("clicktrail", upstream, { pluginConfig });
     const v = await returningVisitor(SUBJECT === "steady" || SUBJECT === "new" ? envoy : await envoyFor("clicktrail", upstream, { pluginConfig: config }));
     requests = SUBJECT === "new" ? [{ path: page, headers: COMMON }] : [{ path: v.sessionPath + page, headers: v.headers }];
