@@ -244,6 +244,11 @@ test("expiry: the value's own expiry decides, and leases collect the keys", { sk
   // A generous timeout: this test is about expiry, and a first save (lease grant, then Txn) that waits
   // behind other suites' etcd traffic on a loaded machine must not be mistaken for an unavailable store.
   const p = await proxyFor({ session: { ...sessionConfig({ timeout_ms: 5000 }).session, max_age: 4 } }, cluster.urls, 1);
+  // Both sessions saved below must expire in one lease bucket (LEASE_BUCKET_SECONDS, 60 s, of expiry time:
+  // assembly/session/etcd-backend.ts), or the second gets a new bucket's lease instead of finding the revoked
+  // one gone: start when the first expiry (now + 4 s) is at least 15 s before the next bucket boundary.
+  const toBoundary = () => 60000 - ((Date.now() + 4000) % 60000);
+  if (toBoundary() < 15000) await new Promise((r) => setTimeout(r, toBoundary() + 200));
   const res = await get(p.port, "/set?k=short&v=1");
   const c = cookieOf(res);
   assert.ok(c);
