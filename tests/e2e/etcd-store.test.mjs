@@ -241,19 +241,21 @@ test("on_unavailable \"empty\": an empty session that is never saved", { skip },
 
 test("expiry: the value's own expiry decides, and leases collect the keys", { skip }, async () => {
   // One worker VM: its lease cache is the one the test reasons about.
-  // A generous timeout: this test is about expiry, and a first save (lease grant, then Txn) that waits
-  // behind other suites' etcd traffic on a loaded machine must not be mistaken for an unavailable store.
-  const p = await proxyFor({ session: { ...sessionConfig({ timeout_ms: 5000 }).session, max_age: 4 } }, cluster.urls, 1);
+  // A generous timeout and max_age: this test is about expiry, and a first save (lease grant, then Txn) that
+  // waits behind other suites' etcd traffic on a loaded machine must neither be mistaken for an unavailable
+  // store nor outlast the session (with max_age 4 it once did: the read right after the save found it expired).
+  const MAX_AGE = 6;
+  const p = await proxyFor({ session: { ...sessionConfig({ timeout_ms: 5000 }).session, max_age: MAX_AGE } }, cluster.urls, 1);
   // Both sessions saved below must expire in one lease bucket (LEASE_BUCKET_SECONDS, 60 s, of expiry time:
   // assembly/session/etcd-backend.ts), or the second gets a new bucket's lease instead of finding the revoked
-  // one gone: start when the first expiry (now + 4 s) is at least 15 s before the next bucket boundary.
-  const toBoundary = () => 60000 - ((Date.now() + 4000) % 60000);
+  // one gone: start when the first expiry (now + MAX_AGE) is at least 15 s before the next bucket boundary.
+  const toBoundary = () => 60000 - ((Date.now() + MAX_AGE * 1000) % 60000);
   if (toBoundary() < 15000) await new Promise((r) => setTimeout(r, toBoundary() + 200));
   const res = await get(p.port, "/set?k=short&v=1");
   const c = cookieOf(res);
   assert.ok(c);
   assert.deepEqual(parse((await get(p.port, "/get", c)).body), { short: "1" });
-  await new Promise((r) => setTimeout(r, 4100));
+  await new Promise((r) => setTimeout(r, MAX_AGE * 1000 + 100));
   assert.deepEqual(parse((await get(p.port, "/get", c)).body), {});
   // The key (prefix + base64url of the first 16 bytes of SHA-256 of the token) carries a lease of its
   // expiry's time bucket, which etcd revokes at most two buckets (120 s) after the expiry.
