@@ -14,12 +14,13 @@
 // When: the garbage a callback leaves grows with what the host hands over (header maps, bodies, callout
 // answers: every block comes through `adopt`) and with the callbacks themselves (a header callback leaves a
 // few KiB of strings and small objects whatever its size; one handed nothing, such as a body chunk passed
-// through, leaves next to none), so both go into one account, and a collection
-// runs when it passes COLLECT_BUDGET; also at once when the heap had to grow the memory (allocation outran
-// collection), and after a configuration (which also sizes the heap: settleAfterConfigure). A collection marks all live data, most of it the configuration
-// tables and the features' settings: about 20–25 µs with envoy/clicktrail.json whatever the garbage. So a
-// steady-state request (two callbacks handed a header map, about 700 bytes) collects about every 50 requests,
-// about 0.5 µs a request, and a page being rewritten (16 KiB chunks) about every 14 chunks, about 0.1 ms per MiB.
+// through, leaves next to none). Both go into one account, and a collection runs when it passes
+// COLLECT_BUDGET; also at once when the heap had to grow the memory (allocation outran collection), and after
+// a configuration (which also sizes the heap: settleAfterConfigure). A collection marks all live data, most
+// of it the configuration tables and the features' settings: about 20–25 µs with envoy/clicktrail.json,
+// whatever the garbage. So a steady-state request (two callbacks handed a header map, about 700 bytes)
+// collects about every 50 requests, about 0.5 µs a request, and a page being rewritten in 16 KiB chunks about
+// every 14 chunks, about 0.1 ms per MiB (docs/benchmarks.md, "Where the rest went, and the third pass").
 
 /** Bytes handed over, plus CALLBACK_WEIGHT per outermost callback, between two collections. */
 const COLLECT_BUDGET: u32 = 262144;
