@@ -3,9 +3,10 @@
 // reads the host's map once per phase and replays only the recorded edits, so a request that no feature
 // touches costs one host call, and features never depend on the SDK.
 
+import { withRoom } from "./arrays";
+
 /** What an edit did, for the adapter to replay against the host in order. */
 export const enum HeaderEditKind { Add = 0, Set = 1, Remove = 2 }
-
 
 /** `name` in lower case: itself when it already is (the usual case: the features' names are constants). */
 function lowerName(name: string): string {
@@ -27,13 +28,6 @@ function sameName(a: string, b: string): bool {
   if (changetype<usize>(a) == changetype<usize>(b)) return true;
   const n = a.length;
   return n == b.length && memory.compare(changetype<usize>(a), changetype<usize>(b), <usize>n << 1) == 0;
-}
-
-/** An empty array with room for `capacity` elements (at least the 8 every Array constructor reserves). */
-function withRoom<T>(capacity: i32): T[] {
-  const a = new Array<T>(capacity);
-  a.length = 0;
-  return a;
 }
 
 export class HeaderMap {

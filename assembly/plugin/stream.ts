@@ -7,6 +7,7 @@
 // stream as the effective context) the remaining filters run on the same map, its edits go to the host,
 // and the stream continues, or is answered locally when the filter asked for that (StreamFilter.localReply).
 import { StreamFilter } from "../core/filter";
+import { withRoom } from "../core/arrays";
 import { HttpCallResult, LogLevel } from "../core/services";
 import { Plugin } from "./root";
 import { HostServices, hostHonoursRepeatedBodyPause } from "./services";
@@ -46,8 +47,7 @@ export class HttpStream {
 
   constructor(public id: u32, public plugin: Plugin) {
     const features = plugin.features;
-    const filters = new Array<StreamFilter>(features.length);
-    filters.length = 0;
+    const filters = withRoom<StreamFilter>(features.length);
     const services = new HostServices(plugin.services.minLogLevel, true);
     services.contextId = id;
     this.filters = filters;

@@ -10,6 +10,7 @@
 import { escapeUrlencoded, isPlain, percentDecode, PercentMode } from "../codecs/percent";
 import { MAX_CODEC_OUTPUT } from "../codecs/base64";
 import { unitAt } from "../core/bytes";
+import { withRoom } from "../core/arrays";
 
 /** Apache's reserved key: absolute expiry, decimal microseconds since the epoch. */
 export const EXPIRY_KEY = "expiry";
@@ -93,8 +94,7 @@ export class SessionTable {
       return;
     }
     if (kv == null) {
-      kv = new Array<string>(FIRST_CAPACITY << 1);
-      kv.length = 0;
+      kv = withRoom<string>(FIRST_CAPACITY << 1);
       this.kv = kv;
     }
     const slot = kv.length >> 1;
