@@ -18,7 +18,7 @@
 //   subject per kind)
 //
 // request: (0) no Wasm filter; (1) bench/filters/baseline.ts (reads the request headers, adds one response
-//   header; built with npm run build:bench-baseline when missing or stale); (2) clicktrail with
+//   header; built by bench/support/filters.mjs when missing or stale); (2) clicktrail with
 //   envoy/clicktrail.json in steady state (the visitor has the tracking cookie, a clickpath URL session and
 //   a sealed session cookie, all obtained from the filter on a first request); (3) the same filter, a new
 //   visitor on every request; (4) clicktrail with session.store "shared", steady state.
@@ -32,11 +32,12 @@
 //   RSS; no trap (every response 200, no "failed" in Envoy's log).
 import http from "node:http";
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, readdirSync, writeFileSync, existsSync, statSync, mkdtempSync, rmSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir, loadavg } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../tests/support/processes.mjs";
 import { FIXTURE_PAGES, fixturePage, densePage } from "./support/pages.mjs";
+import { benchFilter } from "./support/filters.mjs";
 import { ENVOY, root, startEnvoy, testBootstrap, wasmFilterConfig } from "../tests/support/envoy.mjs";
 
 const args = process.argv.slice(2);
@@ -118,7 +119,7 @@ async function startUpstream() {
 async function envoyFor(kind, upstreamPort, { pluginConfig, concurrency = 1, wasm = WASM } = {}) {
   const envoy = await startEnvoy((ports) => testBootstrap({
     ...ports, upstreams: { web1: upstreamPort, web2: upstreamPort },
-    wasm: kind === "baseline" ? (wasm === WASM ? join(root, "build/bench-baseline.wasm") : wasm) : wasm,
+    wasm: kind === "baseline" ? (wasm === WASM ? benchFilter("baseline") : wasm) : wasm,
     pluginConfig: kind === "baseline" ? pluginConfig ?? "" : pluginConfig,
     edit(b) {
       const hcm = b.static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
@@ -308,16 +309,6 @@ async function measure(subjects, rounds) {
 
 // ---- request -----------------------------------------------------------------------------------------------
 
-/** Builds bench/filters/baseline.ts (subject (1)) when its wasm is missing or older than its source. */
-function buildBaseline() {
-  const baselineWasm = join(root, "build/bench-baseline.wasm");
-  const baselineSrc = join(root, "bench/filters/baseline.ts");
-  if (!existsSync(baselineWasm) || statSync(baselineWasm).mtimeMs < statSync(baselineSrc).mtimeMs) {
-    const r = spawnSync("npm", ["run", "-s", "build:bench-baseline"], { cwd: root, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`build:bench-baseline failed: ${r.stderr}`);
-  }
-}
-
 /** A subject's `refresh`: a new returning visitor of `envoy` before each round, requesting `page`. */
 function steadyRequests(envoy, page) {
   return async () => {
@@ -328,7 +319,6 @@ function steadyRequests(envoy, page) {
 
 async function requestBench() {
   const ROUNDS = num("rounds", 5), N = num("requests", 20000), C = num("connections", 8);
-  buildBaseline();
   const config = JSON.parse(readFileSync(join(root, "envoy/clicktrail.json"), "utf8"));
   const sharedConfig = { ...config, session: { ...config.session, store: "shared" } };
   const upstream = await startUpstream();
@@ -355,9 +345,7 @@ async function requestBench() {
   if (args.includes("--host-calls")) {
     // What one call from the module into the host costs Envoy, by kind: the minimal filter with twenty
     // more calls of one kind per request (bench/filters/host-calls.ts names the kinds).
-    const out = join(root, "build/bench-host-calls.wasm");
-    const r = spawnSync("npx", ["asc", "bench/filters/host-calls.ts", "--target", "release", "--runtime", "incremental", "-o", out], { cwd: root, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`asc host-calls: ${r.stderr}`);
+    const out = benchFilter("host-calls");
     const named = opt("host-calls", "");
     const kinds = named && !named.startsWith("--") ? named : "clock,pairs,value,value-miss,replace,set-pairs,property,metric";
     for (const kind of kinds.split(",")) {
@@ -368,9 +356,7 @@ async function requestBench() {
   if (args.includes("--floor")) {
     // The floor: bench/filters/floor.ts makes the host calls of (2) with the values (2) computed for this
     // visitor, and nothing else; checked to hand the upstream the same request first.
-    const out = join(root, "build/bench-floor.wasm");
-    const r = spawnSync("npx", ["asc", "bench/filters/floor.ts", "--target", "release", "--runtime", "incremental", "-o", out], { cwd: root, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`asc floor: ${r.stderr}`);
+    const out = benchFilter("floor");
     await get(clicktrail.port, steady.sessionPath + page, steady.headers);
     const want = { path: upstreamSeen.lastPath, headers: { ...upstreamSeen.lastHeaders } };
     const added = ["x-clickpath-session", "x-clickpath-session-start", "x-clickpath-session-age", "x-clickpath-session-path",
@@ -555,7 +541,6 @@ async function profileBench() {
   const page = opt("path", "/shop/item.html?id=42");
   let envoy, requests;
   if (SUBJECT === "none" || SUBJECT === "baseline") {
-    buildBaseline();
     envoy = await envoyFor(SUBJECT, upstream);
     requests = [{ path: page, headers: COMMON }];
   } else {

@@ -19,12 +19,12 @@
 //
 //   node bench/html.mjs [--chunk 16384] [--mb 40] [--rounds 5] [--clicktrail build/clicktrail.wasm]
 //   (after npm run build; builds the two bench filters; --clicktrail measures another build of the filter)
-import { readdirSync, existsSync, statSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { HTMLRewriter } from "html-rewriter-wasm";
 import { loadHtml } from "../tests/html/harness.mjs";
 import { htmlExchange } from "./support/exchange.mjs";
 import { FIXTURE_PAGES, fixturePage } from "./support/pages.mjs";
+import { benchFilter } from "./support/filters.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -87,16 +87,8 @@ async function runLol(parts) {
 
 const root = new URL("..", import.meta.url).pathname;
 
-function buildFilter(name) {
-  const src = `${root}bench/filters/${name}.ts`;
-  const out = `${root}build/bench-${name}.wasm`;
-  const html = readdirSync(`${root}assembly/html`).map((f) => `${root}assembly/html/${f}`); // what the filters compile in
-  if (!existsSync(out) || [src, ...html].some((f) => statSync(out).mtimeMs < statSync(f).mtimeMs)) {
-    const r = spawnSync("npx", ["asc", src, "--target", "release", "--runtime", "incremental", "-o", out], { cwd: root, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`asc ${name}: ${r.stderr}`);
-  }
-  return out;
-}
+// The filters compile in assembly/html: rebuilt when it changes too.
+const buildFilter = (name) => benchFilter(name, readdirSync(`${root}assembly/html`).map((f) => `${root}assembly/html/${f}`));
 
 async function filterHost(name) {
   const { Host } = await import(`${root}dist/host/index.js`);

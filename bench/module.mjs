@@ -27,6 +27,8 @@ if (files.length !== (PROFILE ? 1 : 2)) {
   console.error("usage: node bench/module.mjs A.wasm B.wasm [--rounds 30] [--batch 2000] | --profile N B.wasm");
   process.exit(2);
 }
+// The pairs format as the project's host writes and (strictly, as Envoy does) reads it: built by npm run build.
+const { encodePairs, decodePairs } = await import(`${root}dist/host/index.js`);
 const config = readFileSync(`${root}envoy/clicktrail.json`);
 const NOW = 1700000000_000_000_000n; // the clock every call reads (ns)
 const u64 = (n) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(n)); return b; };
@@ -35,33 +37,6 @@ const PROPERTIES = new Map([
   ["destination\0address", Buffer.from("127.0.0.1:10000")], ["source\0address", Buffer.from("127.0.0.1:50000")],
   ["connection\0id", u64(7)], ["plugin_name", Buffer.from("clicktrail")],
 ]);
-
-/** The proxy-wasm pairs format (u32 count, u32 lengths, NUL-terminated names and values). */
-function encodePairs(pairs) {
-  const enc = pairs.map(([n, v]) => [Buffer.from(n, "latin1"), Buffer.from(v, "latin1")]);
-  let size = 4 + 8 * enc.length;
-  for (const [n, v] of enc) size += n.length + v.length + 2;
-  const b = Buffer.alloc(size);
-  b.writeUInt32LE(enc.length, 0);
-  let e = 4, d = 4 + 8 * enc.length;
-  for (const [n, v] of enc) {
-    b.writeUInt32LE(n.length, e); b.writeUInt32LE(v.length, e + 4); e += 8;
-    n.copy(b, d); d += n.length + 1; v.copy(b, d); d += v.length + 1;
-  }
-  return b;
-}
-
-function decodePairs(b) {
-  const n = b.readUInt32LE(0);
-  const out = [];
-  let d = 4 + 8 * n;
-  for (let i = 0; i < n; i++) {
-    const nl = b.readUInt32LE(4 + 8 * i), vl = b.readUInt32LE(8 + 8 * i);
-    out.push([b.toString("latin1", d, d + nl), b.toString("latin1", d + nl + 1, d + nl + 1 + vl)]);
-    d += nl + vl + 2;
-  }
-  return out;
-}
 
 /** One VM of a build, configured, with an `exchange(requestPairs, responsePairs)` through one stream. */
 async function load(wasm) {
@@ -80,7 +55,7 @@ async function load(wasm) {
   const edit = (...e) => { if (state.record) state.edits.push(e.join("|")); return 0; };
   const env = {
     proxy_get_header_map_pairs: (t, pp, lp) => give(state.maps.get(t) ?? encodePairs([]), pp, lp),
-    proxy_set_header_map_pairs: (t, p, n) => { if (state.record) state.written.set(t, decodePairs(Buffer.from(mem.buffer, p, n))); return 0; },
+    proxy_set_header_map_pairs: (t, p, n) => { if (state.record) state.written.set(t, decodePairs(new Uint8Array(mem.buffer, p, n))); return 0; },
     proxy_get_header_map_value: () => 1,
     proxy_add_header_map_value: (t, np, nl, vp, vl) => edit("add", t, str(np, nl), str(vp, vl)),
     proxy_replace_header_map_value: (t, np, nl, vp, vl) => edit("replace", t, str(np, nl), str(vp, vl)),

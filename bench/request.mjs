@@ -10,11 +10,11 @@
 // rows add a 2 KiB text/html body with 20 links (one chunk) to both filters.
 //
 //   npm run build && node bench/request.mjs [--rounds 7] [--batch 4000] [--compare OTHER.wasm]
-//   (builds build/bench-baseline.wasm with npm run build:bench-baseline when missing or stale)
+//   (builds build/bench-baseline.wasm with bench/support/filters.mjs when missing or stale)
 // --compare adds another build of the filter (say, of an earlier commit) to the same alternating rounds,
 // with the same configuration, visitor and requests, and prints clicktrail / other.
-import { readFileSync, existsSync, statSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { benchFilter } from "./support/filters.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -27,12 +27,7 @@ const compareAt = args.indexOf("--compare");
 const compareWasm = compareAt >= 0 ? args[compareAt + 1] : null;
 const BATCH = opt("batch", 4000);
 
-const baselineWasm = `${root}build/bench-baseline.wasm`;
-const baselineSrc = `${root}bench/filters/baseline.ts`;
-if (!existsSync(baselineWasm) || statSync(baselineWasm).mtimeMs < statSync(baselineSrc).mtimeMs) {
-  const r = spawnSync("npm", ["run", "-s", "build:bench-baseline"], { cwd: root, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`build:bench-baseline failed: ${r.stderr}`);
-}
+const baselineWasm = benchFilter("baseline");
 
 const { Host } = await import(`${root}dist/host/index.js`);
 const config = readFileSync(`${root}envoy/clicktrail.json`, "utf8");

@@ -1,8 +1,7 @@
 // The per-request benchmark's baseline: the smallest useful filter written the way the SDK's own examples
 // write one (its RootContext/Context classes and exports): it reads the request headers and adds one
-// response header. clicktrail's cost is reported as a ratio to this. Like every SDK-style filter here it is
-// built with `--runtime incremental`: the SDK's malloc imports rt/itcms (clicktrail itself runs on the
-// minimal runtime, assembly/plugin/memory.ts).
+// response header. clicktrail's cost is reported as a ratio to this. Built, like every filter here, by
+// bench/support/filters.mjs.
 export * from "@gcoredev/proxy-wasm-sdk-as/assembly/proxy";
 import {
   RootContext, Context, registerRootContext, FilterHeadersStatusValues, stream_context,
