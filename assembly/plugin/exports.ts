@@ -1,8 +1,9 @@
 // The proxy-wasm callbacks (ABI 0.2.1). The SDK's own exports (proxy.ts) dispatch through a context map
 // that traps on the root context's on_done/on_delete, and log through WASI stdout with debug strings built
 // on every call; these dispatch to Plugin and HttpStream directly and never trap on an unknown id (a
-// stream of a plugin whose configuration was refused simply passes through). Each export is a thin wrapper
-// that tells memory.ts when the host's call starts and ends (the collector runs only between calls).
+// stream of a plugin whose configuration was refused simply passes through). Each export that does any work
+// is a thin wrapper that tells memory.ts when the host's call starts and ends (the collector runs only
+// between calls); the ones that only answer a constant allocate nothing and need none.
 import { Plugin } from "./root";
 import { HttpStream } from "./stream";
 import { calloutOwners } from "./services";
@@ -50,13 +51,6 @@ function onContextCreate(id: u32, parent: u32): void {
 }
 
 export function proxy_on_vm_start(root: u32, size: u32): u32 {
-  enterCallback();
-  const result = onVmStart(root, size);
-  leaveCallback();
-  return result;
-}
-
-function onVmStart(root: u32, size: u32): u32 {
   return 1;
 }
 
@@ -95,24 +89,10 @@ function onRequestHeaders(id: u32, headers: u32, endOfStream: u32): u32 {
 }
 
 export function proxy_on_request_body(id: u32, size: u32, endOfStream: u32): u32 {
-  enterCallback();
-  const result = onRequestBody(id, size, endOfStream);
-  leaveCallback();
-  return result;
-}
-
-function onRequestBody(id: u32, size: u32, endOfStream: u32): u32 {
   return 0;
 }
 
 export function proxy_on_request_trailers(id: u32, trailers: u32): u32 {
-  enterCallback();
-  const result = onRequestTrailers(id, trailers);
-  leaveCallback();
-  return result;
-}
-
-function onRequestTrailers(id: u32, trailers: u32): u32 {
   return 0;
 }
 
@@ -164,13 +144,6 @@ function onLog(id: u32): void {
 }
 
 export function proxy_on_done(id: u32): u32 {
-  enterCallback();
-  const result = onDone(id);
-  leaveCallback();
-  return result;
-}
-
-function onDone(id: u32): u32 {
   return 1;
 }
 

@@ -61,7 +61,7 @@ export function settleAfterConfigure(): void {
   spent = COLLECT_BUDGET;
 }
 
-/** A callback from the host starts (every export but `malloc` calls this first). */
+/** A callback from the host starts (every export that does work calls this first; see exports.ts). */
 export function enterCallback(): void {
   if (depth++ == 0) spentAtEnter = spent;
 }
